@@ -1,0 +1,114 @@
+/* api/buf.c — growable byte buffer. */
+#include "buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int reserve(struct buf *b, size_t extra)
+{
+    if (b->failed)
+        return -1;
+    if (b->len + extra + 1 <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + extra + 1) {
+        if (cap > ((size_t)-1) / 2)
+            goto fail;
+        cap *= 2;
+    }
+    char *p = realloc(b->data, cap);
+    if (!p)
+        goto fail;
+    b->data = p;
+    b->cap = cap;
+    return 0;
+fail:
+    b->failed = 1;
+    return -1;
+}
+
+void buf_append(struct buf *b, const void *data, size_t len)
+{
+    if (reserve(b, len) != 0)
+        return;
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+}
+
+void buf_puts(struct buf *b, const char *s)
+{
+    buf_append(b, s, strlen(s));
+}
+
+void buf_putc(struct buf *b, char c)
+{
+    buf_append(b, &c, 1);
+}
+
+void buf_printf(struct buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || reserve(b, (size_t)n) != 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+/* Tries 15, 16 then 17 significant digits: 4.8 prints as 4.8, not 4.7999999999999998. */
+int fmt_double(char *out, size_t size, double x)
+{
+    int n = 0;
+    for (int prec = 15; prec <= 17; prec++) {
+        n = snprintf(out, size, "%.*g", prec, x);
+        if (strtod(out, NULL) == x)
+            break;
+    }
+    return n;
+}
+
+void buf_put_double(struct buf *b, double x)
+{
+    char tmp[40];
+    int n = fmt_double(tmp, sizeof tmp, x);
+    if (n > 0)
+        buf_append(b, tmp, (size_t)n);
+}
+
+const char *buf_cstr(struct buf *b)
+{
+    if (reserve(b, 0) != 0)
+        return NULL;
+    b->data[b->len] = '\0';
+    return b->data;
+}
+
+char *buf_steal(struct buf *b, size_t *len)
+{
+    char *p = NULL;
+    if (buf_cstr(b))
+        p = b->data;
+    else
+        free(b->data);
+    if (len)
+        *len = p ? b->len : 0;
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->failed = 0;
+    return p;
+}
+
+void buf_free(struct buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->failed = 0;
+}

@@ -1,0 +1,34 @@
+/* api/buf.h — a growable byte buffer for building response bodies and CSV text. */
+#ifndef PROSPERITY_BUF_H
+#define PROSPERITY_BUF_H
+
+#include <stddef.h>
+
+struct buf {
+    char *data; /* owned; always NUL-terminated when len > 0 or after buf_cstr */
+    size_t len;
+    size_t cap;
+    int failed; /* set once an allocation failed; later appends are no-ops */
+};
+
+#define BUF_INIT                                                                                   \
+    {                                                                                              \
+        NULL, 0, 0, 0                                                                              \
+    }
+
+void buf_append(struct buf *b, const void *data, size_t len);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends the shortest decimal text that reads back as exactly X (X must be finite). */
+void buf_put_double(struct buf *b, double x);
+/* Returns the NUL-terminated contents (borrowed), or NULL if an allocation failed. */
+const char *buf_cstr(struct buf *b);
+/* Hands the contents to the caller (new allocation, free() it) and resets B. NULL on failure. */
+char *buf_steal(struct buf *b, size_t *len);
+void buf_free(struct buf *b);
+
+/* Writes the shortest round-trip text of finite X into OUT (at least 32 bytes). */
+int fmt_double(char *out, size_t size, double x);
+
+#endif

@@ -1,0 +1,223 @@
+/* api/h_series.c — GET /v1/series: observations of one indicator for a list of regions. */
+#include <math.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "out.h"
+#include "select.h"
+
+enum transform { T_NONE, T_INDEX, T_PCT_CHANGE, T_DIFF, T_LOG };
+static const char *const transforms[] = {"none", "index", "pct_change", "diff", "log", NULL};
+
+struct series_req {
+    uint32_t ind;
+    struct selection sel;
+    struct year_range yr;
+    int transform;
+    int base; /* index base year, 0 until known */
+};
+
+/* By default: every region with data of its own for the indicator, in region order. */
+static int default_regions(const struct store *s, uint32_t ind, struct selection *sel,
+                           struct api_error *err)
+{
+    const struct indicator *in = store_indicator_at(s, ind);
+    sel->n = 0;
+    sel->items = malloc((in->n_series + 1) * sizeof *sel->items);
+    if (!sel->items)
+        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    for (uint32_t k = 0; k < in->n_series; k++) {
+        const struct series *se = store_series_at(s, in->series[k]);
+        if (!se->members)
+            sel->items[sel->n++] = se->region;
+    }
+    return 0;
+}
+
+/* The earliest year in range in which every selected region has a value, or 0. */
+static int first_common_year(const struct store *s, const struct series_req *rq)
+{
+    const struct series *first = rq->sel.n ? store_series(s, rq->ind, rq->sel.items[0]) : NULL;
+    if (!first)
+        return 0;
+    const struct observation *o = store_observations(s, first);
+    for (uint32_t k = store_lower_bound(s, first, rq->yr.from); k < first->count; k++) {
+        if (o[k].year > rq->yr.to)
+            break;
+        size_t m = 1;
+        while (m < rq->sel.n &&
+               store_value_at(s, store_series(s, rq->ind, rq->sel.items[m]), o[k].year))
+            m++;
+        if (m == rq->sel.n)
+            return o[k].year;
+    }
+    return 0;
+}
+
+static int parse(const struct store *s, const struct query *q, struct series_req *rq,
+                 struct api_error *err)
+{
+    const char *id = query_require(q, "indicator", err);
+    if (!id)
+        return -1;
+    rq->ind = select_indicator(s, id, "indicator", err);
+    if (rq->ind == STORE_NONE)
+        return -1;
+    if (select_year_range(q, 1, &rq->yr, err) != 0 ||
+        query_choice(q, "transform", transforms, T_NONE, &rq->transform, err) != 0)
+        return -1;
+    int has_base = query_year(q, "base", &rq->base, err);
+    if (has_base < 0)
+        return -1;
+    if (has_base && rq->transform != T_INDEX)
+        return api_fail(err, 400, "conflicting_parameters", "base",
+                        "base is only for transform=index");
+    int bad;
+    const char *list = query_value(q, "regions", err, &bad);
+    if (bad)
+        return -1;
+    if (list ? select_regions(s, list, "regions", &rq->sel, err)
+             : default_regions(s, rq->ind, &rq->sel, err))
+        return -1;
+    if (rq->yr.latest) {
+        int y = select_latest_year(s, rq->ind, &rq->sel, &rq->yr);
+        if (!y)
+            return api_fail(err, 422, "no_common_year", "year",
+                            "no year has data of '%s' for every selected region", id);
+        rq->yr.from = rq->yr.to = y;
+    }
+    if (rq->transform == T_INDEX && !has_base) {
+        rq->base = first_common_year(s, rq);
+        if (!rq->base)
+            return api_fail(err, 422, "no_common_year", "base",
+                            "no year in range has data for every selected region to index on; "
+                            "give base=YEAR");
+    }
+    return 0;
+}
+
+/* Applies the transform to observation K of SERIES; the result goes to *OUT (may be null for
+ * the first point of a change). Returns 0, or -1 with a 422 naming region and year. */
+static int transformed(const struct store *s, const struct series_req *rq, const struct series *se,
+                       uint32_t k, json_t **out, struct api_error *err)
+{
+    const struct observation *o = store_observations(s, se);
+    const char *region = store_region_at(s, se->region)->id;
+    double v = o[k].value, prev;
+    switch (rq->transform) {
+    case T_INDEX: {
+        const struct observation *b = store_value_at(s, se, rq->base);
+        if (!b)
+            return api_fail(err, 422, "missing_base", "base", "%s has no value in base year %d",
+                            region, rq->base);
+        if (b->value == 0)
+            return api_fail(err, 422, "undefined", "base",
+                            "%s is 0 in base year %d: an index is undefined", region, rq->base);
+        *out = out_num(100.0 * v / b->value);
+        return 0;
+    }
+    case T_PCT_CHANGE:
+    case T_DIFF:
+        if (k == 0) {
+            *out = json_null();
+            return 0;
+        }
+        prev = o[k - 1].value;
+        if (rq->transform == T_DIFF) {
+            *out = out_num(v - prev);
+            return 0;
+        }
+        if (prev == 0)
+            return api_fail(err, 422, "undefined", "transform",
+                            "%s is 0 in %d: a percentage change from it is undefined", region,
+                            o[k - 1].year);
+        *out = out_num(100.0 * (v / prev - 1.0));
+        return 0;
+    case T_LOG:
+        if (!(v > 0))
+            return api_fail(err, 422, "undefined", "transform",
+                            "%s is %g in %d: the logarithm needs positive values", region, v,
+                            o[k].year);
+        *out = out_num(log(v));
+        return 0;
+    default:
+        *out = out_num(v);
+        return 0;
+    }
+}
+
+static json_t *observation_json(const struct store *s, const struct series_req *rq,
+                                const struct series *se, uint32_t k, json_t *value)
+{
+    const struct observation *o = &store_observations(s, se)[k];
+    json_t *e = json_object();
+    out_set(e, "year", json_integer(o->year));
+    out_set(e, "value", value);
+    if (rq->transform != T_NONE) {
+        out_set(e, "raw_value", out_num(o->value));
+        if (rq->transform == T_PCT_CHANGE || rq->transform == T_DIFF)
+            out_set(e, "previous_year", k ? json_integer(o[-1].year) : json_null());
+    }
+    out_set(e, "status", out_str(store_status_name(o->status)));
+    out_set(e, "source", out_source_id(s, o->source));
+    out_set(e, "note", out_str(o->note));
+    return e;
+}
+
+static int series_json(const struct store *s, const struct query *q, const struct series_req *rq,
+                       uint32_t region, json_t **out, struct api_error *err)
+{
+    const struct series *se = store_series(s, rq->ind, region);
+    json_t *obj = json_object();
+    json_t *list = json_array();
+    out_set(obj, "region", out_region_ref(s, region, q));
+    out_set(obj, "computed", json_boolean(se && se->members));
+    out_set(obj, "members", se && se->members ? json_integer(se->members) : json_null());
+    out_set(obj, "member_kind", out_str(se ? se->member_kind : NULL));
+    out_set(obj, "observations", list);
+    *out = obj;
+    if (!se)
+        return 0;
+    const struct observation *o = store_observations(s, se);
+    for (uint32_t k = store_lower_bound(s, se, rq->yr.from); k < se->count; k++) {
+        if (o[k].year > rq->yr.to)
+            break;
+        json_t *value = NULL;
+        if (transformed(s, rq, se, k, &value, err) != 0)
+            return -1;
+        json_array_append_new(list, observation_json(s, rq, se, k, value));
+    }
+    return 0;
+}
+
+int series_get(const struct store *s, const struct query *q, json_t **out, struct api_error *err)
+{
+    struct series_req rq;
+    memset(&rq, 0, sizeof rq);
+    json_t *doc = NULL;
+    int rc = -1;
+    if (parse(s, q, &rq, err) != 0)
+        goto done;
+    doc = json_object();
+    json_t *list = json_array();
+    out_set(doc, "indicator", out_indicator_ref(s, rq.ind, q));
+    out_set(doc, "from", rq.yr.from > 1000 ? json_integer(rq.yr.from) : json_null());
+    out_set(doc, "to", rq.yr.to < 9999 ? json_integer(rq.yr.to) : json_null());
+    out_set(doc, "transform", json_string(transforms[rq.transform]));
+    out_set(doc, "base", rq.transform == T_INDEX ? json_integer(rq.base) : json_null());
+    out_set(doc, "series", list);
+    for (size_t k = 0; k < rq.sel.n; k++) {
+        json_t *one = NULL;
+        int bad = series_json(s, q, &rq, rq.sel.items[k], &one, err);
+        json_array_append_new(list, one);
+        if (bad)
+            goto done;
+    }
+    *out = doc;
+    doc = NULL;
+    rc = 0;
+done:
+    json_decref(doc);
+    selection_free(&rq.sel);
+    return rc;
+}

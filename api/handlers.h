@@ -1,0 +1,33 @@
+/* api/handlers.h — the data endpoints. Each is a route_fn (see routes.h): a pure function of
+ * (snapshot, query) that returns a new JSON reference or fills ERR. */
+#ifndef PROSPERITY_HANDLERS_H
+#define PROSPERITY_HANDLERS_H
+
+#include "routes.h"
+
+int catalog_index(const struct store *s, const struct query *q, json_t **out,
+                  struct api_error *err);
+int catalog_meta(const struct store *s, const struct query *q, json_t **out, struct api_error *err);
+int catalog_indicators(const struct store *s, const struct query *q, json_t **out,
+                       struct api_error *err);
+int catalog_indicator(const struct store *s, const struct query *q, json_t **out,
+                      struct api_error *err);
+int catalog_regions(const struct store *s, const struct query *q, json_t **out,
+                    struct api_error *err);
+int catalog_region(const struct store *s, const struct query *q, json_t **out,
+                   struct api_error *err);
+int catalog_groups(const struct store *s, const struct query *q, json_t **out,
+                   struct api_error *err);
+int catalog_sources(const struct store *s, const struct query *q, json_t **out,
+                    struct api_error *err);
+int series_get(const struct store *s, const struct query *q, json_t **out, struct api_error *err);
+int gaps_pairs(const struct store *s, const struct query *q, json_t **out, struct api_error *err);
+int gaps_dispersion(const struct store *s, const struct query *q, json_t **out,
+                    struct api_error *err);
+int gaps_convergence(const struct store *s, const struct query *q, json_t **out,
+                     struct api_error *err);
+int compare_get(const struct store *s, const struct query *q, json_t **out, struct api_error *err);
+int profile_get(const struct store *s, const struct query *q, json_t **out, struct api_error *err);
+int openapi_get(const struct store *s, const struct query *q, json_t **out, struct api_error *err);
+
+#endif

@@ -1,0 +1,61 @@
+/* api/out.c — answer-object builders. */
+#include "out.h"
+
+#include <math.h>
+
+json_t *out_str(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+json_t *out_num(double x)
+{
+    return isfinite(x) ? json_real(x) : json_null();
+}
+
+void out_set(json_t *obj, const char *key, json_t *v)
+{
+    if (v)
+        json_object_set_new(obj, key, v);
+}
+
+void out_names(json_t *obj, const char *en, const char *zh, const struct query *q)
+{
+    out_set(obj, "name", out_str(q && q->zh && zh ? zh : en));
+    out_set(obj, "name_en", out_str(en));
+    out_set(obj, "name_zh", out_str(zh));
+}
+
+json_t *out_region_ref(const struct store *s, uint32_t r, const struct query *q)
+{
+    const struct region *reg = store_region_at(s, r);
+    json_t *o = json_object();
+    out_set(o, "id", out_str(reg->id));
+    out_names(o, reg->name_en, reg->name_zh, q);
+    out_set(o, "kind", out_str(reg->kind));
+    return o;
+}
+
+json_t *out_tristate(int v)
+{
+    return v < 0 ? json_null() : json_boolean(v);
+}
+
+json_t *out_indicator_ref(const struct store *s, uint32_t i, const struct query *q)
+{
+    const struct indicator *ind = store_indicator_at(s, i);
+    json_t *o = json_object();
+    out_set(o, "id", out_str(ind->id));
+    out_names(o, ind->name_en, ind->name_zh, q);
+    out_set(o, "unit", out_str(ind->unit));
+    out_set(o, "category", out_str(ind->category));
+    out_set(o, "higher_is_better", out_tristate(ind->higher_is_better));
+    out_set(o, "aggregation", out_str(store_aggregation_name(ind->aggregation)));
+    return o;
+}
+
+json_t *out_source_id(const struct store *s, uint32_t source)
+{
+    const struct source *src = source == STORE_NONE ? NULL : store_source_at(s, source);
+    return src ? json_string(src->id) : json_null();
+}

@@ -1,0 +1,29 @@
+/* api/out.h — small builders for answer objects, so every handler spells names, numbers and
+ * references the same way. Every function returns a NEW reference (never NULL: json_null()
+ * stands in for a missing or non-finite value). */
+#ifndef PROSPERITY_OUT_H
+#define PROSPERITY_OUT_H
+
+#include <jansson.h>
+
+#include "query.h"
+#include "store.h"
+
+/* A string, or null when S is NULL. */
+json_t *out_str(const char *s);
+/* A number, or null when X is not finite (the metrics never give one; this is the last guard). */
+json_t *out_num(double x);
+/* Sets name (in the query's language, falling back to English), name_en and name_zh. */
+void out_names(json_t *obj, const char *en, const char *zh, const struct query *q);
+/* {id, name, name_en, name_zh, kind} of region R. */
+json_t *out_region_ref(const struct store *s, uint32_t r, const struct query *q);
+/* {id, name, name_en, name_zh, unit, higher_is_better, aggregation} of indicator I. */
+json_t *out_indicator_ref(const struct store *s, uint32_t i, const struct query *q);
+/* The id of source X, or null. */
+json_t *out_source_id(const struct store *s, uint32_t source);
+/* true, false or null for a higher_is_better of 1, 0, -1. */
+json_t *out_tristate(int v);
+/* Sets KEY of OBJ to V (stolen); a NULL V (failed allocation) is skipped. */
+void out_set(json_t *obj, const char *key, json_t *v);
+
+#endif

@@ -1,0 +1,283 @@
+/* api/query.c — strict query-string parsing. */
+#include "query.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "import.h"
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes [S, S+LEN) into OUT (NUL-terminated). Returns the decoded length, or -1. */
+static long decode(const char *s, size_t len, char *out, int plus_is_space, struct api_error *err,
+                   const char *what)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '%') {
+            if (i + 2 >= len || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0)
+                return api_fail(err, 400, "bad_encoding", NULL,
+                                "%s has a '%%' that is not followed by two hex digits", what);
+            c = (unsigned char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+            i += 2;
+        } else if (c == '+' && plus_is_space) {
+            c = ' ';
+        }
+        if (c < 0x20 || c == 0x7f)
+            return api_fail(err, 400, "bad_encoding", NULL,
+                            "%s contains a control character (byte 0x%02x)", what, c);
+        out[o++] = (char)c;
+    }
+    out[o] = '\0';
+    if (!utf8_valid(out, o))
+        return api_fail(err, 400, "bad_encoding", NULL, "%s is not valid UTF-8", what);
+    return (long)o;
+}
+
+long query_decode_path(const char *raw, size_t len, char *out, struct api_error *err)
+{
+    return decode(raw, len, out, 0, err, "the path");
+}
+
+int query_parse(struct query *q, const char *raw, size_t len, struct api_error *err)
+{
+    memset(q, 0, sizeof *q);
+    q->buf = malloc(2 * len + 2); /* each piece adds at most two NULs */
+    if (!q->buf)
+        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    char *out = q->buf;
+    size_t i = 0;
+    while (i < len) {
+        size_t end = i;
+        while (end < len && raw[end] != '&')
+            end++;
+        if (end == i) { /* "a=1&&b=2": an empty piece is nothing */
+            i++;
+            continue;
+        }
+        size_t eq = i;
+        while (eq < end && raw[eq] != '=')
+            eq++;
+        char *name = out;
+        long nlen = decode(raw + i, eq - i, name, 1, err, "a parameter name");
+        if (nlen < 0)
+            return -1;
+        out += nlen + 1;
+        if (nlen == 0)
+            return api_fail(err, 400, "bad_parameter", NULL, "a parameter has no name");
+        if (nlen > QUERY_MAX_NAME || !import_id_valid(name, (size_t)nlen))
+            return api_fail(err, 400, "bad_parameter", NULL,
+                            "parameter names are letters, digits, '_', '.' and '-'");
+        char *value = out;
+        long vlen = eq < end ? decode(raw + eq + 1, end - eq - 1, value, 1, err, name) : 0;
+        if (vlen < 0) {
+            err->param = name;
+            return -1;
+        }
+        value[vlen] = '\0';
+        out += vlen + 1;
+        i = end;
+        if (name[0] == '_')
+            continue;
+        for (size_t k = 0; k < q->n; k++)
+            if (strcmp(q->params[k].name, name) == 0)
+                return api_fail(err, 400, "repeated_parameter", q->params[k].name,
+                                "parameter '%s' is given more than once", name);
+        if (q->n == QUERY_MAX_PARAMS)
+            return api_fail(err, 400, "too_many_parameters", NULL,
+                            "at most %d parameters are allowed", QUERY_MAX_PARAMS);
+        q->params[q->n].name = name;
+        q->params[q->n].value = value;
+        q->n++;
+    }
+    return 0;
+}
+
+void query_free(struct query *q)
+{
+    free(q->buf);
+    q->buf = NULL;
+    q->n = 0;
+}
+
+const char *query_get(const struct query *q, const char *name)
+{
+    for (size_t k = 0; k < q->n; k++)
+        if (strcmp(q->params[k].name, name) == 0)
+            return q->params[k].value;
+    return NULL;
+}
+
+/* The parameter's own name string, so that ERR->param stays valid while Q lives. */
+static const char *param_name(const struct query *q, const char *name)
+{
+    for (size_t k = 0; k < q->n; k++)
+        if (strcmp(q->params[k].name, name) == 0)
+            return q->params[k].name;
+    return name;
+}
+
+const char *query_value(const struct query *q, const char *name, struct api_error *err, int *bad)
+{
+    const char *v = query_get(q, name);
+    *bad = 0;
+    if (v && !*v) {
+        *bad = 1;
+        api_fail(err, 400, "empty_parameter", param_name(q, name), "parameter '%s' is empty", name);
+        return NULL;
+    }
+    return v;
+}
+
+const char *query_require(const struct query *q, const char *name, struct api_error *err)
+{
+    int bad;
+    const char *v = query_value(q, name, err, &bad);
+    if (!v && !bad)
+        api_fail(err, 400, "missing_parameter", name, "parameter '%s' is required", name);
+    return v;
+}
+
+static const char *const common_params[] = {"format", "pretty", "lang", NULL};
+static const char *const formats[] = {"json", "csv", NULL};
+static const char *const pretty_values[] = {"0", "1", "false", "true", NULL};
+static const char *const langs[] = {"en", "zh", NULL};
+
+static int listed(const char *const *list, const char *name)
+{
+    for (; list && *list; list++)
+        if (strcmp(*list, name) == 0)
+            return 1;
+    return 0;
+}
+
+int query_check(struct query *q, const char *const *allowed, enum query_format default_format,
+                struct api_error *err)
+{
+    for (size_t k = 0; k < q->n; k++) {
+        const char *name = q->params[k].name;
+        if (listed(allowed, name) || listed(common_params, name))
+            continue;
+        struct buf b = BUF_INIT;
+        for (const char *const *a = allowed; a && *a; a++)
+            buf_printf(&b, "%s%s", b.len ? ", " : "", *a);
+        for (const char *const *a = common_params; *a; a++)
+            buf_printf(&b, "%s%s", b.len ? ", " : "", *a);
+        api_fail(err, 400, "unknown_parameter", name,
+                 "unknown parameter '%.64s'; this endpoint takes: %.150s", name,
+                 b.data ? b.data : "");
+        buf_free(&b);
+        return -1;
+    }
+    int format, pretty, lang;
+    if (query_choice(q, "format", formats, (int)default_format, &format, err) != 0 ||
+        query_choice(q, "pretty", pretty_values, 0, &pretty, err) != 0 ||
+        query_choice(q, "lang", langs, 0, &lang, err) != 0)
+        return -1;
+    q->format = (enum query_format)format;
+    q->pretty = pretty == 1 || pretty == 3;
+    q->zh = lang == 1;
+    return 0;
+}
+
+int query_year(const struct query *q, const char *name, int *out, struct api_error *err)
+{
+    int bad;
+    const char *v = query_value(q, name, err, &bad);
+    if (bad)
+        return -1;
+    if (!v)
+        return 0;
+    if (import_parse_year(v, out) != 0)
+        return api_fail(err, 400, "bad_year", param_name(q, name),
+                        "%s must be a year from 1000 to 9999, not '%.40s'", name, v);
+    return 1;
+}
+
+int query_number(const struct query *q, const char *name, double *out, struct api_error *err)
+{
+    int bad;
+    const char *v = query_value(q, name, err, &bad);
+    if (bad)
+        return -1;
+    if (!v)
+        return 0;
+    if (import_parse_number(v, out) != 0)
+        return api_fail(err, 400, "bad_number", param_name(q, name),
+                        "%s must be a finite decimal number, not '%.40s'", name, v);
+    return 1;
+}
+
+int query_choice(const struct query *q, const char *name, const char *const *choices, int def,
+                 int *out, struct api_error *err)
+{
+    const char *v = query_get(q, name);
+    *out = def;
+    if (!v)
+        return 0;
+    for (int i = 0; choices[i]; i++)
+        if (strcmp(choices[i], v) == 0) {
+            *out = i;
+            return 0;
+        }
+    struct buf b = BUF_INIT;
+    for (int i = 0; choices[i]; i++)
+        buf_printf(&b, "%s%s", i ? ", " : "", choices[i]);
+    api_fail(err, 400, "bad_parameter", param_name(q, name),
+             "%s must be one of %.120s, not '%.40s'", name, b.data ? b.data : "", v);
+    buf_free(&b);
+    return -1;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    const struct query_param *x = *(const struct query_param *const *)a;
+    const struct query_param *y = *(const struct query_param *const *)b;
+    return strcmp(x->name, y->name);
+}
+
+/* Values are appended with '&' and '=' escaped so that two different queries never collide. */
+static void put_escaped(struct buf *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '&' || *s == '=' || *s == '%')
+            buf_printf(out, "%%%02X", (unsigned char)*s);
+        else
+            buf_putc(out, *s);
+    }
+}
+
+void query_canonical(const struct query *q, struct buf *out)
+{
+    const struct query_param *sorted[QUERY_MAX_PARAMS];
+    size_t n = 0;
+    for (size_t k = 0; k < q->n; k++)
+        if (!listed(common_params, q->params[k].name))
+            sorted[n++] = &q->params[k];
+    qsort(sorted, n, sizeof sorted[0], by_name);
+    if (q->path_arg) {
+        buf_puts(out, "{");
+        put_escaped(out, q->path_arg);
+        buf_puts(out, "}");
+    }
+    for (size_t k = 0; k < n; k++) {
+        buf_putc(out, '&');
+        put_escaped(out, sorted[k]->name);
+        buf_putc(out, '=');
+        put_escaped(out, sorted[k]->value);
+    }
+    buf_printf(out, "&format=%s&pretty=%d&lang=%s", formats[q->format], q->pretty,
+               q->zh ? "zh" : "en");
+}

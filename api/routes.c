@@ -1,0 +1,201 @@
+/* api/routes.c — the route table of the data API, path matching, and rendering. */
+#include "routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "out.h"
+
+#define PARAMS(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define NO_PARAMS   ((const char *const[]){NULL})
+#define CSV(...)    (&(const struct csv_spec){__VA_ARGS__})
+
+#define INDICATOR_COLUMNS                                                                          \
+    "id", "name", "name_en", "name_zh", "unit", "category", "higher_is_better", "aggregation",     \
+        "weight_indicator", "description", "coverage.regions", "coverage.first_year",              \
+        "coverage.last_year", "coverage.observations"
+#define REGION_COLUMNS "id", "name", "name_en", "name_zh", "kind", "code", "parent", "children"
+
+const struct route routes[] = {
+    {.name = "index",
+     .pattern = "/v1",
+     .handle = catalog_index,
+     .params = NO_PARAMS,
+     .csv = CSV(.rows = {"links"}, .columns = {"name", "href", "summary", "params", "csv"}),
+     .summary = "Links to every endpoint with its parameters"},
+    {.name = "meta",
+     .pattern = "/v1/meta",
+     .handle = catalog_meta,
+     .params = NO_PARAMS,
+     .csv = CSV(.columns = {"dataset.version", "dataset.loaded_at", "dataset.imported_at",
+                            "dataset.counts.indicators", "dataset.counts.regions",
+                            "dataset.counts.groups", "dataset.counts.sources",
+                            "dataset.counts.benchmarks", "dataset.counts.observations",
+                            "dataset.counts.series", "server.version"}),
+     .summary = "Dataset version (content hash), load time, counts; server version"},
+    {.name = "indicators",
+     .pattern = "/v1/indicators",
+     .handle = catalog_indicators,
+     .params = PARAMS("category", "q"),
+     .csv = CSV(.rows = {"indicators"}, .columns = {INDICATOR_COLUMNS}),
+     .summary = "Indicators with coverage; filter by category or a text in id, names or "
+                "description"},
+    {.name = "indicator",
+     .pattern = "/v1/indicators/{id}",
+     .handle = catalog_indicator,
+     .params = NO_PARAMS,
+     .csv = CSV(.columns = {INDICATOR_COLUMNS}),
+     .summary = "One indicator: metadata, coverage by region, benchmarks, sources"},
+    {.name = "regions",
+     .pattern = "/v1/regions",
+     .handle = catalog_regions,
+     .params = PARAMS("kind"),
+     .csv = CSV(.rows = {"regions"}, .columns = {REGION_COLUMNS}),
+     .summary = "Regions (national, urban_rural, settlement, macro_region, province, ...)"},
+    {.name = "region",
+     .pattern = "/v1/regions/{id}",
+     .handle = catalog_region,
+     .params = NO_PARAMS,
+     .csv = CSV(.columns = {REGION_COLUMNS, "groups"}),
+     .summary = "One region with its parent, children and groups"},
+    {.name = "groups",
+     .pattern = "/v1/groups",
+     .handle = catalog_groups,
+     .params = NO_PARAMS,
+     .csv = CSV(.rows = {"groups"}, .columns = {"id", "name", "name_en", "name_zh", "regions"}),
+     .summary = "Named sets of regions that are compared with each other"},
+    {.name = "sources",
+     .pattern = "/v1/sources",
+     .handle = catalog_sources,
+     .params = NO_PARAMS,
+     .csv = CSV(.rows = {"sources"}, .columns = {"id", "citation"}),
+     .summary = "Citations of the data"},
+    {.name = "series",
+     .pattern = "/v1/series",
+     .handle = series_get,
+     .params = PARAMS("indicator", "regions", "from", "to", "year", "transform", "base"),
+     .csv = CSV(.rows = {"series", "observations"},
+                .columns = {"indicator", "region", "year", "value", "status", "source"}),
+     .summary = "Observations of one indicator for regions; parents without data are computed "
+                "from their children"},
+};
+
+const size_t routes_count = sizeof routes / sizeof routes[0];
+
+/* Compares PATH with PATTERN segment by segment; "{id}" takes one non-empty segment. */
+static int match(const char *pattern, const char *path, const char **arg, size_t *arglen)
+{
+    *arg = NULL;
+    *arglen = 0;
+    while (*pattern && *path) {
+        if (strncmp(pattern, "{id}", 4) == 0) {
+            size_t n = strcspn(path, "/");
+            if (n == 0)
+                return 0;
+            *arg = path;
+            *arglen = n;
+            path += n;
+            pattern += 4;
+            continue;
+        }
+        if (*pattern != *path)
+            return 0;
+        pattern++;
+        path++;
+    }
+    return *pattern == '\0' && *path == '\0';
+}
+
+const struct route *routes_match(const char *path, char *argbuf, size_t argsize, const char **arg)
+{
+    *arg = NULL;
+    for (size_t k = 0; k < routes_count; k++) {
+        const char *a;
+        size_t n;
+        if (!match(routes[k].pattern, path, &a, &n))
+            continue;
+        if (a) {
+            if (n >= argsize)
+                n = argsize - 1;
+            memcpy(argbuf, a, n);
+            argbuf[n] = '\0';
+            *arg = argbuf;
+        }
+        return &routes[k];
+    }
+    return NULL;
+}
+
+/* "series-gdp_per_capita.csv": the route and its main id, in filename-safe characters. */
+static void csv_filename(const struct route *r, const struct query *q, char *out, size_t size)
+{
+    const char *id = q->path_arg ? q->path_arg : query_get(q, "indicator");
+    if (!id)
+        id = query_get(q, "indicators");
+    int n = snprintf(out, size, "%s%s%.60s", r->name, id ? "-" : "", id ? id : "");
+    for (int i = 0; i < n && (size_t)i < size; i++) {
+        char c = out[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-' || c == '.'))
+            out[i] = '_';
+    }
+    strncat(out, ".csv", size - strlen(out) - 1);
+}
+
+int routes_check(const struct route *r, struct query *q, enum query_format default_format,
+                 struct api_error *err)
+{
+    if (query_check(q, r->params, default_format, err) != 0)
+        return -1;
+    if (q->format == FORMAT_CSV && !r->csv)
+        return api_fail(err, 400, "bad_parameter", "format", "%s has no CSV form", r->pattern);
+    return 0;
+}
+
+int routes_answer(const struct route *r, const struct store *s, const struct query *q,
+                  struct answer *a, struct api_error *err)
+{
+    json_t *doc = NULL;
+    struct buf b = BUF_INIT;
+    if (r->handle(s, q, &doc, err) != 0)
+        return -1;
+    if (q->format == FORMAT_CSV) {
+        render_csv(doc, r->csv, &b);
+        a->content_type = "text/csv; charset=utf-8";
+        csv_filename(r, q, a->filename, sizeof a->filename);
+    } else {
+        render_json(doc, q->pretty, &b);
+        a->content_type = "application/json";
+        a->filename[0] = '\0';
+    }
+    json_decref(doc);
+    a->body = buf_steal(&b, &a->len);
+    if (!a->body)
+        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    return 0;
+}
+
+char *routes_problem(const struct api_error *err, const char *instance, size_t *len)
+{
+    char type[96];
+    json_t *o = json_object();
+    snprintf(type, sizeof type, "urn:prosperity:problem:%s", err->code ? err->code : "error");
+    out_set(o, "type", json_string(type));
+    out_set(o, "title", json_string(api_status_title(err->status)));
+    out_set(o, "status", json_integer(err->status));
+    /* The detail may quote what the client sent: keep it valid UTF-8 for jansson. */
+    json_t *detail = json_string(err->detail);
+    out_set(o, "detail", detail ? detail : json_string("(detail is not valid UTF-8)"));
+    out_set(o, "code", out_str(err->code));
+    out_set(o, "param", err->param ? json_string(err->param) : json_null());
+    if (instance) {
+        json_t *inst = json_string(instance);
+        out_set(o, "instance", inst ? inst : json_null());
+    }
+    struct buf b = BUF_INIT;
+    render_json(o, 0, &b);
+    json_decref(o);
+    return buf_steal(&b, len);
+}

@@ -1,0 +1,246 @@
+/* api/select.c — id lists to index arrays. */
+#include "select.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int add(struct selection *sel, uint32_t ix, size_t cap)
+{
+    for (size_t k = 0; k < sel->n; k++)
+        if (sel->items[k] == ix)
+            return 0;
+    if (sel->n == cap)
+        return -1;
+    sel->items[sel->n++] = ix;
+    return 0;
+}
+
+static int bad_item(struct api_error *err, const char *param, const char *item, size_t len)
+{
+    return api_fail(err, 400, "bad_list", param,
+                    "%s has an empty or malformed item '%.*s'; items are ids, group:NAME or "
+                    "children:ID separated by commas",
+                    param, (int)(len > 60 ? 60 : len), item);
+}
+
+/* Walks the comma-separated LIST, calling ONE for each trimmed item. */
+static int each_item(const char *list, const char *param, struct api_error *err,
+                     int (*one)(const char *item, size_t len, void *ctx), void *ctx)
+{
+    size_t items = 0;
+    const char *p = list;
+    for (;;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        while (len && *p == ' ') {
+            p++;
+            len--;
+        }
+        while (len && p[len - 1] == ' ')
+            len--;
+        if (len == 0)
+            return bad_item(err, param, p, len);
+        if (++items > SELECT_MAX_ITEMS)
+            return api_fail(err, 400, "too_many_items", param, "%s lists more than %d items", param,
+                            SELECT_MAX_ITEMS);
+        if (one(p, len, ctx) != 0)
+            return -1;
+        if (!end)
+            return 0;
+        p = end + 1;
+    }
+}
+
+struct region_ctx {
+    const struct store *s;
+    const char *param;
+    struct api_error *err;
+    struct selection *out;
+    size_t cap;
+};
+
+static int prefixed(const char *item, size_t len, const char *prefix, size_t *skip)
+{
+    size_t n = strlen(prefix);
+    if (len > n && strncmp(item, prefix, n) == 0) {
+        *skip = n;
+        return 1;
+    }
+    return 0;
+}
+
+static int one_region(const char *item, size_t len, void *vctx)
+{
+    struct region_ctx *c = vctx;
+    size_t skip;
+    if (prefixed(item, len, "group:", &skip)) {
+        uint32_t g = store_group_index(c->s, item + skip, len - skip);
+        if (g == STORE_NONE)
+            return api_fail(c->err, 404, "unknown_group", c->param,
+                            "no group '%.*s' (see /v1/groups)",
+                            (int)(len - skip > 64 ? 64 : len - skip), item + skip);
+        const struct group *grp = store_group_at(c->s, g);
+        for (uint32_t k = 0; k < grp->n_members; k++)
+            add(c->out, grp->members[k], c->cap);
+        return 0;
+    }
+    if (prefixed(item, len, "children:", &skip)) {
+        uint32_t r = store_region_index(c->s, item + skip, len - skip);
+        if (r == STORE_NONE)
+            return api_fail(c->err, 404, "unknown_region", c->param,
+                            "no region '%.*s' (see /v1/regions)",
+                            (int)(len - skip > 64 ? 64 : len - skip), item + skip);
+        const struct region *reg = store_region_at(c->s, r);
+        for (uint32_t k = 0; k < reg->n_children; k++)
+            add(c->out, reg->children[k], c->cap);
+        return 0;
+    }
+    if (memchr(item, ':', len))
+        return bad_item(c->err, c->param, item, len);
+    uint32_t r = store_region_index(c->s, item, len);
+    if (r == STORE_NONE)
+        return api_fail(c->err, 404, "unknown_region", c->param,
+                        "no region '%.*s' (see /v1/regions)", (int)(len > 64 ? 64 : len), item);
+    add(c->out, r, c->cap);
+    return 0;
+}
+
+static int start(struct selection *out, size_t cap, struct api_error *err)
+{
+    out->n = 0;
+    out->items = malloc((cap + 1) * sizeof *out->items);
+    if (!out->items)
+        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    return 0;
+}
+
+int select_regions(const struct store *s, const char *list, const char *param,
+                   struct selection *out, struct api_error *err)
+{
+    struct region_ctx c = {s, param, err, out, store_region_count(s)};
+    if (start(out, c.cap, err) != 0)
+        return -1;
+    if (each_item(list, param, err, one_region, &c) != 0) {
+        selection_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+struct indicator_ctx {
+    const struct store *s;
+    const char *param;
+    struct api_error *err;
+    struct selection *out;
+};
+
+static int one_indicator(const char *item, size_t len, void *vctx)
+{
+    struct indicator_ctx *c = vctx;
+    uint32_t i = store_indicator_index(c->s, item, len);
+    if (i == STORE_NONE)
+        return api_fail(c->err, 404, "unknown_indicator", c->param,
+                        "no indicator '%.*s' (see /v1/indicators)", (int)(len > 64 ? 64 : len),
+                        item);
+    add(c->out, i, store_indicator_count(c->s));
+    return 0;
+}
+
+int select_indicators(const struct store *s, const char *list, const char *param,
+                      struct selection *out, struct api_error *err)
+{
+    struct indicator_ctx c = {s, param, err, out};
+    if (start(out, store_indicator_count(s), err) != 0)
+        return -1;
+    if (each_item(list, param, err, one_indicator, &c) != 0) {
+        selection_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+uint32_t select_indicator(const struct store *s, const char *id, const char *param,
+                          struct api_error *err)
+{
+    uint32_t i = store_indicator_index(s, id, strlen(id));
+    if (i == STORE_NONE)
+        api_fail(err, 404, "unknown_indicator", param, "no indicator '%.64s' (see /v1/indicators)",
+                 id);
+    return i;
+}
+
+uint32_t select_region(const struct store *s, const char *id, const char *param,
+                       struct api_error *err)
+{
+    uint32_t r = store_region_index(s, id, strlen(id));
+    if (r == STORE_NONE)
+        api_fail(err, 404, "unknown_region", param, "no region '%.64s' (see /v1/regions)", id);
+    return r;
+}
+
+void selection_free(struct selection *sel)
+{
+    free(sel->items);
+    sel->items = NULL;
+    sel->n = 0;
+}
+
+int select_year_range(const struct query *q, int allow_year, struct year_range *yr,
+                      struct api_error *err)
+{
+    memset(yr, 0, sizeof *yr);
+    yr->from = 1000;
+    yr->to = 9999;
+    int has_from = query_year(q, "from", &yr->from, err);
+    if (has_from < 0)
+        return -1;
+    int has_to = query_year(q, "to", &yr->to, err);
+    if (has_to < 0)
+        return -1;
+    if (yr->from > yr->to)
+        return api_fail(err, 400, "bad_range", "from", "from (%d) is after to (%d)", yr->from,
+                        yr->to);
+    const char *year = allow_year ? query_get(q, "year") : NULL;
+    if (!year)
+        return 0;
+    if (has_from || has_to)
+        return api_fail(err, 400, "conflicting_parameters", "year",
+                        "give either year or from/to, not both");
+    yr->single = 1;
+    if (strcmp(year, "latest") == 0) {
+        yr->latest = 1;
+        return 0;
+    }
+    if (query_year(q, "year", &yr->from, err) < 0) {
+        snprintf(err->detail, sizeof err->detail,
+                 "year must be 'latest' or a year from 1000 to 9999, not '%.40s'", year);
+        return -1;
+    }
+    yr->to = yr->from;
+    return 0;
+}
+
+int select_latest_year(const struct store *s, uint32_t ind, const struct selection *sel,
+                       const struct year_range *yr)
+{
+    if (sel->n == 0)
+        return 0;
+    const struct series *first = store_series(s, ind, sel->items[0]);
+    if (!first)
+        return 0;
+    const struct observation *o = store_observations(s, first);
+    for (uint32_t k = first->count; k-- > 0;) {
+        int year = o[k].year;
+        if (year > yr->to)
+            continue;
+        if (year < yr->from)
+            break;
+        size_t m = 1;
+        while (m < sel->n && store_value_at(s, store_series(s, ind, sel->items[m]), year))
+            m++;
+        if (m == sel->n)
+            return year;
+    }
+    return 0;
+}

@@ -1,0 +1,280 @@
+/* server/config.c — one table of settings; four sources. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum kind { K_INT, K_STR, K_ENUM };
+
+struct key {
+    const char *name;
+    enum kind kind;
+    size_t offset;
+    size_t size;   /* K_STR, K_ENUM: buffer size */
+    long min, max; /* K_INT */
+    const char *const *choices;
+    const char *def;
+    const char *help;
+};
+
+#define FIELD(f)     offsetof(struct config, f), sizeof(((struct config *)0)->f)
+#define CHOICES(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static const struct key keys[] = {
+    {"listen", K_STR, FIELD(listen), 0, 0, NULL, "0.0.0.0",
+     "address to listen on (0.0.0.0 or :: for all, 127.0.0.1 for local only)"},
+    {"port", K_INT, FIELD(port), 0, 65535, NULL, "8080", "TCP port (0: any free port)"},
+    {"db", K_STR, FIELD(db), 0, 0, NULL, "",
+     "database file written by 'prosperity import' (empty: the default database)"},
+    {"threads", K_INT, FIELD(threads), 0, 256, NULL, "0", "worker threads (0: one per usable CPU)"},
+    {"connection_limit", K_INT, FIELD(connection_limit), 1, 100000, NULL, "1000",
+     "open connections at most"},
+    {"per_ip_connection_limit", K_INT, FIELD(per_ip_connection_limit), 0, 100000, NULL, "0",
+     "open connections per client address (0: unlimited; behind a proxy limit in the proxy)"},
+    {"connection_timeout", K_INT, FIELD(connection_timeout), 1, 3600, NULL, "15",
+     "seconds of inactivity before a connection is closed"},
+    {"connection_memory_limit", K_INT, FIELD(connection_memory_limit), 16384, 1048576, NULL,
+     "65536", "bytes per connection for the request line and headers"},
+    {"max_url_bytes", K_INT, FIELD(max_url_bytes), 256, 65536, NULL, "8192",
+     "longest request URL answered (longer: 414)"},
+    {"max_header_bytes", K_INT, FIELD(max_header_bytes), 1024, 65536, NULL, "16384",
+     "largest total of request headers answered (larger: 431)"},
+    {"cache_max_age", K_INT, FIELD(cache_max_age), 0, 31536000, NULL, "300",
+     "Cache-Control max-age of data answers, in seconds"},
+    {"cache_bytes_mb", K_INT, FIELD(cache_bytes_mb), 0, 65536, NULL, "64",
+     "memory for cached response bodies, in MiB (0: no cache)"},
+    {"log_level", K_ENUM, FIELD(log_level), 0, 0, CHOICES("debug", "info", "warn", "error"), "info",
+     "least severe message written to stderr"},
+    {"log_format", K_ENUM, FIELD(log_format), 0, 0, CHOICES("text", "json"), "text",
+     "access and error log lines as text or JSON"},
+    {"access_log", K_ENUM, FIELD(access_log), 0, 0, CHOICES("on", "off"), "on",
+     "one line per request on stdout"},
+    {"cors_origins", K_STR, FIELD(cors_origins), 0, 0, NULL, "*",
+     "Access-Control-Allow-Origin: * or a comma-separated list of allowed origins"},
+    {"base_path", K_STR, FIELD(base_path), 0, 0, NULL, "",
+     "path prefix to strip, for proxies that do not strip it (e.g. /prosperity)"},
+    {"trusted_proxies", K_STR, FIELD(trusted_proxies), 0, 0, NULL, "",
+     "comma-separated proxy addresses whose X-Forwarded-For is logged as the client"},
+    {"shutdown_grace", K_INT, FIELD(shutdown_grace), 0, 3600, NULL, "10",
+     "seconds to finish requests in flight after SIGTERM"},
+    {"static_dir", K_STR, FIELD(static_dir), 0, 0, NULL, "",
+     "serve the page from this folder instead of the copy built in"},
+    {"chartjs", K_STR, FIELD(chartjs), 0, 0, NULL, PROSPERITY_CHARTJS_DEFAULT,
+     "Chart.js file (Debian libjs-chart.js) served as static/vendor/chart.min.js"},
+};
+
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+static const struct key *find(const char *name)
+{
+    for (size_t k = 0; k < NKEYS; k++)
+        if (strcmp(keys[k].name, name) == 0)
+            return &keys[k];
+    return NULL;
+}
+
+static int parse_int(const char *s, long *out)
+{
+    char *end;
+    if (!*s || isspace((unsigned char)*s))
+        return -1;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int config_set(struct config *cfg, const char *name, const char *value, const char *origin,
+               FILE *errs)
+{
+    const struct key *k = find(name);
+    char *field = (char *)cfg;
+    if (!k) {
+        fprintf(errs, "prosperity: %s: unknown setting '%s' (see 'prosperity serve --help')\n",
+                origin, name);
+        return -1;
+    }
+    field += k->offset;
+    switch (k->kind) {
+    case K_INT: {
+        long v;
+        if (parse_int(value, &v) != 0 || v < k->min || v > k->max) {
+            fprintf(errs, "prosperity: %s: %s must be a whole number from %ld to %ld, not '%s'\n",
+                    origin, name, k->min, k->max, value);
+            return -1;
+        }
+        *(int *)field = (int)v;
+        return 0;
+    }
+    case K_ENUM:
+        for (const char *const *c = k->choices; *c; c++)
+            if (strcmp(*c, value) == 0)
+                goto copy;
+        fprintf(errs, "prosperity: %s: %s must be one of", origin, name);
+        for (const char *const *c = k->choices; *c; c++)
+            fprintf(errs, " %s", *c);
+        fprintf(errs, ", not '%s'\n", value);
+        return -1;
+    default:
+    copy:
+        if (strlen(value) >= k->size) {
+            fprintf(errs, "prosperity: %s: %s is longer than %zu bytes\n", origin, name,
+                    k->size - 1);
+            return -1;
+        }
+        memcpy(field, value, strlen(value) + 1);
+        return 0;
+    }
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+static int load_file(struct config *cfg, const char *path, FILE *errs)
+{
+    FILE *fp = fopen(path, "r");
+    char line[1024], origin[300];
+    unsigned n = 0;
+    int rc = 0;
+    if (!fp) {
+        fprintf(errs, "prosperity: config file %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    while (fgets(line, sizeof line, fp)) {
+        n++;
+        snprintf(origin, sizeof origin, "%s:%u", path, n);
+        if (!strchr(line, '\n') && !feof(fp)) {
+            fprintf(errs, "prosperity: %s: line is too long\n", origin);
+            rc = -1;
+            break;
+        }
+        char *s = trim(line);
+        if (*s == '\0' || *s == '#')
+            continue;
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            fprintf(errs, "prosperity: %s: expected 'key = value'\n", origin);
+            rc = -1;
+            break;
+        }
+        *eq = '\0';
+        if (config_set(cfg, trim(s), trim(eq + 1), origin, errs) != 0) {
+            rc = -1;
+            break;
+        }
+    }
+    fclose(fp);
+    return rc;
+}
+
+static int load_env(struct config *cfg, FILE *errs)
+{
+    char var[96];
+    for (size_t k = 0; k < NKEYS; k++) {
+        size_t n = (size_t)snprintf(var, sizeof var, "PROSPERITY_%s", keys[k].name);
+        for (size_t i = 11; i < n; i++)
+            var[i] = (char)toupper((unsigned char)var[i]);
+        const char *v = getenv(var);
+        if (v && config_set(cfg, keys[k].name, v, var, errs) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* "--connection-timeout" -> "connection_timeout" in OUT; NULL when ARG is not a flag. */
+static const char *flag_key(const char *arg, char *out, size_t size)
+{
+    if (strncmp(arg, "--", 2) != 0 || strlen(arg + 2) >= size)
+        return NULL;
+    size_t i = 0;
+    for (const char *p = arg + 2; *p && *p != '='; p++)
+        out[i++] = *p == '-' ? '_' : *p;
+    out[i] = '\0';
+    return out;
+}
+
+int config_load(struct config *cfg, int argc, char **argv, FILE *out, FILE *errs)
+{
+    const char *file = getenv("PROSPERITY_CONFIG");
+    char key[96];
+    memset(cfg, 0, sizeof *cfg);
+    for (size_t k = 0; k < NKEYS; k++)
+        if (config_set(cfg, keys[k].name, keys[k].def, "default", errs) != 0)
+            return -1;
+    /* First pass: --help and --config, which decide what the other passes read. */
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            config_usage(out);
+            return 1;
+        }
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            file = argv[i + 1];
+        else if (strncmp(argv[i], "--config=", 9) == 0)
+            file = argv[i] + 9;
+    }
+    if (file && *file && load_file(cfg, file, errs) != 0)
+        return -1;
+    if (load_env(cfg, errs) != 0)
+        return -1;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i], *value;
+        if (!flag_key(arg, key, sizeof key)) {
+            fprintf(errs, "prosperity: unexpected argument '%s' (see --help)\n", arg);
+            return -1;
+        }
+        const char *eq = strchr(arg, '=');
+        if (eq) {
+            value = eq + 1;
+        } else if (i + 1 < argc) {
+            value = argv[++i];
+        } else {
+            fprintf(errs, "prosperity: flag %s needs a value\n", arg);
+            return -1;
+        }
+        if (strcmp(key, "config") == 0)
+            continue;
+        char origin[128];
+        snprintf(origin, sizeof origin, "flag --%.*s",
+                 (int)(eq ? eq - arg - 2 : (long)strlen(arg + 2)), arg + 2);
+        if (config_set(cfg, key, value, origin, errs) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+void config_usage(FILE *out)
+{
+    fprintf(out, "usage: prosperity serve [--config FILE] [--KEY VALUE ...]\n\n"
+                 "Serves the API. Each setting comes from, in rising precedence: its default,\n"
+                 "the config file (key = value lines, # comments), the environment variable\n"
+                 "PROSPERITY_KEY, and the flag --key (dashes or underscores).\n\n");
+    for (size_t k = 0; k < NKEYS; k++) {
+        char flag[64], env[64];
+        size_t n = (size_t)snprintf(flag, sizeof flag, "--%s", keys[k].name);
+        for (size_t i = 2; i < n; i++)
+            if (flag[i] == '_')
+                flag[i] = '-';
+        n = (size_t)snprintf(env, sizeof env, "PROSPERITY_%s", keys[k].name);
+        for (size_t i = 11; i < n; i++)
+            env[i] = (char)toupper((unsigned char)env[i]);
+        fprintf(out, "  %-28s %s\n  %-28s %s (default: %s)\n", flag, keys[k].help, env,
+                keys[k].kind == K_INT    ? "whole number"
+                : keys[k].kind == K_ENUM ? "choice"
+                                         : "text",
+                *keys[k].def ? keys[k].def : "empty");
+    }
+    fprintf(out, "  %-28s %s\n", "--config FILE", "read settings from FILE (PROSPERITY_CONFIG)");
+}

@@ -1,0 +1,695 @@
+/* server/http.c — the answer to every request, and the libmicrohttpd glue. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "dataset.h"
+#include "idmap.h"
+#include "log.h"
+#include "prom.h"
+#include "query.h"
+#include "routes.h"
+#include "statics.h"
+
+/* Metrics labels after the data routes. */
+enum { L_STATIC = 0, L_HEALTHZ, L_READYZ, L_METRICS, L_NOT_FOUND, L_REJECTED, L_COUNT };
+static const char *const extra_labels[L_COUNT] = {"static",  "healthz",   "readyz",
+                                                  "metrics", "not_found", "rejected"};
+
+static const struct config *cfg;
+static char cache_control[64];
+
+static int label(int extra)
+{
+    return (int)routes_count + extra;
+}
+
+void http_setup(const struct config *c)
+{
+    cfg = c;
+    snprintf(cache_control, sizeof cache_control, "public, max-age=%d", c->cache_max_age);
+    for (size_t k = 0; k < routes_count; k++)
+        prom_route_name((int)k, routes[k].name);
+    for (int k = 0; k < L_COUNT; k++)
+        prom_route_name(label(k), extra_labels[k]);
+}
+
+static void set_owned(struct http_reply *rp, int status, char *body, size_t len, const char *type)
+{
+    free(rp->owned);
+    rp->owned = body;
+    rp->body = body ? body : "";
+    rp->len = body ? len : 0;
+    rp->status = status;
+    rp->content_type = type;
+}
+
+/* The one place an api_error becomes a response. */
+static void problem(struct http_reply *rp, const struct api_error *err, const char *instance)
+{
+    size_t len = 0;
+    char *body = routes_problem(err, instance, &len);
+    set_owned(rp, err->status, body, len, "application/problem+json");
+    rp->cache_control = "no-store";
+    rp->etag = NULL;
+    if (rp->entry) {
+        cache_entry_release(rp->entry);
+        rp->entry = NULL;
+    }
+}
+
+static int fail(struct http_reply *rp, int status, const char *code, const char *instance,
+                const char *fmt, const char *arg)
+{
+    struct api_error err;
+    api_fail(&err, status, code, NULL, fmt, arg);
+    problem(rp, &err, instance);
+    return -1;
+}
+
+/* CORS: "*" allows everyone; a list echoes a listed Origin. */
+static const char *cors_origin(const char *origin)
+{
+    const char *list = cfg ? cfg->cors_origins : "*";
+    if (strcmp(list, "*") == 0)
+        return "*";
+    if (!origin || !*origin)
+        return NULL;
+    size_t n = strlen(origin);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        while (len && *p == ' ') {
+            p++;
+            len--;
+        }
+        while (len && p[len - 1] == ' ')
+            len--;
+        if (len == n && strncmp(p, origin, n) == 0)
+            return origin;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return NULL;
+}
+
+/* True when the comma-separated header VALUE has TOKEN with a nonzero q. */
+static int accepts(const char *value, const char *token)
+{
+    size_t n = strlen(token);
+    for (const char *p = value; p && *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (strncasecmp(p, token, n) == 0 &&
+            (p[n] == '\0' || p[n] == ',' || p[n] == ';' || p[n] == ' ')) {
+            const char *q = strstr(p + n, "q=");
+            const char *comma = strchr(p + n, ',');
+            if (q && (!comma || q < comma) && strtod(q + 2, NULL) <= 0)
+                return 0;
+            return 1;
+        }
+        p = strchr(p, ',');
+    }
+    return 0;
+}
+
+/* If-None-Match: weak comparison, '*' matches anything. */
+static int etag_matches(const char *header, const char *etag)
+{
+    if (!header || !etag)
+        return 0;
+    const char *bare = strncmp(etag, "W/", 2) == 0 ? etag + 2 : etag;
+    size_t n = strlen(bare);
+    for (const char *p = header; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (*p == '*')
+            return 1;
+        if (strncmp(p, "W/", 2) == 0)
+            p += 2;
+        if (strncmp(p, bare, n) == 0)
+            return 1;
+        p = strchr(p, ',');
+        if (!p)
+            break;
+    }
+    return 0;
+}
+
+static void not_modified(struct http_reply *rp)
+{
+    rp->status = 304;
+    rp->body = "";
+    rp->len = 0;
+}
+
+static void from_entry(struct http_reply *rp, struct cache_entry *e, const char *accept_encoding)
+{
+    rp->entry = e;
+    rp->status = 200;
+    rp->body = e->body;
+    rp->len = e->len;
+    rp->content_type = e->content_type;
+    rp->etag = e->etag;
+    rp->cache_control = cache_control;
+    if (e->filename[0])
+        snprintf(rp->disposition, sizeof rp->disposition, "inline; filename=\"%s\"", e->filename);
+    size_t gzlen;
+    const char *gz;
+    if (e->len > 1024 && accept_encoding && accepts(accept_encoding, "gzip") &&
+        (gz = cache_gzip(e, &gzlen))) {
+        rp->body = gz;
+        rp->len = gzlen;
+        rp->content_encoding = "gzip";
+    }
+}
+
+/* A data route: canonical key -> cache -> handler. */
+static void answer_api(const struct route *r, const char *arg, const char *raw_query, size_t qlen,
+                       const struct http_request *rq, struct http_reply *rp, const char *path)
+{
+    struct api_error err = {0};
+    struct query q = {0};
+    struct buf key = BUF_INIT;
+    struct dataset *d = dataset_acquire();
+    rp->route = (int)(r - routes);
+    rp->route_name = r->name;
+    if (!d) {
+        fail(rp, 503, "not_ready", path, "no dataset is loaded yet%s", "");
+        return;
+    }
+    enum query_format def =
+        rq->accept && accepts(rq->accept, "text/csv") && !accepts(rq->accept, "application/json")
+            ? FORMAT_CSV
+            : FORMAT_JSON;
+    int parsed = query_parse(&q, raw_query, qlen, &err);
+    q.path_arg = arg;
+    if (parsed != 0 || routes_check(r, &q, def, &err) != 0) {
+        problem(rp, &err, path);
+        goto done;
+    }
+    buf_puts(&key, r->name);
+    query_canonical(&q, &key);
+    if (!buf_cstr(&key)) {
+        fail(rp, 503, "out_of_memory", path, "out of memory%s", "");
+        goto done;
+    }
+    uint64_t h = hash_bytes(HASH_SEED, key.data, key.len);
+    struct cache_entry *e = cache_get(d->cache, key.data, key.len, h);
+    rp->cached = e != NULL;
+    if (!e) {
+        struct answer a;
+        if (routes_answer(r, d->store, &q, &a, &err) != 0) {
+            problem(rp, &err, path);
+            goto done;
+        }
+        e = cache_put(d->cache, key.data, key.len, h, store_version(d->store), &a);
+        if (!e) {
+            fail(rp, 503, "out_of_memory", path, "out of memory%s", "");
+            goto done;
+        }
+    }
+    from_entry(rp, e, rq->accept_encoding);
+    if (etag_matches(rq->if_none_match, e->etag))
+        not_modified(rp);
+done:
+    buf_free(&key);
+    query_free(&q);
+    dataset_release(d);
+}
+
+static void answer_text(struct http_reply *rp, int status, const char *text, int lbl)
+{
+    rp->status = status;
+    rp->body = text;
+    rp->len = strlen(text);
+    rp->content_type = "text/plain; charset=utf-8";
+    rp->cache_control = "no-store";
+    rp->route = label(lbl);
+}
+
+static void answer_system(const char *path, struct http_reply *rp, int *done)
+{
+    *done = 1;
+    if (strcmp(path, "/healthz") == 0) {
+        answer_text(rp, 200, "ok\n", L_HEALTHZ);
+    } else if (strcmp(path, "/readyz") == 0) {
+        struct dataset *d = dataset_acquire();
+        answer_text(rp, d ? 200 : 503, d ? "ready\n" : "no dataset loaded\n", L_READYZ);
+        dataset_release(d);
+    } else if (strcmp(path, "/metrics") == 0) {
+        struct buf b = BUF_INIT;
+        struct dataset *d = dataset_acquire();
+        prom_render(&b, d);
+        dataset_release(d);
+        size_t len;
+        char *text = buf_steal(&b, &len);
+        set_owned(rp, text ? 200 : 503, text, len, "text/plain; version=0.0.4; charset=utf-8");
+        rp->cache_control = "no-store";
+        rp->route = label(L_METRICS);
+    } else {
+        *done = 0;
+    }
+}
+
+static int answer_static(const char *path, const struct http_request *rq, struct http_reply *rp)
+{
+    const struct static_file *f = statics_find(path);
+    if (!f)
+        return 0;
+    rp->route = label(L_STATIC);
+    rp->route_name = "static";
+    rp->status = 200;
+    rp->body = f->data;
+    rp->len = f->len;
+    rp->content_type = f->content_type;
+    rp->etag = f->etag;
+    /* Revalidate every time: an upgrade must never mix an old page with a new script. */
+    rp->cache_control = "no-cache";
+    if (etag_matches(rq->if_none_match, f->etag))
+        not_modified(rp);
+    return 1;
+}
+
+/* Strips base_path (when configured) and one trailing slash; NULL when outside base_path. */
+static char *normal_path(char *path)
+{
+    const char *base = cfg ? cfg->base_path : "";
+    size_t bl = strlen(base);
+    while (bl && base[bl - 1] == '/')
+        bl--;
+    if (bl) {
+        if (strncmp(path, base, bl) != 0 || (path[bl] != '/' && path[bl] != '\0'))
+            return NULL;
+        path += bl;
+        if (*path == '\0')
+            return (char *)"/";
+    }
+    size_t n = strlen(path);
+    if (n > 1 && path[n - 1] == '/')
+        path[n - 1] = '\0';
+    return path;
+}
+
+static int method_is(const char *m, const char *want)
+{
+    return m && strcmp(m, want) == 0;
+}
+
+/* The checks every request passes before routing: size, method, body, target form. */
+static int admit(const struct http_request *rq, struct http_reply *rp)
+{
+    rp->route = label(L_REJECTED);
+    if (cfg && rq->uri_len > (size_t)cfg->max_url_bytes)
+        return fail(rp, 414, "uri_too_long", NULL,
+                    "the request target is longer than the %s bytes this server answers",
+                    "max_url_bytes");
+    if (cfg && rq->header_bytes > (size_t)cfg->max_header_bytes)
+        return fail(rp, 431, "headers_too_large", NULL,
+                    "the request headers are larger than the %s bytes this server answers",
+                    "max_header_bytes");
+    if (!method_is(rq->method, "GET") && !method_is(rq->method, "HEAD") &&
+        !method_is(rq->method, "OPTIONS")) {
+        fail(rp, 405, "method_not_allowed", NULL, "this API is read-only: use GET or HEAD%s", "");
+        rp->allow = "GET, HEAD, OPTIONS";
+        return -1;
+    }
+    if (rq->has_body)
+        return fail(rp, 413, "body_not_allowed", NULL, "requests to this API carry no body%s", "");
+    if (!rq->uri || rq->uri[0] != '/')
+        return fail(rp, 400, "bad_target", NULL, "the request target must start with '/'%s", "");
+    return 0;
+}
+
+void http_answer(const struct http_request *rq, struct http_reply *rp)
+{
+    memset(rp, 0, sizeof *rp);
+    rp->cached = -1;
+    rp->cors_origin = cors_origin(rq->origin);
+    if (admit(rq, rp) != 0)
+        return;
+    const char *qmark = memchr(rq->uri, '?', rq->uri_len);
+    size_t plen = qmark ? (size_t)(qmark - rq->uri) : rq->uri_len;
+    char small[1024], argbuf[128];
+    char *pathbuf = plen < sizeof small ? small : malloc(plen + 1);
+    struct api_error err = {0};
+    if (!pathbuf) {
+        fail(rp, 503, "out_of_memory", NULL, "out of memory%s", "");
+        return;
+    }
+    if (query_decode_path(rq->uri, plen, pathbuf, &err) < 0) {
+        problem(rp, &err, NULL);
+        goto done;
+    }
+    char *path = normal_path(pathbuf);
+    const struct route *r = NULL;
+    const char *arg = NULL;
+    int done = 0;
+    if (path && method_is(rq->method, "OPTIONS")) {
+        rp->route = label(L_STATIC);
+        if (statics_find(path) || routes_match(path, argbuf, sizeof argbuf, &arg) ||
+            strcmp(path, "/healthz") == 0 || strcmp(path, "/readyz") == 0 ||
+            strcmp(path, "/metrics") == 0) {
+            rp->status = 204;
+            rp->body = "";
+            rp->preflight = 1;
+            rp->allow = "GET, HEAD, OPTIONS";
+            goto done;
+        }
+    } else if (path) {
+        answer_system(path, rp, &done);
+        if (done || answer_static(path, rq, rp))
+            goto done;
+        r = routes_match(path, argbuf, sizeof argbuf, &arg);
+    }
+    if (!r) {
+        rp->route = label(L_NOT_FOUND);
+        fail(rp, 404, "not_found", path ? path : NULL, "no such endpoint; GET /v1 lists them%s",
+             "");
+        goto done;
+    }
+    const char *raw_query = qmark ? qmark + 1 : "";
+    size_t qlen = qmark ? rq->uri_len - plen - 1 : 0;
+    answer_api(r, arg, raw_query, qlen, rq, rp, path);
+done:
+    if (pathbuf != small)
+        free(pathbuf);
+}
+
+void http_reply_free(struct http_reply *rp)
+{
+    free(rp->owned);
+    rp->owned = NULL;
+    cache_entry_release(rp->entry);
+    rp->entry = NULL;
+}
+
+/* ---- libmicrohttpd glue ------------------------------------------------------------------ */
+
+struct request {
+    struct timespec t0;
+    int calls;
+    int has_body;
+    int status;
+    size_t bytes;
+    int route;
+    int cached;
+    const char *route_name;
+    char method[16];
+    char request_id[72];
+    char client[64];
+    size_t uri_len; /* as sent; uri holds at most max_url_bytes of it */
+    char uri[];
+};
+
+static atomic_uint_fast64_t request_counter;
+static unsigned request_seed;
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    (void)conn;
+    size_t n = strlen(uri);
+    size_t keep = cfg && n > (size_t)cfg->max_url_bytes ? (size_t)cfg->max_url_bytes : n;
+    struct request *r = calloc(1, sizeof *r + keep + 1);
+    if (!r)
+        return NULL;
+    clock_gettime(CLOCK_MONOTONIC, &r->t0);
+    memcpy(r->uri, uri, keep);
+    r->uri[keep] = '\0';
+    r->uri_len = n;
+    return r;
+}
+
+static enum MHD_Result sum_headers(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    *(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
+static int id_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.';
+}
+
+/* Echo a sane X-Request-Id; otherwise make one. */
+static void request_id(struct MHD_Connection *conn, struct request *r)
+{
+    const char *sent = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+    size_t n = sent ? strlen(sent) : 0;
+    int ok = n > 0 && n < sizeof r->request_id;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = id_char(sent[i]);
+    if (ok)
+        memcpy(r->request_id, sent, n + 1);
+    else
+        snprintf(r->request_id, sizeof r->request_id, "%08x%08llx", request_seed,
+                 (unsigned long long)atomic_fetch_add(&request_counter, 1));
+}
+
+static int trusted(const char *addr)
+{
+    const char *list = cfg ? cfg->trusted_proxies : "";
+    size_t n = strlen(addr);
+    for (const char *p = list; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t len = strcspn(p, ", ");
+        if (len == n && strncmp(p, addr, n) == 0)
+            return 1;
+        p += len;
+    }
+    return 0;
+}
+
+/* The peer address, or the nearest untrusted X-Forwarded-For entry behind trusted proxies. */
+static void client_address(struct MHD_Connection *conn, struct request *r)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    r->client[0] = '\0';
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, r->client,
+                  sizeof r->client);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->client,
+                  sizeof r->client);
+    const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (!xff || !trusted(r->client))
+        return;
+    char hops[512];
+    snprintf(hops, sizeof hops, "%s", xff);
+    for (;;) {
+        char *comma = strrchr(hops, ',');
+        char *hop = comma ? comma + 1 : hops;
+        while (*hop == ' ')
+            hop++;
+        snprintf(r->client, sizeof r->client, "%.63s", hop);
+        if (!comma || !trusted(r->client))
+            return;
+        *comma = '\0';
+    }
+}
+
+static void add_header(struct MHD_Response *resp, const char *name, const char *value)
+{
+    if (value)
+        MHD_add_response_header(resp, name, value);
+}
+
+static void release_entry(void *cls)
+{
+    cache_entry_release(cls);
+}
+
+static struct MHD_Response *make_response(struct http_reply *rp, struct request *r)
+{
+    struct MHD_Response *resp;
+    if (rp->entry && rp->status == 200) {
+        /* The entry is released when MHD is done sending its bytes. */
+        resp = MHD_create_response_from_buffer_with_free_callback_cls(rp->len, (void *)rp->body,
+                                                                      release_entry, rp->entry);
+        if (resp)
+            rp->entry = NULL;
+    } else if (rp->owned) {
+        resp = MHD_create_response_from_buffer_with_free_callback_cls(rp->len, rp->owned, free,
+                                                                      rp->owned);
+        if (resp)
+            rp->owned = NULL;
+    } else {
+        resp = MHD_create_response_from_buffer(rp->len, (void *)rp->body, MHD_RESPMEM_PERSISTENT);
+    }
+    if (!resp)
+        return NULL;
+    if (rp->status != 304 && rp->status != 204)
+        add_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rp->content_type);
+    add_header(resp, MHD_HTTP_HEADER_ETAG, rp->etag);
+    add_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, rp->cache_control);
+    add_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, rp->content_encoding);
+    add_header(resp, MHD_HTTP_HEADER_ALLOW, rp->allow);
+    if (rp->disposition[0])
+        add_header(resp, "Content-Disposition", rp->disposition);
+    add_header(resp, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding, Origin");
+    add_header(resp, "X-Content-Type-Options", "nosniff");
+    add_header(resp, "X-Request-Id", r->request_id);
+    if (rp->cors_origin) {
+        add_header(resp, "Access-Control-Allow-Origin", rp->cors_origin);
+        add_header(resp, "Access-Control-Expose-Headers",
+                   "ETag, X-Request-Id, Content-Disposition");
+    }
+    if (rp->preflight) {
+        add_header(resp, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+        add_header(resp, "Access-Control-Allow-Headers",
+                   "Accept, Accept-Encoding, If-None-Match, X-Request-Id, Content-Type");
+        add_header(resp, "Access-Control-Max-Age", "86400");
+    }
+    return resp;
+}
+
+static const char *header(struct MHD_Connection *conn, const char *name)
+{
+    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls)
+{
+    (void)cls;
+    (void)url;
+    (void)version;
+    (void)upload_data;
+    struct request *r = *req_cls;
+    if (!r)
+        return MHD_NO;
+    if (*upload_data_size) { /* a body: note it, drop it, answer at the end */
+        r->has_body = 1;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    /* Queue on the second call: queuing on the first makes MHD close the connection. */
+    if (r->calls++ == 0)
+        return MHD_YES;
+    snprintf(r->method, sizeof r->method, "%s", method);
+    request_id(conn, r);
+    struct http_request rq = {
+        .method = method,
+        .uri = r->uri,
+        .uri_len = r->uri_len,
+        .accept = header(conn, MHD_HTTP_HEADER_ACCEPT),
+        .accept_encoding = header(conn, MHD_HTTP_HEADER_ACCEPT_ENCODING),
+        .if_none_match = header(conn, MHD_HTTP_HEADER_IF_NONE_MATCH),
+        .origin = header(conn, "Origin"),
+        .acr_method = header(conn, "Access-Control-Request-Method"),
+        .has_body = r->has_body,
+    };
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, sum_headers, &rq.header_bytes);
+    struct http_reply rp;
+    http_answer(&rq, &rp);
+    struct MHD_Response *resp = make_response(&rp, r);
+    r->status = rp.status;
+    r->route = rp.route;
+    r->route_name = rp.route_name;
+    r->cached = rp.cached;
+    r->bytes = strcmp(method, "HEAD") == 0 ? 0 : rp.len;
+    enum MHD_Result ok = resp ? MHD_queue_response(conn, (unsigned)rp.status, resp) : MHD_NO;
+    if (resp)
+        MHD_destroy_response(resp);
+    http_reply_free(&rp);
+    return ok;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)toe;
+    struct request *r = *req_cls;
+    if (!r)
+        return;
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long us = (t1.tv_sec - r->t0.tv_sec) * 1000000L + (t1.tv_nsec - r->t0.tv_nsec) / 1000;
+    if (r->status) {
+        prom_request(r->route, r->status, us, r->bytes, r->cached);
+        client_address(conn, r);
+        struct access_entry e = {.client = r->client,
+                                 .method = r->method,
+                                 .target = r->uri,
+                                 .status = r->status,
+                                 .bytes = r->bytes,
+                                 .micros = us,
+                                 .request_id = r->request_id,
+                                 .route = r->route_name,
+                                 .cached = r->cached == 1};
+        log_access(&e);
+    }
+    free(r);
+    *req_cls = NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)socket_context;
+    prom_connection(toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
+}
+
+static void on_mhd_error(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    log_msg(LOG_DEBUG, "libmicrohttpd: %s", msg);
+}
+
+struct MHD_Daemon *http_start(const struct config *c, int fd, char *err, size_t errlen)
+{
+    http_setup(c);
+    request_seed = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
+    struct MHD_OptionItem opts[16];
+    int n = 0;
+#define OPT(o, v, p) (opts[n++] = (struct MHD_OptionItem){o, (intptr_t)(v), p})
+    OPT(MHD_OPTION_LISTEN_SOCKET, fd, NULL);
+    OPT(MHD_OPTION_THREAD_POOL_SIZE, c->threads, NULL);
+    OPT(MHD_OPTION_CONNECTION_LIMIT, c->connection_limit, NULL);
+    if (c->per_ip_connection_limit)
+        OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->per_ip_connection_limit, NULL);
+    OPT(MHD_OPTION_CONNECTION_TIMEOUT, c->connection_timeout, NULL);
+    OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, c->connection_memory_limit, NULL);
+    OPT(MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL);
+    OPT(MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL);
+    OPT(MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL);
+    OPT(MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL);
+    OPT(MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL);
+    OPT(MHD_OPTION_END, 0, NULL);
+#undef OPT
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
+        NULL, on_request, NULL, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+    if (!d)
+        snprintf(err, errlen, "libmicrohttpd did not start (threads %d, epoll)", c->threads);
+    return d;
+}

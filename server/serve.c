@@ -1,0 +1,212 @@
+/* server/serve.c — the process around the HTTP daemon. */
+#include "serve.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "config.h"
+#include "dataset.h"
+#include "http.h"
+#include "log.h"
+#include "prom.h"
+#include "statics.h"
+
+int serve_default_db(char *out, size_t size)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return -1;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return -1;
+    *slash = '\0';
+    const char *const candidates[] = {"%s/prosperity.db", "%s/../share/prosperity/prosperity.db"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(out, size, candidates[i], exe);
+        if (access(out, F_OK) == 0)
+            return 0;
+    }
+    snprintf(out, size, candidates[1], exe);
+    return -1;
+}
+
+/* Usable CPUs of this process (a container's share, not the host's count). */
+static int usable_cpus(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+/* Binds and listens on ADDR:PORT; "::" listens on IPv6 and IPv4 where the host allows. */
+static int listen_on(const char *addr, int port, int *bound_port, char *err, size_t errlen)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV};
+    struct addrinfo *res = NULL;
+    char service[16];
+    snprintf(service, sizeof service, "%d", port);
+    int rc = getaddrinfo(*addr ? addr : NULL, service, &hints, &res);
+    if (rc != 0) {
+        snprintf(err, errlen, "listen address '%s': %s", addr, gai_strerror(rc));
+        return -1;
+    }
+    int fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol);
+    int one = 1, zero = 0;
+    if (fd >= 0) {
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (res->ai_family == AF_INET6)
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+    }
+    if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+        snprintf(err, errlen, "cannot listen on %s port %d: %s", addr, port, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        freeaddrinfo(res);
+        return -1;
+    }
+    freeaddrinfo(res);
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    *bound_port = port;
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+        *bound_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                                     : ((struct sockaddr_in *)&ss)->sin_port);
+    return fd;
+}
+
+static void reload(const struct config *cfg, const char *path)
+{
+    struct api_error err = {0};
+    log_msg(LOG_INFO, "SIGHUP: loading %s", path);
+    struct dataset *d = dataset_open(path, (size_t)cfg->cache_bytes_mb << 20, &err);
+    if (!d) {
+        prom_reload(0);
+        log_msg(LOG_ERROR, "reload failed, still serving the previous data: %s", err.detail);
+        return;
+    }
+    log_msg(LOG_INFO, "reloaded %s: version %s, %zu observations, %.3f s", path,
+            store_version(d->store), store_observation_count(d->store),
+            store_load_seconds(d->store));
+    dataset_publish(d);
+    prom_reload(1);
+}
+
+/* SIGTERM: stop accepting, let requests in flight finish (up to the grace time), stop. */
+static void drain(struct MHD_Daemon *daemon, int listen_fd, int grace)
+{
+    MHD_socket fd = MHD_quiesce_daemon(daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    else if (listen_fd >= 0)
+        close(listen_fd);
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        const union MHD_DaemonInfo *info =
+            MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+        if (!info || info->num_connections == 0)
+            break;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec >= grace) {
+            log_msg(LOG_WARN, "grace time over with %u connections open", info->num_connections);
+            break;
+        }
+        struct timespec pause = {0, 20 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    MHD_stop_daemon(daemon);
+}
+
+int serve_main(int argc, char **argv)
+{
+    struct config cfg;
+    char db[PATH_MAX], err[512];
+    int rc = config_load(&cfg, argc, argv, stdout, stderr);
+    if (rc != 0)
+        return rc > 0 ? 0 : 2;
+    log_setup(cfg.log_format, cfg.log_level, strcmp(cfg.access_log, "on") == 0);
+    if (cfg.db[0])
+        snprintf(db, sizeof db, "%s", cfg.db);
+    else if (serve_default_db(db, sizeof db) != 0) {
+        fprintf(stderr,
+                "prosperity: no database given and no default database at %s "
+                "(build it with cmake, or pass --db FILE)\n",
+                db);
+        return 1;
+    }
+    if (cfg.threads == 0)
+        cfg.threads = usable_cpus();
+    if (statics_init(cfg.static_dir, cfg.chartjs, err, sizeof err) != 0) {
+        fprintf(stderr, "prosperity: %s\n", err);
+        return 1;
+    }
+    struct api_error aerr = {0};
+    struct dataset *d = dataset_open(db, (size_t)cfg.cache_bytes_mb << 20, &aerr);
+    if (!d) {
+        fprintf(stderr, "prosperity: %s\n", aerr.detail);
+        return 1;
+    }
+    dataset_publish(d);
+    /* Threads inherit this mask, so the signals reach only sigtimedwait below. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    int port = 0;
+    int fd = listen_on(cfg.listen, cfg.port, &port, err, sizeof err);
+    if (fd < 0) {
+        fprintf(stderr, "prosperity: %s\n", err);
+        dataset_publish(NULL);
+        return 1;
+    }
+    struct MHD_Daemon *daemon = http_start(&cfg, fd, err, sizeof err);
+    if (!daemon) {
+        fprintf(stderr, "prosperity: %s\n", err);
+        close(fd);
+        dataset_publish(NULL);
+        return 1;
+    }
+    log_msg(LOG_INFO, "serving %s (version %s, %zu observations, loaded in %.3f s)", db,
+            store_version(d->store), store_observation_count(d->store),
+            store_load_seconds(d->store));
+    log_msg(LOG_INFO, "listening on http://%s:%d/ with %d threads",
+            strchr(cfg.listen, ':') ? "[::]" : cfg.listen, port, cfg.threads);
+    log_flush();
+    for (;;) {
+        struct timespec tick = {1, 0};
+        int sig = sigtimedwait(&set, NULL, &tick);
+        log_flush();
+        if (sig == SIGHUP)
+            reload(&cfg, db);
+        else if (sig == SIGTERM || sig == SIGINT)
+            break;
+    }
+    log_msg(LOG_INFO, "stopping: finishing requests in flight (up to %d s)", cfg.shutdown_grace);
+    drain(daemon, fd, cfg.shutdown_grace);
+    dataset_publish(NULL);
+    statics_free();
+    log_msg(LOG_INFO, "stopped");
+    log_flush();
+    return 0;
+}

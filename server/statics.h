@@ -1,0 +1,25 @@
+/* server/statics.h — the browsing page: an allow-list of files held in memory. A URL is only
+ * ever looked up in this list, never joined to a filesystem path. */
+#ifndef PROSPERITY_STATICS_H
+#define PROSPERITY_STATICS_H
+
+#include <stddef.h>
+
+struct static_file {
+    char path[96];    /* URL path: "/" or "/static/app.js" */
+    const char *data; /* borrowed (built in) or owned (read at start) */
+    size_t len;
+    const char *content_type; /* static */
+    char etag[24];
+    int owned;
+};
+
+/* Builds the list from the files built in, or from DIR when it is not empty (regular files
+ * only, no links), plus Chart.js from CHARTJS when that file exists. Returns 0, or -1 with a
+ * message in ERR. */
+int statics_init(const char *dir, const char *chartjs, char *err, size_t errlen);
+/* The file served at PATH, or NULL. */
+const struct static_file *statics_find(const char *path);
+void statics_free(void);
+
+#endif
