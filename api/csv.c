@@ -100,7 +100,7 @@ int csv_next(struct csv_file *f, struct csv_row *row, char *err, size_t errlen)
         return 0;
     for (;;) {
         if (row->n == CSV_MAX_FIELDS) {
-            snprintf(err, errlen, "%s:%u: more than %d fields", f->path, row->line, CSV_MAX_FIELDS);
+            snprintf(err, errlen, "more than %d fields", CSV_MAX_FIELDS);
             return -1;
         }
         char *out = s + i;
@@ -109,7 +109,7 @@ int csv_next(struct csv_file *f, struct csv_row *row, char *err, size_t errlen)
             i++;
             for (;;) {
                 if (i >= f->len) {
-                    snprintf(err, errlen, "%s:%u: quoted field is not closed", f->path, row->line);
+                    snprintf(err, errlen, "quoted field is not closed");
                     return -1;
                 }
                 if (s[i] == '"') {
@@ -126,14 +126,13 @@ int csv_next(struct csv_file *f, struct csv_row *row, char *err, size_t errlen)
                 *out++ = s[i++];
             }
             if (i < f->len && s[i] != ',' && s[i] != '\n' && s[i] != '\r') {
-                snprintf(err, errlen, "%s:%u: text after a closing quote", f->path, row->line);
+                snprintf(err, errlen, "text after a closing quote");
                 return -1;
             }
         } else {
             while (i < f->len && s[i] != ',' && s[i] != '\n' && s[i] != '\r') {
                 if (s[i] == '"') {
-                    snprintf(err, errlen, "%s:%u: quote inside an unquoted field", f->path,
-                             row->line);
+                    snprintf(err, errlen, "quote inside an unquoted field");
                     return -1;
                 }
                 *out++ = s[i++];

@@ -28,7 +28,8 @@ int csv_open(struct csv_file *f, const char *path, char *err, size_t errlen);
 /* Same from memory (copied). */
 int csv_open_mem(struct csv_file *f, const char *name, const char *data, size_t len, char *err,
                  size_t errlen);
-/* Reads the next record into ROW. Returns 1, 0 at the end, -1 with ERR (record's line set). */
+/* Reads the next record into ROW. Returns 1, 0 at the end, or -1 with the reason in ERR and
+ * ROW->line the line where the bad record starts. */
 int csv_next(struct csv_file *f, struct csv_row *row, char *err, size_t errlen);
 void csv_close(struct csv_file *f);
 

@@ -267,7 +267,7 @@ static int read_table(struct importer *im, const char *dir, int which)
         if (rc == 0)
             problem(im, t->path, 1, "empty file: a header row is required");
         else
-            problem(im, t->path, row.line, "%s", strchr(err, ' ') + 1);
+            problem(im, t->path, row.line, "%s", err);
         return -1;
     }
     header_n = row.n;
@@ -312,9 +312,7 @@ static int read_table(struct importer *im, const char *dir, int which)
         }
     }
     if (rc < 0) {
-        problem(im, t->path, t->csv.line, "%s", strstr(err, ": ") ? strstr(err, ": ") + 2 : err);
-        const char *colon = strchr(err + strlen(t->path) + 1, ':');
-        (void)colon;
+        problem(im, t->path, row.line, "%s", err);
         return -1;
     }
     if (spec->required && t->nrows == 0 && which == T_OBSERVATIONS)

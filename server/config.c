@@ -161,8 +161,14 @@ static int load_file(struct config *cfg, const char *path, FILE *errs)
             rc = -1;
             break;
         }
+        /* A '#' at the start or after a blank starts a comment; other '#' are text. */
+        for (char *h = strchr(line, '#'); h; h = strchr(h + 1, '#'))
+            if (h == line || h[-1] == ' ' || h[-1] == '\t') {
+                *h = '\0';
+                break;
+            }
         char *s = trim(line);
-        if (*s == '\0' || *s == '#')
+        if (*s == '\0')
             continue;
         char *eq = strchr(s, '=');
         if (!eq) {
@@ -270,11 +276,11 @@ void config_usage(FILE *out)
         n = (size_t)snprintf(env, sizeof env, "PROSPERITY_%s", keys[k].name);
         for (size_t i = 11; i < n; i++)
             env[i] = (char)toupper((unsigned char)env[i]);
-        fprintf(out, "  %-28s %s\n  %-28s %s (default: %s)\n", flag, keys[k].help, env,
-                keys[k].kind == K_INT    ? "whole number"
-                : keys[k].kind == K_ENUM ? "choice"
-                                         : "text",
-                *keys[k].def ? keys[k].def : "empty");
+        fprintf(out, "  %s %s  (%s, default: %s)\n      %s\n", flag,
+                keys[k].kind == K_INT    ? "N"
+                : keys[k].kind == K_ENUM ? "WORD"
+                                         : "TEXT",
+                env, *keys[k].def ? keys[k].def : "empty", keys[k].help);
     }
-    fprintf(out, "  %-28s %s\n", "--config FILE", "read settings from FILE (PROSPERITY_CONFIG)");
+    fprintf(out, "  --config FILE  (PROSPERITY_CONFIG)\n      read settings from FILE\n");
 }

@@ -1,0 +1,419 @@
+/* tests/test_http.c — the real binary on a free port, over HTTP: headers, caching, CORS, gzip,
+ * limits, errors, start-up failures. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "testutil.h"
+
+static struct tu_server srv;
+
+static void start(void)
+{
+    ck_assert_int_eq(tu_server_start(&srv, NULL), 0);
+}
+
+static void stop(void)
+{
+    ck_assert_int_eq(tu_server_stop(&srv, SIGTERM), 0);
+    tu_rmrf(srv.dir);
+}
+
+static struct tu_response request(const char *method, const char *target,
+                                  const char *const *headers)
+{
+    struct tu_response r;
+    ck_assert_int_eq(tu_http(&srv, method, target, headers, &r), 0);
+    return r;
+}
+
+static const char *hdr(const struct tu_response *r, const char *name)
+{
+    static char buf[4][512];
+    static int slot;
+    slot = (slot + 1) % 4;
+    return tu_header(r, name, buf[slot], sizeof buf[slot]);
+}
+
+START_TEST(test_http_health)
+{
+    struct tu_response r = request("GET", "/healthz", NULL);
+    ck_assert_int_eq(r.status, 200);
+    tu_response_free(&r);
+    r = request("GET", "/readyz", NULL);
+    ck_assert_int_eq(r.status, 200);
+    tu_response_free(&r);
+}
+END_TEST
+
+START_TEST(test_http_series_json_headers)
+{
+    struct tu_response r =
+        request("GET", "/v1/series?indicator=hospital_beds_per_1000&regions=rural&year=2019", NULL);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(hdr(&r, "Content-Type"), "application/json");
+    ck_assert_str_eq(hdr(&r, "Cache-Control"), "public, max-age=300");
+    ck_assert_str_eq(hdr(&r, "Vary"), "Accept, Accept-Encoding, Origin");
+    ck_assert_str_eq(hdr(&r, "Access-Control-Allow-Origin"), "*");
+    ck_assert_ptr_nonnull(hdr(&r, "ETag"));
+    ck_assert_ptr_nonnull(hdr(&r, "X-Request-Id"));
+    json_t *j = json_loads(r.body, 0, NULL);
+    ck_assert_double_eq(tu_num(j, "series.0.observations.0.value"), 4.8);
+    json_decref(j);
+    tu_response_free(&r);
+}
+END_TEST
+
+START_TEST(test_http_etag_304)
+{
+    struct tu_response r = request("GET", "/v1/regions", NULL);
+    char etag[128], inm[160];
+    snprintf(etag, sizeof etag, "%s", hdr(&r, "ETag"));
+    tu_response_free(&r);
+    snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+    const char *h[] = {inm, "Origin: https://dash.example", NULL};
+    r = request("GET", "/v1/regions", h);
+    ck_assert_int_eq(r.status, 304);
+    ck_assert_uint_eq(r.len, 0);
+    ck_assert_str_eq(hdr(&r, "ETag"), etag);
+    ck_assert_str_eq(hdr(&r, "Access-Control-Allow-Origin"), "*");
+    tu_response_free(&r);
+    /* a different query has a different tag */
+    r = request("GET", "/v1/regions?kind=province", h);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_ne(hdr(&r, "ETag"), etag);
+    tu_response_free(&r);
+}
+END_TEST
+
+START_TEST(test_http_cors_on_errors_and_preflight)
+{
+    const char *h[] = {"Origin: https://dash.example", NULL};
+    struct tu_response r = request("GET", "/v1/series?indicator=nope", h);
+    ck_assert_int_eq(r.status, 404);
+    ck_assert_str_eq(hdr(&r, "Content-Type"), "application/problem+json");
+    ck_assert_str_eq(hdr(&r, "Access-Control-Allow-Origin"), "*");
+    tu_response_free(&r);
+    const char *pre[] = {"Origin: https://dash.example", "Access-Control-Request-Method: GET",
+                         NULL};
+    r = request("OPTIONS", "/v1/series", pre);
+    ck_assert_int_eq(r.status, 204);
+    ck_assert_str_eq(hdr(&r, "Access-Control-Allow-Methods"), "GET, HEAD, OPTIONS");
+    ck_assert_str_eq(hdr(&r, "Access-Control-Max-Age"), "86400");
+    ck_assert_ptr_nonnull(strstr(hdr(&r, "Access-Control-Expose-Headers"), "ETag"));
+    tu_response_free(&r);
+}
+END_TEST
+
+static char *gunzip(const char *data, size_t len, size_t *out_len)
+{
+    z_stream zs = {0};
+    size_t cap = 1 << 20;
+    char *out = malloc(cap);
+    inflateInit2(&zs, 15 + 16);
+    zs.next_in = (Bytef *)data;
+    zs.avail_in = (uInt)len;
+    zs.next_out = (Bytef *)out;
+    zs.avail_out = (uInt)cap;
+    int rc = inflate(&zs, Z_FINISH);
+    *out_len = zs.total_out;
+    inflateEnd(&zs);
+    ck_assert_int_eq(rc, Z_STREAM_END);
+    return out;
+}
+
+START_TEST(test_http_gzip_round_trip)
+{
+    struct tu_response plain = request("GET", "/v1/indicators", NULL);
+    const char *h[] = {"Accept-Encoding: gzip", NULL};
+    struct tu_response gz = request("GET", "/v1/indicators", h);
+    ck_assert_str_eq(hdr(&gz, "Content-Encoding"), "gzip");
+    ck_assert_uint_lt(gz.len, plain.len);
+    size_t n;
+    char *body = gunzip(gz.body, gz.len, &n);
+    ck_assert_uint_eq(n, plain.len);
+    ck_assert_int_eq(memcmp(body, plain.body, n), 0);
+    free(body);
+    ck_assert_ptr_null(hdr(&plain, "Content-Encoding"));
+    tu_response_free(&plain);
+    tu_response_free(&gz);
+    /* small bodies are sent as they are */
+    struct tu_response small = request("GET", "/v1/sources?format=csv", h);
+    ck_assert_ptr_nonnull(small.body);
+    tu_response_free(&small);
+}
+END_TEST
+
+START_TEST(test_http_csv_by_accept)
+{
+    const char *h[] = {"Accept: text/csv", NULL};
+    struct tu_response r =
+        request("GET", "/v1/series?indicator=patent_applications&regions=east", h);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(hdr(&r, "Content-Type"), "text/csv; charset=utf-8");
+    ck_assert_str_eq(hdr(&r, "Content-Disposition"),
+                     "inline; filename=\"series-patent_applications.csv\"");
+    ck_assert_str_eq(r.body, "indicator,region,year,value,status,source\r\n"
+                             "patent_applications,east,2011,653832,,ouyang2022\r\n"
+                             "patent_applications,east,2020,2464110,,ouyang2022\r\n");
+    tu_response_free(&r);
+}
+END_TEST
+
+START_TEST(test_http_head_and_methods)
+{
+    struct tu_response get = request("GET", "/v1/groups", NULL);
+    struct tu_response head = request("HEAD", "/v1/groups", NULL);
+    ck_assert_int_eq(head.status, 200);
+    ck_assert_uint_eq(head.len, 0);
+    ck_assert_str_eq(hdr(&head, "Content-Length"), hdr(&get, "Content-Length"));
+    tu_response_free(&get);
+    tu_response_free(&head);
+    static const char *const methods[] = {"POST", "PUT", "DELETE", "PATCH", "TRACE"};
+    for (size_t i = 0; i < 5; i++) {
+        struct tu_response r = request(methods[i], "/v1/groups", NULL);
+        ck_assert_int_eq(r.status, 405);
+        ck_assert_str_eq(hdr(&r, "Allow"), "GET, HEAD, OPTIONS");
+        ck_assert_str_eq(hdr(&r, "Content-Type"), "application/problem+json");
+        tu_response_free(&r);
+    }
+}
+END_TEST
+
+/* Raw bytes over a socket, for requests curl will not send. Returns the status line's code. */
+static int raw_status(const char *req, size_t len)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)srv.port)};
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, req + off, len - off);
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    char buf[256] = {0};
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    int status = 0;
+    if (n > 0)
+        sscanf(buf, "HTTP/1.%*d %d", &status);
+    return status;
+}
+
+START_TEST(test_http_limits)
+{
+    size_t big = 9000;
+    char *target = malloc(big + 32);
+    strcpy(target, "/v1/series?indicator=");
+    memset(target + strlen(target), 'a', big);
+    target[big + 21] = '\0';
+    struct tu_response r = request("GET", target, NULL);
+    ck_assert_int_eq(r.status, 414);
+    ck_assert_str_eq(hdr(&r, "Content-Type"), "application/problem+json");
+    tu_response_free(&r);
+    free(target);
+    char *huge = malloc(20000);
+    strcpy(huge, "X-Big: ");
+    memset(huge + 7, 'b', 17000);
+    huge[17007] = '\0';
+    const char *h[] = {huge, NULL};
+    r = request("GET", "/v1/meta", h);
+    ck_assert_int_eq(r.status, 431);
+    tu_response_free(&r);
+    free(huge);
+    const char body[] = "GET /v1/meta HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello";
+    ck_assert_int_eq(raw_status(body, sizeof body - 1), 413);
+    const char absolute[] = "GET http://x/v1/meta HTTP/1.1\r\nHost: x\r\n\r\n";
+    ck_assert_int_eq(raw_status(absolute, sizeof absolute - 1), 400);
+}
+END_TEST
+
+START_TEST(test_http_not_found_and_prefix_tolerance)
+{
+    struct tu_response r = request("GET", "/v2/series", NULL);
+    ck_assert_int_eq(r.status, 404);
+    json_t *j = json_loads(r.body, 0, NULL);
+    ck_assert_str_eq(tu_str(j, "code"), "not_found");
+    json_decref(j);
+    tu_response_free(&r);
+    r = request("GET", "/v1/meta/", NULL); /* one trailing slash is forgiven */
+    ck_assert_int_eq(r.status, 200);
+    tu_response_free(&r);
+    r = request("GET", "/v1/regions/%2e%2e", NULL);
+    ck_assert_int_eq(r.status, 404);
+    tu_response_free(&r);
+}
+END_TEST
+
+START_TEST(test_http_request_id)
+{
+    const char *h[] = {"X-Request-Id: abc-123", NULL};
+    struct tu_response r = request("GET", "/v1/meta", h);
+    ck_assert_str_eq(hdr(&r, "X-Request-Id"), "abc-123");
+    tu_response_free(&r);
+    const char *bad[] = {"X-Request-Id: has spaces and \"quotes\"", NULL};
+    r = request("GET", "/v1/meta", bad);
+    ck_assert_str_ne(hdr(&r, "X-Request-Id"), "has spaces and \"quotes\"");
+    tu_response_free(&r);
+}
+END_TEST
+
+START_TEST(test_http_metrics_and_access_log)
+{
+    struct tu_response r = request("GET", "/v1/meta?_=1", NULL);
+    tu_response_free(&r);
+    r = request("GET", "/metrics", NULL);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(
+        strstr(r.body, "prosperity_requests_total{route=\"meta\",status=\"200\"}"));
+    ck_assert_ptr_nonnull(strstr(r.body, "prosperity_dataset_info{version=\""));
+    ck_assert_ptr_nonnull(strstr(r.body, "prosperity_request_duration_seconds_bucket"));
+    tu_response_free(&r);
+    usleep(1200 * 1000); /* the access log is flushed about once a second */
+    char *log = tu_read(srv.log, NULL);
+    ck_assert_ptr_nonnull(strstr(log, "GET /v1/meta?_=1 200"));
+    free(log);
+}
+END_TEST
+
+START_TEST(test_http_json_lang)
+{
+    long status;
+    json_t *j = tu_get_json(&srv, "/v1/regions/rural?lang=zh", &status);
+    ck_assert_int_eq(status, 200);
+    ck_assert_str_eq(tu_str(j, "name"), "农村");
+    json_decref(j);
+}
+END_TEST
+
+/* Runs the binary with ARGS; returns its exit status and what it printed (free it). */
+static int run(const char *args, char **output)
+{
+    char cmd[2048], out[256];
+    char *dir = tu_tmpdir();
+    snprintf(out, sizeof out, "%s/out.txt", dir);
+    snprintf(cmd, sizeof cmd, "%s %s >%s 2>&1", PROSPERITY_BIN, args, out);
+    int status = system(cmd);
+    *output = tu_read(out, NULL);
+    tu_rmrf(dir);
+    free(dir);
+    return WEXITSTATUS(status);
+}
+
+static void expect_start_failure(const char *args, const char *expect)
+{
+    char *out = NULL;
+    int rc = run(args, &out);
+    ck_assert_msg(rc != 0, "'%s' exited 0", args);
+    ck_assert_msg(strstr(out, expect) != NULL, "'%s': expected '%s' in: %s", args, expect, out);
+    free(out);
+}
+
+START_TEST(test_start_failures)
+{
+    expect_start_failure("serve --db /nonexistent/x.db", "/nonexistent/x.db: cannot open");
+    expect_start_failure("serve --port 99999", "port must be a whole number from 0 to 65535");
+    expect_start_failure("serve --threads -3", "threads must be a whole number");
+    expect_start_failure("serve --log-format xml", "log_format must be one of text json");
+    expect_start_failure("serve --colour blue", "unknown setting 'colour'");
+    expect_start_failure("serve --config /nonexistent.conf", "/nonexistent.conf");
+    expect_start_failure("serve --db " PROSPERITY_SOURCE_DIR "/data/README.md", "not a database");
+    char *out = NULL;
+    char args[128];
+    snprintf(args, sizeof args, "serve --listen 127.0.0.1 --port %d", srv.port);
+    ck_assert_int_ne(run(args, &out), 0);
+    ck_assert_msg(strstr(out, "Address already in use") != NULL, "%s", out);
+    free(out);
+    ck_assert_int_eq(run("serve --help", &out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "PROSPERITY_CONNECTION_TIMEOUT"));
+    free(out);
+}
+END_TEST
+
+START_TEST(test_config_file_and_env_precedence)
+{
+    char *dir = tu_tmpdir(), conf[512], args[1024];
+    snprintf(conf, sizeof conf, "%s/p.conf", dir);
+    tu_write(conf, "# comment\nport = 1\nthreads = 2\nbogus_key = 3\n");
+    snprintf(args, sizeof args, "serve --config %s", conf);
+    char *out = NULL;
+    ck_assert_int_ne(run(args, &out), 0);
+    ck_assert_msg(strstr(out, "p.conf:4: unknown setting 'bogus_key'") != NULL, "%s", out);
+    free(out);
+    /* environment over file, flag over environment: the flag's bad value is the one named */
+    tu_write(conf, "threads = 2\n");
+    snprintf(args, sizeof args, "PROSPERITY_THREADS=x %s serve --config %s", PROSPERITY_BIN, conf);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "%s >%s/o 2>&1", args, dir);
+    ck_assert_int_ne(system(cmd), 0);
+    snprintf(conf, sizeof conf, "%s/o", dir);
+    out = tu_read(conf, NULL);
+    ck_assert_msg(strstr(out, "PROSPERITY_THREADS: threads must be") != NULL, "%s", out);
+    free(out);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* config/prosperity.conf documents every key that `serve --help` lists, and is accepted. */
+START_TEST(test_shipped_config_lists_every_key)
+{
+    char *help = NULL;
+    ck_assert_int_eq(run("serve --help", &help), 0);
+    char *conf = tu_read(PROSPERITY_SOURCE_DIR "/config/prosperity.conf", NULL);
+    ck_assert_ptr_nonnull(conf);
+    int keys = 0;
+    for (char *p = strstr(help, "\n  --"); p; p = strstr(p + 1, "\n  --")) {
+        char key[64], line[80];
+        if (sscanf(p + 5, "%63[a-z-]", key) != 1 || strcmp(key, "config") == 0)
+            continue;
+        for (char *c = key; *c; c++)
+            *c = *c == '-' ? '_' : *c;
+        snprintf(line, sizeof line, "\n%s = ", key);
+        ck_assert_msg(strstr(conf, line) != NULL, "config/prosperity.conf lacks '%s'", key);
+        keys++;
+    }
+    ck_assert_int_ge(keys, 20);
+    free(help);
+    free(conf);
+    struct tu_server other;
+    const char *extra[] = {"--config", PROSPERITY_SOURCE_DIR "/config/prosperity.conf", NULL};
+    ck_assert_int_eq(tu_server_start(&other, extra), 0);
+    ck_assert_int_eq(tu_server_stop(&other, SIGTERM), 0);
+    tu_rmrf(other.dir);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("http");
+    TCase *tc = tcase_create("server");
+    tcase_add_unchecked_fixture(tc, start, stop);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_http_health);
+    tcase_add_test(tc, test_http_series_json_headers);
+    tcase_add_test(tc, test_http_etag_304);
+    tcase_add_test(tc, test_http_cors_on_errors_and_preflight);
+    tcase_add_test(tc, test_http_gzip_round_trip);
+    tcase_add_test(tc, test_http_csv_by_accept);
+    tcase_add_test(tc, test_http_head_and_methods);
+    tcase_add_test(tc, test_http_limits);
+    tcase_add_test(tc, test_http_not_found_and_prefix_tolerance);
+    tcase_add_test(tc, test_http_request_id);
+    tcase_add_test(tc, test_http_metrics_and_access_log);
+    tcase_add_test(tc, test_http_json_lang);
+    tcase_add_test(tc, test_start_failures);
+    tcase_add_test(tc, test_config_file_and_env_precedence);
+    tcase_add_test(tc, test_shipped_config_lists_every_key);
+    suite_add_tcase(s, tc);
+    return tu_run(s);
+}

@@ -1,0 +1,367 @@
+/* tests/testutil.c — helpers shared by the suites. */
+#include "testutil.h"
+
+#include <curl/curl.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "query.h"
+#include "routes.h"
+
+const struct store *tu_store(void)
+{
+    static struct store *s;
+    if (!s) {
+        struct api_error err;
+        s = store_load(PROSPERITY_TEST_DB, &err);
+        if (!s) {
+            fprintf(stderr, "cannot load %s: %s\n", PROSPERITY_TEST_DB, err.detail);
+            abort();
+        }
+    }
+    return s;
+}
+
+json_t *tu_api(const struct store *s, const char *target, int *status)
+{
+    struct api_error err = {0};
+    struct query q = {0};
+    char argbuf[128];
+    const char *arg = NULL;
+    const char *qm = strchr(target, '?');
+    size_t plen = qm ? (size_t)(qm - target) : strlen(target);
+    char *path = strndup(target, plen);
+    json_t *out = NULL;
+    const struct route *r = routes_match(path, argbuf, sizeof argbuf, &arg);
+    if (!r) {
+        api_fail(&err, 404, "not_found", NULL, "no route");
+        goto problem;
+    }
+    if (query_parse(&q, qm ? qm + 1 : "", qm ? strlen(qm + 1) : 0, &err) != 0)
+        goto problem;
+    q.path_arg = arg;
+    struct answer a;
+    if (routes_check(r, &q, FORMAT_JSON, &err) != 0 || routes_answer(r, s, &q, &a, &err) != 0)
+        goto problem;
+    *status = 200;
+    if (q.format == FORMAT_CSV) {
+        out = json_stringn(a.body, a.len);
+    } else {
+        json_error_t je;
+        out = json_loadb(a.body, a.len, 0, &je);
+        if (!out)
+            fprintf(stderr, "bad JSON from %s: %s\n", target, je.text);
+    }
+    free(a.body);
+    goto done;
+problem : {
+    size_t len;
+    char *body = routes_problem(&err, path, &len);
+    out = json_loadb(body, len, 0, NULL);
+    free(body);
+    *status = err.status;
+}
+done:
+    query_free(&q);
+    free(path);
+    return out;
+}
+
+json_t *tu_at(json_t *j, const char *path)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *tok = strtok(buf, "."); tok && j; tok = strtok(NULL, ".")) {
+        if (json_is_array(j)) {
+            char *end;
+            long i = strtol(tok, &end, 10);
+            j = *end ? NULL : json_array_get(j, (size_t)i);
+        } else {
+            j = json_object_get(j, tok);
+        }
+    }
+    return j;
+}
+
+double tu_num(json_t *j, const char *path)
+{
+    json_t *v = tu_at(j, path);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+const char *tu_str(json_t *j, const char *path)
+{
+    return json_string_value(tu_at(j, path));
+}
+
+static int read_port(const char *log)
+{
+    char *text = tu_read(log, NULL);
+    int port = 0;
+    const char *p = text ? strstr(text, "listening on http://") : NULL;
+    if (p) {
+        p = strchr(p + strlen("listening on http://"), ':');
+        if (p)
+            port = atoi(p + 1);
+    }
+    free(text);
+    return port;
+}
+
+int tu_server_start(struct tu_server *srv, const char *const *extra)
+{
+    /* The server binds port 0 itself and logs the port it got. */
+    memset(srv, 0, sizeof *srv);
+    char *dir = tu_tmpdir();
+    snprintf(srv->dir, sizeof srv->dir, "%s", dir);
+    free(dir);
+    snprintf(srv->log, sizeof srv->log, "%s/server.log", srv->dir);
+    const char *argv[64] = {PROSPERITY_BIN, "serve",     "--port", "0",
+                            "--listen",     "127.0.0.1", "--db",   PROSPERITY_TEST_DB};
+    int n = 8;
+    for (const char *const *e = extra; e && *e && n < 62; e++)
+        argv[n++] = *e;
+    argv[n] = NULL;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        FILE *f = freopen(srv->log, "w", stdout);
+        (void)f;
+        dup2(STDOUT_FILENO, STDERR_FILENO);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    srv->pid = pid;
+    for (int i = 0; i < 400; i++) {
+        struct timespec t = {0, 25 * 1000 * 1000};
+        nanosleep(&t, NULL);
+        int status;
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            srv->pid = 0;
+            return -1;
+        }
+        if (!srv->port)
+            srv->port = read_port(srv->log);
+        if (srv->port) {
+            struct tu_response r;
+            if (tu_http(srv, "GET", "/readyz", NULL, &r) == 0 && r.status == 200) {
+                tu_response_free(&r);
+                return 0;
+            }
+            tu_response_free(&r);
+        }
+    }
+    tu_server_stop(srv, SIGKILL);
+    return -1;
+}
+
+int tu_server_stop(struct tu_server *srv, int sig)
+{
+    int status = 0;
+    if (srv->pid <= 0)
+        return -1;
+    kill(srv->pid, sig);
+    waitpid(srv->pid, &status, 0);
+    srv->pid = 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static size_t collect(char *data, size_t size, size_t n, void *cls)
+{
+    struct tu_response *r = cls;
+    size_t add = size * n;
+    char *p = realloc(r->body, r->len + add + 1);
+    if (!p)
+        return 0;
+    memcpy(p + r->len, data, add);
+    r->len += add;
+    p[r->len] = '\0';
+    r->body = p;
+    return add;
+}
+
+static size_t collect_header(char *data, size_t size, size_t n, void *cls)
+{
+    char **h = cls;
+    size_t add = size * n, old = *h ? strlen(*h) : 0;
+    char *p = realloc(*h, old + add + 1);
+    if (!p)
+        return 0;
+    memcpy(p + old, data, add);
+    p[old + add] = '\0';
+    *h = p;
+    return add;
+}
+
+int tu_http(const struct tu_server *srv, const char *method, const char *target,
+            const char *const *headers, struct tu_response *resp)
+{
+    memset(resp, 0, sizeof *resp);
+    char url[8192 + 64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", srv->port, target);
+    CURL *c = curl_easy_init();
+    struct curl_slist *list = NULL;
+    for (const char *const *h = headers; h && *h; h++)
+        list = curl_slist_append(list, *h);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (strcmp(method, "HEAD") == 0)
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &resp->headers);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+    CURLcode rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+    curl_slist_free_all(list);
+    curl_easy_cleanup(c);
+    if (!resp->body)
+        resp->body = calloc(1, 1);
+    return rc == CURLE_OK ? 0 : -1;
+}
+
+const char *tu_header(const struct tu_response *resp, const char *name, char *out, size_t size)
+{
+    size_t n = strlen(name);
+    for (const char *p = resp->headers; p && *p;) {
+        const char *eol = strchr(p, '\n');
+        if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+            const char *v = p + n + 1;
+            while (*v == ' ')
+                v++;
+            size_t len = eol ? (size_t)(eol - v) : strlen(v);
+            while (len && (v[len - 1] == '\r' || v[len - 1] == ' '))
+                len--;
+            snprintf(out, size, "%.*s", (int)len, v);
+            return out;
+        }
+        p = eol ? eol + 1 : NULL;
+    }
+    return NULL;
+}
+
+void tu_response_free(struct tu_response *resp)
+{
+    free(resp->body);
+    free(resp->headers);
+    memset(resp, 0, sizeof *resp);
+}
+
+json_t *tu_get_json(const struct tu_server *srv, const char *target, long *status)
+{
+    struct tu_response r;
+    json_t *j = NULL;
+    if (tu_http(srv, "GET", target, NULL, &r) == 0)
+        j = json_loadb(r.body, r.len, 0, NULL);
+    if (status)
+        *status = r.status;
+    tu_response_free(&r);
+    return j;
+}
+
+char *tu_tmpdir(void)
+{
+    char tmpl[] = "/tmp/prosperity-test-XXXXXX";
+    char *d = mkdtemp(tmpl);
+    return d ? strdup(d) : NULL;
+}
+
+int tu_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    size_t n = strlen(text);
+    int ok = fwrite(text, 1, n, f) == n;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+char *tu_read(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (cap - n - 1 == 0) {
+            char *p = realloc(buf, cap * 2);
+            if (!p) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = p;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf)
+        buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+int tu_copy_data(const char *dir)
+{
+    static const char *const files[] = {"indicators.csv", "regions.csv",      "groups.csv",
+                                        "sources.csv",    "observations.csv", "benchmarks.csv"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char from[512], to[512];
+        snprintf(from, sizeof from, "%s/data/%s", PROSPERITY_SOURCE_DIR, files[i]);
+        snprintf(to, sizeof to, "%s/%s", dir, files[i]);
+        char *text = tu_read(from, NULL);
+        int rc = text ? tu_write(to, text) : -1;
+        free(text);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+void tu_rmrf(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        char p[1024];
+        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+        struct stat sb;
+        if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
+            tu_rmrf(p);
+        else
+            unlink(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+int tu_run(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}

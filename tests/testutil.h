@@ -1,0 +1,65 @@
+/* tests/testutil.h — shared helpers: the default database, in-process requests, a real server
+ * on a free port, and files. */
+#ifndef PROSPERITY_TESTUTIL_H
+#define PROSPERITY_TESTUTIL_H
+
+#include <check.h>
+#include <jansson.h>
+#include <stddef.h>
+
+#include "store.h"
+
+/* The default database the build imported from data/ (loaded once per process). */
+const struct store *tu_store(void);
+
+/* Answers TARGET ("/v1/series?indicator=...") in process through the route table, as the
+ * server would. Returns the parsed JSON (new reference; a problem on error) and the status. For
+ * format=csv the text is returned as a JSON string. */
+json_t *tu_api(const struct store *s, const char *target, int *status);
+
+/* Follows a path of keys and array indexes ("series.0.observations.3.value") in J. */
+json_t *tu_at(json_t *j, const char *path);
+double tu_num(json_t *j, const char *path); /* NAN when absent or not a number */
+const char *tu_str(json_t *j, const char *path);
+
+/* A running `prosperity serve` on 127.0.0.1 and a free port. */
+struct tu_server {
+    int pid;
+    int port;
+    char log[300]; /* its stdout and stderr */
+    char dir[256]; /* scratch folder for this server */
+};
+
+/* Starts the server with EXTRA flags (NULL-terminated, may be NULL), waits for /readyz. */
+int tu_server_start(struct tu_server *srv, const char *const *extra);
+/* Sends SIG and waits; returns the exit status (or 128+signal). */
+int tu_server_stop(struct tu_server *srv, int sig);
+
+struct tu_response {
+    long status;
+    char *body; /* NUL-terminated */
+    size_t len;
+    char *headers; /* raw header block */
+};
+
+/* One request; HEADERS is NULL-terminated "Name: value" strings (may be NULL). Returns 0 or -1
+ * when the connection failed. */
+int tu_http(const struct tu_server *srv, const char *method, const char *target,
+            const char *const *headers, struct tu_response *resp);
+/* The value of header NAME (case-insensitive) in RESP, copied into OUT; NULL when absent. */
+const char *tu_header(const struct tu_response *resp, const char *name, char *out, size_t size);
+void tu_response_free(struct tu_response *resp);
+/* GET and parse as JSON (new reference or NULL). */
+json_t *tu_get_json(const struct tu_server *srv, const char *target, long *status);
+
+/* Files. */
+char *tu_tmpdir(void);             /* new folder; free() the path */
+int tu_copy_data(const char *dir); /* the CSV files of data/ into DIR */
+int tu_write(const char *path, const char *text);
+char *tu_read(const char *path, size_t *len); /* whole file, NUL-terminated; free() it */
+void tu_rmrf(const char *dir);
+
+/* Runs a Check suite and returns the exit status (0 when all passed). */
+int tu_run(Suite *s);
+
+#endif
