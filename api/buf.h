@@ -20,7 +20,7 @@ void buf_append(struct buf *b, const void *data, size_t len);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Appends the shortest decimal text that reads back as exactly X (X must be finite). */
+/* Appends X (finite) with 15 significant digits, in the shortest form ("4.8", "1e+21"). */
 void buf_put_double(struct buf *b, double x);
 /* Returns the NUL-terminated contents (borrowed), or NULL if an allocation failed. */
 const char *buf_cstr(struct buf *b);
@@ -28,7 +28,7 @@ const char *buf_cstr(struct buf *b);
 char *buf_steal(struct buf *b, size_t *len);
 void buf_free(struct buf *b);
 
-/* Writes the shortest round-trip text of finite X into OUT (at least 32 bytes). */
+/* Writes finite X with 15 significant digits into OUT (at least 32 bytes). */
 int fmt_double(char *out, size_t size, double x);
 
 #endif

@@ -7,8 +7,8 @@
 #include "buf.h"
 
 /* Serialises J (borrowed) into OUT: compact, or indented by two spaces when PRETTY. Numbers
- * print in their shortest round-trip form (4.8, not 4.7999999999999998); a non-finite number,
- * which jansson cannot hold anyway, would print as null. */
+ * print with 15 significant digits (4.8, not 4.7999999999999998); a non-finite number, which
+ * jansson cannot hold anyway, would print as null. */
 void render_json(const json_t *j, int pretty, struct buf *out);
 
 /* How a JSON answer flattens into CSV rows. */

@@ -244,3 +244,42 @@ int select_latest_year(const struct store *s, uint32_t ind, const struct selecti
     }
     return 0;
 }
+
+static int by_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+int select_years(const struct store *s, uint32_t ind, const struct selection *sel,
+                 const struct year_range *yr, int **years, size_t *n, struct api_error *err)
+{
+    size_t total = 0;
+    for (size_t k = 0; k < sel->n; k++) {
+        const struct series *se = store_series(s, ind, sel->items[k]);
+        total += se ? se->count : 0;
+    }
+    int *out = malloc((total + 1) * sizeof *out);
+    if (!out)
+        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    size_t m = 0;
+    for (size_t k = 0; k < sel->n; k++) {
+        const struct series *se = store_series(s, ind, sel->items[k]);
+        if (!se)
+            continue;
+        const struct observation *o = store_observations(s, se);
+        for (uint32_t i = store_lower_bound(s, se, yr->from); i < se->count; i++) {
+            if (o[i].year > yr->to)
+                break;
+            out[m++] = o[i].year;
+        }
+    }
+    qsort(out, m, sizeof *out, by_int);
+    size_t u = 0;
+    for (size_t i = 0; i < m; i++)
+        if (u == 0 || out[u - 1] != out[i])
+            out[u++] = out[i];
+    *years = out;
+    *n = u;
+    return 0;
+}

@@ -47,4 +47,9 @@ int select_year_range(const struct query *q, int allow_year, struct year_range *
 int select_latest_year(const struct store *s, uint32_t ind, const struct selection *sel,
                        const struct year_range *yr);
 
+/* The sorted distinct years within YR in which at least one region of SEL has a value of
+ * indicator IND. *YEARS is new (free it); *N its length. Returns 0, or -1 with a 503. */
+int select_years(const struct store *s, uint32_t ind, const struct selection *sel,
+                 const struct year_range *yr, int **years, size_t *n, struct api_error *err);
+
 #endif

@@ -656,6 +656,12 @@ const struct observation *store_value_at(const struct store *s, const struct ser
     return i < series->count && o[i].year == year ? &o[i] : NULL;
 }
 
+const struct observation *store_get(const struct store *s, uint32_t indicator, uint32_t region,
+                                    int year)
+{
+    return store_value_at(s, store_series(s, indicator, region), year);
+}
+
 static int region_depth(const struct store *s, uint32_t r)
 {
     int d = 0;

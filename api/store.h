@@ -114,6 +114,9 @@ const struct observation *store_observations(const struct store *s, const struct
 /* The observation of SERIES in YEAR, or NULL. Binary search. */
 const struct observation *store_value_at(const struct store *s, const struct series *series,
                                          int year);
+/* The observation of (INDICATOR, REGION) in YEAR, or NULL. */
+const struct observation *store_get(const struct store *s, uint32_t indicator, uint32_t region,
+                                    int year);
 /* Position of the first observation with year >= YEAR in SERIES (0..count). */
 uint32_t store_lower_bound(const struct store *s, const struct series *series, int year);
 

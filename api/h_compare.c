@@ -1,0 +1,329 @@
+/* api/h_compare.c — ranked comparison tables (/v1/compare) and region profiles. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "metrics.h"
+#include "out.h"
+#include "select.h"
+
+/* Does A beat B for an indicator with this higher_is_better (neutral: larger first)? */
+static int better(double a, double b, int higher_is_better)
+{
+    return higher_is_better == 0 ? a < b : a > b;
+}
+
+/* Competition ranking ("1224"): one plus the number of values that beat X. */
+static int rank_in(double x, const double *values, size_t n, int hib)
+{
+    int rank = 1;
+    for (size_t k = 0; k < n; k++)
+        rank += better(values[k], x, hib);
+    return rank;
+}
+
+static int is_percent(const struct indicator *ind)
+{
+    return ind->unit && strcmp(ind->unit, "%") == 0;
+}
+
+/* {ratio, difference, relative_gap} of REF against X: reference / x, reference - x,
+ * (reference - x) / reference; a part that divides by zero is null. */
+static json_t *versus(double ref, double x)
+{
+    json_t *o = json_object();
+    double v;
+    out_set(o, "reference_value", out_num(ref));
+    out_set(o, "ratio", metrics_ratio(ref, x, &v) == METRICS_OK ? out_num(v) : json_null());
+    metrics_difference(ref, x, &v);
+    out_set(o, "difference", out_num(v));
+    out_set(o, "relative_gap",
+            metrics_relative_gap(ref, x, &v) == METRICS_OK ? out_num(v) : json_null());
+    return o;
+}
+
+static json_t *change_since(const struct indicator *ind, int y0, double v0, int y1, double v1)
+{
+    json_t *c = json_object();
+    double v;
+    out_set(c, "from_year", json_integer(y0));
+    out_set(c, "from_value", out_num(v0));
+    metrics_difference(v1, v0, &v);
+    out_set(c, "absolute", out_num(v));
+    /* for an indicator in % the absolute change is in percentage points */
+    out_set(c, "absolute_unit", out_str(is_percent(ind) ? "percentage points" : ind->unit));
+    out_set(c, "percent", metrics_growth_pct(v0, v1, &v) == METRICS_OK ? out_num(v) : json_null());
+    out_set(c, "multiple", metrics_multiple(v0, v1, &v) == METRICS_OK ? out_num(v) : json_null());
+    out_set(c, "cagr", metrics_cagr(v0, v1, y1 - y0, &v) == METRICS_OK ? out_num(v) : json_null());
+    return c;
+}
+
+struct compare_req {
+    struct selection inds, regs;
+    struct year_range yr;
+    int since, has_since;
+    uint32_t ref;
+};
+
+static int parse_compare(const struct store *s, const struct query *q, struct compare_req *rq,
+                         struct api_error *err)
+{
+    int bad;
+    const char *ilist = query_require(q, "indicators", err);
+    const char *rlist = ilist ? query_require(q, "regions", err) : NULL;
+    if (!rlist)
+        return -1;
+    if (select_year_range(q, 1, &rq->yr, err) != 0)
+        return -1;
+    if (!rq->yr.single) /* year defaults to latest */
+        rq->yr.latest = rq->yr.single = 1;
+    rq->has_since = query_year(q, "since", &rq->since, err);
+    if (rq->has_since < 0)
+        return -1;
+    if (rq->has_since && !rq->yr.latest && rq->since >= rq->yr.from)
+        return api_fail(err, 400, "bad_range", "since", "since (%d) must be before year (%d)",
+                        rq->since, rq->yr.from);
+    const char *ref = query_value(q, "reference", err, &bad);
+    if (bad)
+        return -1;
+    rq->ref = STORE_NONE;
+    if (ref && (rq->ref = select_region(s, ref, "reference", err)) == STORE_NONE)
+        return -1;
+    if (select_indicators(s, ilist, "indicators", &rq->inds, err) != 0)
+        return -1;
+    return select_regions(s, rlist, "regions", &rq->regs, err);
+}
+
+/* The year of the table for indicator IND: year=Y, or the latest common year. */
+static int table_year(const struct store *s, const struct compare_req *rq, uint32_t ind,
+                      struct api_error *err)
+{
+    const char *id = store_indicator_at(s, ind)->id;
+    if (!rq->yr.latest) {
+        for (size_t k = 0; k < rq->regs.n; k++)
+            if (!store_get(s, ind, rq->regs.items[k], rq->yr.from))
+                return api_fail(err, 422, "no_data", "year", "%s has no value of %s in %d",
+                                store_region_at(s, rq->regs.items[k])->id, id, rq->yr.from);
+        return rq->yr.from;
+    }
+    struct year_range any = {.from = 1000, .to = 9999};
+    int y = select_latest_year(s, ind, &rq->regs, &any);
+    if (!y)
+        return api_fail(err, 422, "no_common_year", "year",
+                        "no year has a value of %s for every selected region", id);
+    if (rq->has_since && rq->since >= y)
+        return api_fail(err, 400, "bad_range", "since",
+                        "since (%d) must be before the latest common year of %s (%d)", rq->since,
+                        id, y);
+    return y;
+}
+
+/* The rows of one indicator, appended to ROWS. */
+static int indicator_rows(const struct store *s, const struct query *q,
+                          const struct compare_req *rq, uint32_t ind, json_t *rows,
+                          struct api_error *err)
+{
+    const struct indicator *in = store_indicator_at(s, ind);
+    int year = table_year(s, rq, ind, err);
+    if (year < 0)
+        return -1;
+    size_t n = rq->regs.n;
+    double *v = malloc((n + 1) * sizeof *v), mean = 0, total = 0;
+    if (!v)
+        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    for (size_t k = 0; k < n; k++)
+        v[k] = store_get(s, ind, rq->regs.items[k], year)->value;
+    int have_mean = metrics_mean(v, NULL, n, &mean) == METRICS_OK;
+    for (size_t k = 0; k < n; k++)
+        total += v[k];
+    const struct observation *ref = rq->ref == STORE_NONE ? NULL : store_get(s, ind, rq->ref, year);
+    if (rq->ref != STORE_NONE && !ref) {
+        free(v);
+        return api_fail(err, 422, "no_data", "reference", "%s has no value of %s in %d",
+                        store_region_at(s, rq->ref)->id, in->id, year);
+    }
+    for (size_t k = 0; k < n; k++) {
+        uint32_t r = rq->regs.items[k];
+        const struct observation *o = store_get(s, ind, r, year);
+        const struct series *se = store_series(s, ind, r);
+        json_t *row = json_object();
+        double x;
+        out_set(row, "indicator", out_indicator_ref(s, ind, q));
+        out_set(row, "region", out_region_ref(s, r, q));
+        out_set(row, "year", json_integer(year));
+        out_set(row, "value", out_num(o->value));
+        out_set(row, "unit", out_str(in->unit));
+        out_set(row, "status", out_str(store_status_name(o->status)));
+        out_set(row, "source", out_source_id(s, o->source));
+        out_set(row, "computed", json_boolean(se->members > 0));
+        out_set(row, "rank", json_integer(rank_in(o->value, v, n, in->higher_is_better)));
+        out_set(row, "rank_of", json_integer((json_int_t)n));
+        out_set(row, "share",
+                in->aggregation == AGG_SUM && total != 0 ? out_num(o->value / total) : json_null());
+        out_set(row, "vs_mean",
+                have_mean && metrics_ratio(o->value, mean, &x) == METRICS_OK ? out_num(x)
+                                                                             : json_null());
+        out_set(row, "vs_reference", ref ? versus(ref->value, o->value) : json_null());
+        if (rq->has_since) {
+            const struct observation *o0 = store_get(s, ind, r, rq->since);
+            if (!o0) {
+                json_decref(row);
+                free(v);
+                return api_fail(err, 422, "no_data", "since", "%s has no value of %s in %d",
+                                store_region_at(s, r)->id, in->id, rq->since);
+            }
+            out_set(row, "change", change_since(in, rq->since, o0->value, year, o->value));
+        } else {
+            out_set(row, "change", json_null());
+        }
+        json_array_append_new(rows, row);
+    }
+    free(v);
+    return 0;
+}
+
+int compare_get(const struct store *s, const struct query *q, json_t **out, struct api_error *err)
+{
+    struct compare_req rq;
+    json_t *doc = NULL;
+    int rc = -1;
+    memset(&rq, 0, sizeof rq);
+    if (parse_compare(s, q, &rq, err) != 0)
+        goto done;
+    doc = json_object();
+    json_t *rows = json_array();
+    out_set(doc, "year", rq.yr.latest ? json_string("latest") : json_integer(rq.yr.from));
+    out_set(doc, "since", rq.has_since ? json_integer(rq.since) : json_null());
+    out_set(doc, "reference", rq.ref == STORE_NONE ? json_null() : out_region_ref(s, rq.ref, q));
+    json_t *conv = json_object();
+    out_set(conv, "rank",
+            json_string("1 = best by the indicator's higher_is_better (larger "
+                        "first when neutral); ties share a rank"));
+    out_set(conv, "share",
+            json_string("value / sum over the selected regions, for indicators "
+                        "that add up (aggregation sum)"));
+    out_set(conv, "vs_mean", json_string("value / mean of the selected regions"));
+    out_set(conv, "vs_reference",
+            json_string("ratio = reference / value, difference = "
+                        "reference - value, relative_gap = (reference - "
+                        "value) / reference"));
+    out_set(conv, "change",
+            json_string("absolute = value - from_value (percentage points for "
+                        "indicators in %), percent = 100 (value / from_value - "
+                        "1), multiple = value / from_value, cagr = multiple^(1 "
+                        "/ years) - 1"));
+    out_set(doc, "conventions", conv);
+    out_set(doc, "rows", rows);
+    for (size_t k = 0; k < rq.inds.n; k++)
+        if (indicator_rows(s, q, &rq, rq.inds.items[k], rows, err) != 0)
+            goto done;
+    *out = doc;
+    doc = NULL;
+    rc = 0;
+done:
+    json_decref(doc);
+    selection_free(&rq.inds);
+    selection_free(&rq.regs);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- profile ----------- */
+
+/* Rank of region R among the regions of its kind with a value of IND in YEAR. */
+static void kind_rank(const struct store *s, uint32_t ind, uint32_t r, int year, double x,
+                      int *rank, int *of)
+{
+    const struct indicator *in = store_indicator_at(s, ind);
+    const char *kind = store_region_at(s, r)->kind;
+    *rank = 1;
+    *of = 0;
+    for (uint32_t k = 0; k < in->n_series; k++) {
+        const struct series *se = store_series_at(s, in->series[k]);
+        if (strcmp(store_region_at(s, se->region)->kind, kind) != 0)
+            continue;
+        const struct observation *o = store_value_at(s, se, year);
+        if (!o)
+            continue;
+        (*of)++;
+        *rank += better(o->value, x, in->higher_is_better);
+    }
+}
+
+/* The parent's value in YEAR, else china's (the national figure). */
+static uint32_t gap_reference(const struct store *s, uint32_t ind, uint32_t r, int year)
+{
+    uint32_t parent = store_region_at(s, r)->parent;
+    if (parent != STORE_NONE && store_get(s, ind, parent, year))
+        return parent;
+    uint32_t china = store_region_index(s, "china", 5);
+    if (china != STORE_NONE && china != r && store_get(s, ind, china, year))
+        return china;
+    return STORE_NONE;
+}
+
+static json_t *profile_row(const struct store *s, const struct query *q, uint32_t ind, uint32_t r,
+                           const struct series *se, const struct observation *o)
+{
+    json_t *row = json_object();
+    int rank, of;
+    out_set(row, "indicator", out_indicator_ref(s, ind, q));
+    out_set(row, "year", json_integer(o->year));
+    out_set(row, "value", out_num(o->value));
+    out_set(row, "status", out_str(store_status_name(o->status)));
+    out_set(row, "source", out_source_id(s, o->source));
+    out_set(row, "computed", json_boolean(se->members > 0));
+    kind_rank(s, ind, r, o->year, o->value, &rank, &of);
+    out_set(row, "rank", json_integer(rank));
+    out_set(row, "rank_of", json_integer(of));
+    uint32_t ref = gap_reference(s, ind, r, o->year);
+    json_t *vs =
+        ref == STORE_NONE ? json_null() : versus(store_get(s, ind, ref, o->year)->value, o->value);
+    if (ref != STORE_NONE)
+        out_set(vs, "reference", json_string(store_region_at(s, ref)->id));
+    out_set(row, "vs_parent", vs);
+    return row;
+}
+
+int profile_get(const struct store *s, const struct query *q, json_t **out, struct api_error *err)
+{
+    struct year_range yr;
+    uint32_t r = select_region(s, q->path_arg, NULL, err);
+    if (r == STORE_NONE || select_year_range(q, 1, &yr, err) != 0)
+        return -1;
+    json_t *doc = json_object(), *rows = json_array();
+    const struct region *reg = store_region_at(s, r);
+    json_t *region = out_region_ref(s, r, q);
+    out_set(region, "parent",
+            reg->parent == STORE_NONE ? json_null() : out_region_ref(s, reg->parent, q));
+    out_set(doc, "region", region);
+    out_set(doc, "year", yr.single && !yr.latest ? json_integer(yr.from) : json_string("latest"));
+    json_t *conv = json_object();
+    out_set(conv, "rank",
+            json_string("among regions of the same kind with a value in that "
+                        "year; 1 = best by higher_is_better"));
+    out_set(conv, "vs_parent",
+            json_string("against the parent region's value in the same year "
+                        "(or china's): ratio = reference / value, difference "
+                        "= reference - value"));
+    out_set(doc, "conventions", conv);
+    out_set(doc, "indicators", rows);
+    for (uint32_t i = 0; i < store_indicator_count(s); i++) {
+        const struct series *se = store_series(s, i, r);
+        if (!se)
+            continue;
+        const struct observation *o;
+        if (yr.single && !yr.latest) {
+            o = store_value_at(s, se, yr.from);
+        } else { /* the latest value within from..to */
+            uint32_t k = store_lower_bound(s, se, yr.to + 1);
+            o = k > 0 && store_observations(s, se)[k - 1].year >= yr.from
+                    ? &store_observations(s, se)[k - 1]
+                    : NULL;
+        }
+        if (o)
+            json_array_append_new(rows, profile_row(s, q, i, r, se, o));
+    }
+    *out = doc;
+    return 0;
+}

@@ -1,0 +1,988 @@
+/* api/h_gaps.c — gap metrics: pairs against a reference region, dispersion across regions,
+ * and convergence. Arithmetic lives in metrics.c; this file picks the data, checks that each
+ * metric is defined for it (naming the region and year when not), and shapes the answer. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "metrics.h"
+#include "out.h"
+#include "select.h"
+
+/* A trend counts as movement when the fitted line changes by at least 1 % of its level over
+ * the period; below that the gap is "stable". */
+#define STABLE_SHARE 0.01
+
+static int undefined(struct api_error *err, const char *param, const char *what, const char *region,
+                     int year, int code)
+{
+    if (region)
+        return api_fail(err, 422, "undefined", param, "%s is undefined for %s in %d: %s", what,
+                        region, year, metrics_strerror(code));
+    return api_fail(err, 422, "undefined", param, "%s is undefined in %d: %s", what, year,
+                    metrics_strerror(code));
+}
+
+static const char *region_id(const struct store *s, uint32_t r)
+{
+    return store_region_at(s, r)->id;
+}
+
+/* "narrowing" when the fitted gap measure moves toward NEUTRAL (1 for a ratio, 0 for a
+ * dispersion), "widening" when away, "stable" when it moves little. */
+static const char *direction(double slope, double span, double level, double neutral)
+{
+    if (fabs(slope * span) < STABLE_SHARE * fabs(level))
+        return "stable";
+    int above = level > neutral;
+    return (slope < 0) == above ? "narrowing" : "widening";
+}
+
+static json_t *ols_json(const struct metrics_ols *o)
+{
+    json_t *t = json_object();
+    out_set(t, "slope_per_year", out_num(o->slope));
+    out_set(t, "intercept", out_num(o->intercept));
+    out_set(t, "se", o->has_se ? out_num(o->se_slope) : json_null());
+    out_set(t, "r2", o->has_r2 ? out_num(o->r2) : json_null());
+    out_set(t, "n", json_integer((json_int_t)o->n));
+    return t;
+}
+
+/* ------------------------------------------------------------------ pairs ----------- */
+
+struct pair_point {
+    int year;
+    double ref, value, ratio, difference, relative_gap;
+};
+
+/* The years where both the reference and R have data, with the three measures. */
+static int pair_points(const struct store *s, uint32_t ind, uint32_t ref, uint32_t r,
+                       const struct year_range *yr, struct pair_point **out, size_t *n,
+                       struct api_error *err)
+{
+    const struct series *se = store_series(s, ind, r);
+    *out = NULL;
+    *n = 0;
+    if (!se)
+        return 0;
+    struct pair_point *p = malloc((se->count + 1) * sizeof *p);
+    if (!p)
+        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    const struct observation *o = store_observations(s, se);
+    size_t m = 0;
+    for (uint32_t k = store_lower_bound(s, se, yr->from); k < se->count && o[k].year <= yr->to;
+         k++) {
+        const struct observation *ro = store_get(s, ind, ref, o[k].year);
+        if (!ro)
+            continue;
+        struct pair_point *pt = &p[m];
+        int code;
+        pt->year = o[k].year;
+        pt->ref = ro->value;
+        pt->value = o[k].value;
+        metrics_difference(pt->ref, pt->value, &pt->difference);
+        if ((code = metrics_ratio(pt->ref, pt->value, &pt->ratio)) != METRICS_OK) {
+            free(p);
+            return undefined(err, "regions", "the ratio", region_id(s, r), o[k].year, code);
+        }
+        if ((code = metrics_relative_gap(pt->ref, pt->value, &pt->relative_gap)) != METRICS_OK) {
+            free(p);
+            return undefined(err, "reference", "the relative gap", region_id(s, ref), o[k].year,
+                             code);
+        }
+        m++;
+    }
+    *out = p;
+    *n = m;
+    return 0;
+}
+
+static json_t *change_json(double first, double last, const char *change_key)
+{
+    json_t *c = json_object();
+    out_set(c, "first", out_num(first));
+    out_set(c, "last", out_num(last));
+    out_set(c, change_key, out_num(last - first));
+    return c;
+}
+
+/* Who is ahead in the last year, by the indicator's higher_is_better; null when neutral. */
+static json_t *leader(int higher_is_better, const struct pair_point *last)
+{
+    if (higher_is_better < 0 || last->ref == last->value)
+        return json_null();
+    int ref_higher = last->ref > last->value;
+    return json_string(ref_higher == (higher_is_better == 1) ? "reference" : "region");
+}
+
+/* The year the fitted ratio reaches TARGET, or null when the trend moves away from it. */
+static json_t *target_json(const struct metrics_ols *fit, int last_year, double target)
+{
+    json_t *t = json_object();
+    out_set(t, "ratio", out_num(target));
+    double fitted_last = fit->intercept + fit->slope * last_year;
+    json_t *year = json_null();
+    if (fit->slope != 0 && (target - fitted_last) / fit->slope >= 0) {
+        double y = (target - fit->intercept) / fit->slope;
+        if (isfinite(y)) {
+            json_decref(year);
+            year = json_real(round(y * 10) / 10);
+        }
+    }
+    out_set(t, "year", year);
+    return t;
+}
+
+static json_t *pair_summary(const struct pair_point *p, size_t n, int higher_is_better,
+                            const double *target)
+{
+    json_t *sm = json_object();
+    const struct pair_point *a = &p[0], *b = &p[n - 1];
+    out_set(sm, "first_year", json_integer(a->year));
+    out_set(sm, "last_year", json_integer(b->year));
+    out_set(sm, "years", json_integer((json_int_t)n));
+    out_set(sm, "ratio", change_json(a->ratio, b->ratio, "change"));
+    out_set(sm, "difference", change_json(a->difference, b->difference, "change"));
+    /* a difference of two percentages is a change in percentage points */
+    double pp;
+    metrics_pp_change(100 * a->relative_gap, 100 * b->relative_gap, &pp);
+    json_t *rg = change_json(a->relative_gap, b->relative_gap, "change");
+    out_set(rg, "change_pp", out_num(pp));
+    out_set(sm, "relative_gap", rg);
+    out_set(sm, "leader", leader(higher_is_better, b));
+    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
+    struct metrics_ols fit;
+    int ok = x && y;
+    for (size_t k = 0; ok && k < n; k++) {
+        x[k] = p[k].year;
+        y[k] = p[k].ratio;
+    }
+    if (ok && n >= 2 && metrics_ols(x, y, n, &fit) == METRICS_OK) {
+        out_set(sm, "trend", ols_json(&fit));
+        double mid = fit.intercept + fit.slope * (a->year + b->year) / 2.0;
+        out_set(sm, "direction", json_string(direction(fit.slope, b->year - a->year, mid, 1)));
+        if (target)
+            out_set(sm, "target", target_json(&fit, b->year, *target));
+    } else {
+        out_set(sm, "trend", json_null());
+        out_set(sm, "direction", json_null());
+        if (target)
+            out_set(sm, "target", json_null());
+    }
+    free(x);
+    free(y);
+    return sm;
+}
+
+static json_t *pair_json(const struct store *s, const struct query *q, uint32_t r,
+                         const struct pair_point *p, size_t n, int hib, const double *target)
+{
+    json_t *o = json_object();
+    json_t *years = json_array();
+    out_set(o, "region", out_region_ref(s, r, q));
+    for (size_t k = 0; k < n; k++) {
+        json_t *e = json_object();
+        out_set(e, "year", json_integer(p[k].year));
+        out_set(e, "reference_value", out_num(p[k].ref));
+        out_set(e, "value", out_num(p[k].value));
+        out_set(e, "ratio", out_num(p[k].ratio));
+        out_set(e, "difference", out_num(p[k].difference));
+        out_set(e, "relative_gap", out_num(p[k].relative_gap));
+        json_array_append_new(years, e);
+    }
+    out_set(o, "years", years);
+    out_set(o, "summary", n ? pair_summary(p, n, hib, target) : json_null());
+    return o;
+}
+
+/* Without regions=, the reference's siblings of the same kind (urban -> rural). */
+static int sibling_regions(const struct store *s, uint32_t ref, struct selection *sel,
+                           struct api_error *err)
+{
+    const struct region *rr = store_region_at(s, ref);
+    const struct region *parent = rr->parent == STORE_NONE ? NULL : store_region_at(s, rr->parent);
+    sel->n = 0;
+    sel->items = malloc(((parent ? parent->n_children : 0) + 1) * sizeof *sel->items);
+    if (!sel->items)
+        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    for (uint32_t k = 0; parent && k < parent->n_children; k++) {
+        uint32_t c = parent->children[k];
+        if (c != ref && strcmp(store_region_at(s, c)->kind, rr->kind) == 0)
+            sel->items[sel->n++] = c;
+    }
+    if (sel->n == 0) {
+        selection_free(sel);
+        return api_fail(err, 400, "missing_parameter", "regions",
+                        "%s has no siblings to compare with; give regions=", rr->id);
+    }
+    return 0;
+}
+
+static json_t *conventions(const char *const *pairs)
+{
+    json_t *c = json_object();
+    for (; pairs[0]; pairs += 2)
+        out_set(c, pairs[0], json_string(pairs[1]));
+    return c;
+}
+
+int gaps_pairs(const struct store *s, const struct query *q, json_t **out, struct api_error *err)
+{
+    struct selection sel = {0};
+    struct year_range yr;
+    json_t *doc = NULL;
+    int rc = -1, bad;
+    double target = 0;
+    const char *id = query_require(q, "indicator", err);
+    const char *ref_id = id ? query_require(q, "reference", err) : NULL;
+    if (!ref_id)
+        return -1;
+    uint32_t ind = select_indicator(s, id, "indicator", err);
+    uint32_t ref = ind == STORE_NONE ? STORE_NONE : select_region(s, ref_id, "reference", err);
+    if (ref == STORE_NONE || select_year_range(q, 0, &yr, err) != 0)
+        return -1;
+    int has_target = query_number(q, "target", &target, err);
+    if (has_target < 0)
+        return -1;
+    const char *list = query_value(q, "regions", err, &bad);
+    if (bad || (list ? select_regions(s, list, "regions", &sel, err)
+                     : sibling_regions(s, ref, &sel, err)) != 0)
+        return -1;
+    if (!store_series(s, ind, ref)) {
+        api_fail(err, 422, "no_data", "reference", "%s has no data for %s", ref_id, id);
+        goto done;
+    }
+    doc = json_object();
+    json_t *pairs = json_array();
+    int hib = store_indicator_at(s, ind)->higher_is_better;
+    out_set(doc, "indicator", out_indicator_ref(s, ind, q));
+    out_set(doc, "reference", out_region_ref(s, ref, q));
+    out_set(doc, "from", yr.from > 1000 ? json_integer(yr.from) : json_null());
+    out_set(doc, "to", yr.to < 9999 ? json_integer(yr.to) : json_null());
+    static const char *const conv[] = {
+        "ratio",
+        "reference / value",
+        "difference",
+        "reference - value",
+        "relative_gap",
+        "(reference - value) / reference",
+        "change_pp",
+        "change of the relative gap in percentage points",
+        "trend",
+        "ordinary least squares slope of the ratio per year",
+        "direction",
+        "narrowing when the fitted ratio moves toward 1; stable when it moves less than 1 % of "
+        "its level over the period",
+        NULL};
+    out_set(doc, "conventions", conventions(conv));
+    out_set(doc, "pairs", pairs);
+    for (size_t k = 0; k < sel.n; k++) {
+        struct pair_point *p;
+        size_t n;
+        if (sel.items[k] == ref)
+            continue;
+        if (pair_points(s, ind, ref, sel.items[k], &yr, &p, &n, err) != 0)
+            goto done;
+        json_array_append_new(
+            pairs, pair_json(s, q, sel.items[k], p, n, hib, has_target ? &target : NULL));
+        free(p);
+    }
+    *out = doc;
+    doc = NULL;
+    rc = 0;
+done:
+    json_decref(doc);
+    selection_free(&sel);
+    return rc;
+}
+
+/* ------------------------------------------------------------- dispersion ----------- */
+
+enum measure {
+    M_MEAN,
+    M_MIN,
+    M_MAX,
+    M_RANGE,
+    M_MAX_MIN_RATIO,
+    M_CV,
+    M_GINI,
+    M_THEIL_T,
+    M_THEIL_L,
+    M_ATKINSON,
+    M_COUNT
+};
+static const char *const measure_names[M_COUNT] = {
+    "mean", "min", "max", "range", "max_min_ratio", "cv", "gini", "theil_t", "theil_l", "atkinson"};
+
+/* A balanced panel: every kept region has a value (and a weight) in every kept year. */
+struct panel {
+    uint32_t *regions;
+    size_t nr;
+    int *years;
+    size_t ny;
+    double *x; /* ny rows of nr values */
+    double *w; /* same shape; NULL when unweighted */
+    json_t *left_regions, *left_years;
+};
+
+static void panel_free(struct panel *p)
+{
+    free(p->regions);
+    free(p->years);
+    free(p->x);
+    free(p->w);
+    json_decref(p->left_regions);
+    json_decref(p->left_years);
+    memset(p, 0, sizeof *p);
+}
+
+static int has_point(const struct store *s, uint32_t ind, uint32_t wind, uint32_t r, int year)
+{
+    const struct observation *o = store_get(s, ind, r, year);
+    if (!o)
+        return 0;
+    return wind == STORE_NONE || store_get(s, wind, r, year) != NULL;
+}
+
+static void left_region(struct panel *p, const struct store *s, uint32_t r, const char *why)
+{
+    json_t *e = json_object();
+    out_set(e, "region", json_string(region_id(s, r)));
+    out_set(e, "reason", json_string(why));
+    json_array_append_new(p->left_regions, e);
+}
+
+/* Keeps regions with at least one point in range, then the years in which all of them have
+ * one; reports the rest. */
+static int build_panel(const struct store *s, uint32_t ind, uint32_t wind,
+                       const struct selection *sel, const struct year_range *yr, struct panel *p,
+                       struct api_error *err)
+{
+    int *cand = NULL;
+    size_t nc = 0;
+    memset(p, 0, sizeof *p);
+    p->left_regions = json_array();
+    p->left_years = json_array();
+    if (select_years(s, ind, sel, yr, &cand, &nc, err) != 0)
+        return -1;
+    p->regions = malloc((sel->n + 1) * sizeof *p->regions);
+    p->years = malloc((nc + 1) * sizeof *p->years);
+    if (!p->regions || !p->years)
+        goto oom;
+    for (size_t k = 0; k < sel->n; k++) {
+        uint32_t r = sel->items[k];
+        size_t hits = 0;
+        for (size_t y = 0; y < nc && !hits; y++)
+            hits += has_point(s, ind, wind, r, cand[y]);
+        if (hits)
+            p->regions[p->nr++] = r;
+        else
+            left_region(p, s, r,
+                        wind == STORE_NONE || !store_series(s, ind, r)
+                            ? "no data in the years asked for"
+                            : "no weight (population) in the years of its data");
+    }
+    for (size_t y = 0; y < nc; y++) {
+        json_t *missing = json_array();
+        for (size_t k = 0; k < p->nr; k++)
+            if (!has_point(s, ind, wind, p->regions[k], cand[y]))
+                json_array_append_new(missing, json_string(region_id(s, p->regions[k])));
+        if (json_array_size(missing) == 0) {
+            p->years[p->ny++] = cand[y];
+            json_decref(missing);
+            continue;
+        }
+        json_t *e = json_object();
+        out_set(e, "year", json_integer(cand[y]));
+        out_set(e, "missing", missing);
+        json_array_append_new(p->left_years, e);
+    }
+    free(cand);
+    cand = NULL;
+    p->x = malloc((p->ny * p->nr + 1) * sizeof *p->x);
+    p->w = wind == STORE_NONE ? NULL : malloc((p->ny * p->nr + 1) * sizeof *p->w);
+    if (!p->x || (wind != STORE_NONE && !p->w))
+        goto oom;
+    for (size_t y = 0; y < p->ny; y++)
+        for (size_t k = 0; k < p->nr; k++) {
+            p->x[y * p->nr + k] = store_get(s, ind, p->regions[k], p->years[y])->value;
+            if (p->w)
+                p->w[y * p->nr + k] = store_get(s, wind, p->regions[k], p->years[y])->value;
+        }
+    return 0;
+oom:
+    free(cand);
+    panel_free(p);
+    return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+}
+
+struct dispersion_req {
+    uint32_t ind, wind;
+    struct selection sel;
+    struct year_range yr;
+    int sample_cv;
+    int by_parent;
+    double epsilon;
+    int want[M_COUNT];
+};
+
+/* Names the first region and year whose value a requested measure cannot take. */
+static int check_domain(const struct store *s, const struct dispersion_req *rq,
+                        const struct panel *p, struct api_error *err)
+{
+    int need_positive = rq->want[M_THEIL_L] || (rq->want[M_ATKINSON] && rq->epsilon >= 1) ||
+                        rq->want[M_MAX_MIN_RATIO];
+    int need_nonneg = rq->want[M_GINI] || rq->want[M_THEIL_T] || rq->want[M_ATKINSON];
+    for (size_t y = 0; y < p->ny; y++)
+        for (size_t k = 0; k < p->nr; k++) {
+            double v = p->x[y * p->nr + k];
+            const char *what = NULL;
+            if (need_positive && v <= 0)
+                what = rq->want[M_THEIL_L]         ? "theil_l"
+                       : rq->want[M_MAX_MIN_RATIO] ? "max_min_ratio"
+                                                   : "atkinson";
+            else if (need_nonneg && v < 0)
+                what = rq->want[M_GINI] ? "gini" : rq->want[M_THEIL_T] ? "theil_t" : "atkinson";
+            if (what)
+                return api_fail(err, 422, "undefined", "measures",
+                                "%s is undefined: %s has the value %g in %d, and %s needs %s "
+                                "values (leave it out with measures=...)",
+                                what, region_id(s, p->regions[k]), v, p->years[y], what,
+                                v < 0 ? "non-negative" : "positive");
+        }
+    return 0;
+}
+
+typedef int (*index_fn)(const double *x, const double *w, size_t n, double *out);
+
+static int put_index(json_t *row, const char *key, index_fn fn, const double *x, const double *w,
+                     size_t n, int year, struct api_error *err)
+{
+    double v;
+    int code = fn(x, w, n, &v);
+    if (code != METRICS_OK)
+        return undefined(err, "measures", key, NULL, year, code);
+    out_set(row, key, out_num(v));
+    return 0;
+}
+
+static json_t *extreme(const struct store *s, const struct panel *p, const double *x, int want_max)
+{
+    size_t best = 0;
+    for (size_t k = 1; k < p->nr; k++)
+        if (want_max ? x[k] > x[best] : x[k] < x[best])
+            best = k;
+    json_t *e = json_object();
+    out_set(e, "region", json_string(region_id(s, p->regions[best])));
+    out_set(e, "value", out_num(x[best]));
+    return e;
+}
+
+/* Theil T or L between and within the parents of the panel's regions, for one year. */
+static int decomposition_json(const struct store *s, const struct query *q, const struct panel *p,
+                              const double *x, const double *w, enum metrics_theil_kind kind,
+                              int year, json_t **out, struct api_error *err)
+{
+    size_t *group = malloc(p->nr * sizeof *group);
+    uint32_t *parents = malloc(p->nr * sizeof *parents);
+    struct metrics_group *groups = malloc(p->nr * sizeof *groups);
+    size_t ng = 0;
+    int rc = -1;
+    if (!group || !parents || !groups) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < p->nr; k++) {
+        uint32_t parent = store_region_at(s, p->regions[k])->parent;
+        size_t g = 0;
+        while (g < ng && parents[g] != parent)
+            g++;
+        if (g == ng)
+            parents[ng++] = parent;
+        group[k] = g;
+    }
+    struct metrics_decomposition d;
+    int code = metrics_theil_decompose(x, w, group, p->nr, ng, kind, &d, groups);
+    if (code != METRICS_OK) {
+        undefined(err, "group_by",
+                  kind == METRICS_THEIL_T ? "the theil_t decomposition"
+                                          : "the theil_l decomposition",
+                  NULL, year, code);
+        goto done;
+    }
+    json_t *o = json_object(), *list = json_array();
+    out_set(o, "total", out_num(d.total));
+    out_set(o, "between", out_num(d.between));
+    out_set(o, "within", out_num(d.within));
+    out_set(o, "between_share", d.total > 0 ? out_num(d.between / d.total) : json_null());
+    for (size_t g = 0; g < ng; g++) {
+        json_t *e = json_object();
+        out_set(e, "group", out_region_ref(s, parents[g], q));
+        out_set(e, "n", json_integer((json_int_t)groups[g].n));
+        out_set(e, "population_share", out_num(groups[g].population_share));
+        out_set(e, "value_share", out_num(groups[g].value_share));
+        out_set(e, "mean", out_num(groups[g].mean));
+        out_set(e, "index", out_num(groups[g].index));
+        json_array_append_new(list, e);
+    }
+    out_set(o, "groups", list);
+    *out = o;
+    rc = 0;
+done:
+    free(group);
+    free(parents);
+    free(groups);
+    return rc;
+}
+
+static int atkinson_eps(const double *x, const double *w, size_t n, double eps, double *out)
+{
+    return metrics_atkinson(x, w, n, eps, out);
+}
+
+static int cv_of(const struct dispersion_req *rq, const double *x, const double *w, size_t n,
+                 double *out)
+{
+    return metrics_cv(x, w, n, rq->sample_cv, out);
+}
+
+static int year_json(const struct store *s, const struct query *q, const struct dispersion_req *rq,
+                     const struct panel *p, size_t y, double *cv, json_t **out,
+                     struct api_error *err)
+{
+    const double *x = &p->x[y * p->nr], *w = p->w ? &p->w[y * p->nr] : NULL;
+    int year = p->years[y];
+    double v;
+    int code;
+    json_t *row = json_object();
+    out_set(row, "year", json_integer(year));
+    out_set(row, "n", json_integer((json_int_t)p->nr));
+    *out = row;
+    if (rq->want[M_MEAN] && metrics_mean(x, w, p->nr, &v) == METRICS_OK)
+        out_set(row, "mean", out_num(v));
+    if (rq->want[M_MIN])
+        out_set(row, "min", extreme(s, p, x, 0));
+    if (rq->want[M_MAX])
+        out_set(row, "max", extreme(s, p, x, 1));
+    if (rq->want[M_RANGE] && metrics_range(x, p->nr, &v) == METRICS_OK)
+        out_set(row, "range", out_num(v));
+    if (rq->want[M_MAX_MIN_RATIO]) {
+        if ((code = metrics_max_min_ratio(x, p->nr, &v)) != METRICS_OK)
+            return undefined(err, "measures", "max_min_ratio", NULL, year, code);
+        out_set(row, "max_min_ratio", out_num(v));
+    }
+    if ((code = cv_of(rq, x, w, p->nr, cv)) != METRICS_OK)
+        return undefined(err, "measures", "the coefficient of variation", NULL, year, code);
+    if (rq->want[M_CV])
+        out_set(row, "cv", out_num(*cv));
+    if ((rq->want[M_GINI] && put_index(row, "gini", metrics_gini, x, w, p->nr, year, err)) ||
+        (rq->want[M_THEIL_T] &&
+         put_index(row, "theil_t", metrics_theil_t, x, w, p->nr, year, err)) ||
+        (rq->want[M_THEIL_L] && put_index(row, "theil_l", metrics_theil_l, x, w, p->nr, year, err)))
+        return -1;
+    if (rq->want[M_ATKINSON]) {
+        if ((code = atkinson_eps(x, w, p->nr, rq->epsilon, &v)) != METRICS_OK)
+            return undefined(err, "measures", "atkinson", NULL, year, code);
+        out_set(row, "atkinson", out_num(v));
+    }
+    if (!rq->by_parent)
+        return 0;
+    json_t *dec = json_object(), *one;
+    out_set(row, "decomposition", dec);
+    if (rq->want[M_THEIL_T]) {
+        if (decomposition_json(s, q, p, x, w, METRICS_THEIL_T, year, &one, err) != 0)
+            return -1;
+        out_set(dec, "theil_t", one);
+    }
+    if (rq->want[M_THEIL_L]) {
+        if (decomposition_json(s, q, p, x, w, METRICS_THEIL_L, year, &one, err) != 0)
+            return -1;
+        out_set(dec, "theil_l", one);
+    }
+    return 0;
+}
+
+/* The trend of the CV over the years: converging when it falls. */
+static json_t *sigma_json(const int *years, const double *cv, size_t n)
+{
+    if (n < 2)
+        return json_null();
+    double *x = malloc(n * sizeof *x);
+    struct metrics_ols fit;
+    json_t *o = json_null();
+    if (!x)
+        return o;
+    for (size_t k = 0; k < n; k++)
+        x[k] = years[k];
+    if (metrics_sigma_convergence(x, cv, n, &fit) == METRICS_OK) {
+        o = json_object();
+        out_set(o, "measure", json_string("cv"));
+        out_set(o, "first_year", json_integer(years[0]));
+        out_set(o, "last_year", json_integer(years[n - 1]));
+        out_set(o, "first", out_num(cv[0]));
+        out_set(o, "last", out_num(cv[n - 1]));
+        out_set(o, "trend", ols_json(&fit));
+        double mid = fit.intercept + fit.slope * (years[0] + years[n - 1]) / 2.0;
+        const char *d = direction(fit.slope, years[n - 1] - years[0], mid, 0);
+        out_set(o, "direction",
+                json_string(strcmp(d, "narrowing") == 0  ? "converging"
+                            : strcmp(d, "widening") == 0 ? "diverging"
+                                                         : "stable"));
+    }
+    free(x);
+    return o;
+}
+
+static const char *const weight_choices[] = {"none", "population", NULL};
+static const char *const cv_choices[] = {"population", "sample", NULL};
+static const char *const group_choices[] = {"none", "parent", NULL};
+
+/* Measures named in measures=LIST (all by default). */
+static int parse_measures(const struct query *q, int *want, struct api_error *err)
+{
+    int bad;
+    const char *list = query_value(q, "measures", err, &bad);
+    if (bad)
+        return -1;
+    for (int m = 0; m < M_COUNT; m++)
+        want[m] = list == NULL;
+    for (const char *p = list; p && *p;) {
+        size_t len = strcspn(p, ",");
+        int m = 0;
+        while (m < M_COUNT &&
+               (strlen(measure_names[m]) != len || strncmp(measure_names[m], p, len) != 0))
+            m++;
+        if (m == M_COUNT)
+            return api_fail(err, 400, "bad_parameter", "measures",
+                            "unknown measure '%.*s'; measures are mean, min, max, range, "
+                            "max_min_ratio, cv, gini, theil_t, theil_l, atkinson",
+                            (int)(len > 40 ? 40 : len), p);
+        want[m] = 1;
+        p += len + (p[len] == ',');
+    }
+    return 0;
+}
+
+/* The weight indicator: the indicator's own, else `population`. */
+static uint32_t weight_indicator(const struct store *s, uint32_t ind)
+{
+    uint32_t w = store_indicator_at(s, ind)->weight;
+    return w != STORE_NONE ? w : store_indicator_index(s, "population", 10);
+}
+
+static int parse_dispersion(const struct store *s, const struct query *q, struct dispersion_req *rq,
+                            struct api_error *err)
+{
+    int weights, cv, group;
+    const char *id = query_require(q, "indicator", err);
+    const char *list = id ? query_require(q, "regions", err) : NULL;
+    if (!list)
+        return -1;
+    rq->ind = select_indicator(s, id, "indicator", err);
+    if (rq->ind == STORE_NONE || select_year_range(q, 1, &rq->yr, err) != 0 ||
+        query_choice(q, "weights", weight_choices, 0, &weights, err) != 0 ||
+        query_choice(q, "cv", cv_choices, 0, &cv, err) != 0 ||
+        query_choice(q, "group_by", group_choices, 0, &group, err) != 0 ||
+        parse_measures(q, rq->want, err) != 0)
+        return -1;
+    rq->epsilon = 0.5;
+    if (query_number(q, "epsilon", &rq->epsilon, err) < 0)
+        return -1;
+    if (rq->epsilon < 0 || rq->epsilon > 100)
+        return api_fail(err, 400, "bad_parameter", "epsilon",
+                        "epsilon (inequality aversion) must be from 0 to 100");
+    rq->sample_cv = cv == 1;
+    rq->by_parent = group == 1;
+    rq->wind = STORE_NONE;
+    if (weights == 1) {
+        if (rq->sample_cv)
+            return api_fail(err, 400, "conflicting_parameters", "cv",
+                            "cv=sample is for unweighted data; with weights=population the CV "
+                            "is the population-weighted (Williamson) index");
+        rq->wind = weight_indicator(s, rq->ind);
+        if (rq->wind == STORE_NONE)
+            return api_fail(err, 422, "no_weights", "weights",
+                            "%s has no weight_indicator and there is no population indicator", id);
+    }
+    if (select_regions(s, list, "regions", &rq->sel, err) != 0)
+        return -1;
+    if (rq->yr.latest) {
+        int y = select_latest_year(s, rq->ind, &rq->sel, &rq->yr);
+        if (!y)
+            return api_fail(err, 422, "no_common_year", "year",
+                            "no year has data of '%s' for every selected region", id);
+        rq->yr.from = rq->yr.to = y;
+    }
+    for (size_t k = 0; rq->by_parent && k < rq->sel.n; k++)
+        if (store_region_at(s, rq->sel.items[k])->parent == STORE_NONE)
+            return api_fail(err, 400, "bad_parameter", "group_by",
+                            "group_by=parent: %s has no parent region",
+                            region_id(s, rq->sel.items[k]));
+    return 0;
+}
+
+static json_t *dispersion_head(const struct store *s, const struct query *q,
+                               const struct dispersion_req *rq, const struct panel *p)
+{
+    json_t *doc = json_object(), *regions = json_array(), *measures = json_array();
+    for (size_t k = 0; k < p->nr; k++)
+        json_array_append_new(regions, json_string(region_id(s, p->regions[k])));
+    for (int m = 0; m < M_COUNT; m++)
+        if (rq->want[m])
+            json_array_append_new(measures, json_string(measure_names[m]));
+    out_set(doc, "indicator", out_indicator_ref(s, rq->ind, q));
+    out_set(doc, "regions", regions);
+    out_set(doc, "measures", measures);
+    out_set(doc, "weights", json_string(rq->wind == STORE_NONE ? "none" : "population"));
+    out_set(doc, "weight_indicator",
+            rq->wind == STORE_NONE ? json_null()
+                                   : json_string(store_indicator_at(s, rq->wind)->id));
+    out_set(doc, "cv", json_string(rq->sample_cv ? "sample" : "population"));
+    out_set(doc, "epsilon", out_num(rq->epsilon));
+    out_set(doc, "group_by", rq->by_parent ? json_string("parent") : json_null());
+    static const char *const conv[] = {
+        "balanced",
+        "every year listed has a value (and a weight) for every region listed; the rest is in "
+        "left_out",
+        "cv",
+        "standard deviation / mean; population: divisor n (or the weight total), sample: "
+        "n - 1; weighted by population it is the Williamson index",
+        "gini",
+        "sum_i sum_j w_i w_j |x_i - x_j| / (2 W^2 mean), no small-sample correction",
+        "theil_t",
+        "GE(1) = (1/W) sum w_i (x_i/mean) ln(x_i/mean)",
+        "theil_l",
+        "GE(0), the mean log deviation = (1/W) sum w_i ln(mean/x_i)",
+        "atkinson",
+        "1 - (equally distributed equivalent / mean) with inequality aversion "
+        "epsilon",
+        "decomposition",
+        "T: within = sum s_k T_k, between = sum s_k ln(s_k/v_k); L: within = "
+        "sum v_k L_k, between = sum v_k ln(v_k/s_k); v = population share, s = "
+        "value share",
+        "sigma_convergence",
+        "ordinary least squares trend of the CV per year",
+        NULL};
+    out_set(doc, "conventions", conventions(conv));
+    json_t *left = json_object();
+    out_set(left, "regions", json_incref(p->left_regions));
+    out_set(left, "years", json_incref(p->left_years));
+    out_set(doc, "left_out", left);
+    return doc;
+}
+
+int gaps_dispersion(const struct store *s, const struct query *q, json_t **out,
+                    struct api_error *err)
+{
+    struct dispersion_req rq;
+    struct panel p = {0};
+    json_t *doc = NULL;
+    double *cvs = NULL;
+    int rc = -1;
+    memset(&rq, 0, sizeof rq);
+    if (parse_dispersion(s, q, &rq, err) != 0 ||
+        build_panel(s, rq.ind, rq.wind, &rq.sel, &rq.yr, &p, err) != 0)
+        goto done;
+    if (p.nr < 2 || p.ny == 0) {
+        api_fail(err, 422, "too_few_regions", "regions",
+                 "dispersion needs at least 2 regions with data in a common year; %zu region%s "
+                 "and %zu such year%s found",
+                 p.nr, p.nr == 1 ? "" : "s", p.ny, p.ny == 1 ? "" : "s");
+        goto done;
+    }
+    if (check_domain(s, &rq, &p, err) != 0)
+        goto done;
+    cvs = malloc(p.ny * sizeof *cvs);
+    if (!cvs) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        goto done;
+    }
+    doc = dispersion_head(s, q, &rq, &p);
+    json_t *years = json_array();
+    out_set(doc, "years", years);
+    for (size_t y = 0; y < p.ny; y++) {
+        json_t *row = NULL;
+        int bad = year_json(s, q, &rq, &p, y, &cvs[y], &row, err);
+        json_array_append_new(years, row);
+        if (bad)
+            goto done;
+    }
+    out_set(doc, "sigma_convergence", sigma_json(p.years, cvs, p.ny));
+    *out = doc;
+    doc = NULL;
+    rc = 0;
+done:
+    json_decref(doc);
+    free(cvs);
+    panel_free(&p);
+    selection_free(&rq.sel);
+    return rc;
+}
+
+/* ------------------------------------------------------------ convergence ----------- */
+
+struct convergence_req {
+    uint32_t ind;
+    struct selection sel;
+    struct year_range yr;
+};
+
+/* From and to default to the first and last year with data of any selected region. */
+static int convergence_years(const struct store *s, struct convergence_req *rq,
+                             struct api_error *err)
+{
+    int *years = NULL;
+    size_t n = 0;
+    if (select_years(s, rq->ind, &rq->sel, &rq->yr, &years, &n, err) != 0)
+        return -1;
+    if (n >= 2) {
+        rq->yr.from = years[0];
+        rq->yr.to = years[n - 1];
+    }
+    free(years);
+    if (n < 2)
+        return api_fail(err, 422, "too_few_years", "from",
+                        "beta convergence needs data in two different years");
+    return 0;
+}
+
+int gaps_convergence(const struct store *s, const struct query *q, json_t **out,
+                     struct api_error *err)
+{
+    struct convergence_req rq;
+    struct panel p = {0};
+    double *y0 = NULL, *yT = NULL, *cvs = NULL;
+    json_t *doc = NULL;
+    int rc = -1;
+    memset(&rq, 0, sizeof rq);
+    const char *id = query_require(q, "indicator", err);
+    const char *list = id ? query_require(q, "regions", err) : NULL;
+    if (!list)
+        return -1;
+    rq.ind = select_indicator(s, id, "indicator", err);
+    if (rq.ind == STORE_NONE || select_year_range(q, 0, &rq.yr, err) != 0 ||
+        select_regions(s, list, "regions", &rq.sel, err) != 0 ||
+        convergence_years(s, &rq, err) != 0)
+        goto done;
+    int from = rq.yr.from, to = rq.yr.to;
+    y0 = malloc((rq.sel.n + 1) * sizeof *y0);
+    yT = malloc((rq.sel.n + 1) * sizeof *yT);
+    struct selection used = {malloc((rq.sel.n + 1) * sizeof(uint32_t)), 0};
+    doc = json_object();
+    json_t *regions = json_array(), *left = json_array();
+    if (!y0 || !yT || !used.items) {
+        selection_free(&used);
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < rq.sel.n; k++) {
+        uint32_t r = rq.sel.items[k];
+        const struct observation *a = store_get(s, rq.ind, r, from),
+                                 *b = store_get(s, rq.ind, r, to);
+        if (!a || !b) {
+            json_t *e = json_object();
+            out_set(e, "region", json_string(region_id(s, r)));
+            out_set(e, "reason",
+                    json_string(!a ? "no value in the first year" : "no value in the last year"));
+            json_array_append_new(left, e);
+            continue;
+        }
+        if (a->value <= 0 || b->value <= 0) {
+            selection_free(&used);
+            json_decref(regions);
+            json_decref(left);
+            api_fail(err, 422, "undefined", "regions",
+                     "beta convergence takes logarithms: %s has %g in %d", region_id(s, r),
+                     a->value <= 0 ? a->value : b->value, a->value <= 0 ? from : to);
+            goto done;
+        }
+        y0[used.n] = a->value;
+        yT[used.n] = b->value;
+        used.items[used.n++] = r;
+        json_t *e = json_object();
+        out_set(e, "region", out_region_ref(s, r, q));
+        out_set(e, "start_value", out_num(a->value));
+        out_set(e, "end_value", out_num(b->value));
+        out_set(e, "growth_rate", out_num(log(b->value / a->value) / (to - from)));
+        json_array_append_new(regions, e);
+    }
+    out_set(doc, "indicator", out_indicator_ref(s, rq.ind, q));
+    out_set(doc, "from", json_integer(from));
+    out_set(doc, "to", json_integer(to));
+    out_set(doc, "years", json_integer(to - from));
+    static const char *const conv[] = {
+        "beta",
+        "ordinary least squares of ln(y_to / y_from) / T on ln y_from; converging when "
+        "beta < 0",
+        "speed",
+        "lambda = -ln(1 + beta T) / T per year",
+        "half_life",
+        "ln 2 / lambda, in years",
+        "growth_rate",
+        "ln(y_to / y_from) / T, per year",
+        "sigma",
+        "coefficient of variation (population sd) of the regions with data in both "
+        "years, in every year between where all of them have data; its OLS trend",
+        NULL};
+    out_set(doc, "conventions", conventions(conv));
+    out_set(doc, "regions", regions);
+    out_set(doc, "left_out", left);
+    struct metrics_beta beta;
+    int code = metrics_beta_convergence(y0, yT, used.n, to - from, &beta);
+    if (code != METRICS_OK) {
+        selection_free(&used);
+        api_fail(err, 422, code == METRICS_E_TOO_FEW ? "too_few_regions" : "undefined", "regions",
+                 "beta convergence %s-%d: %s (%zu regions have data in both years; it needs 3)", id,
+                 to, metrics_strerror(code), used.n);
+        goto done;
+    }
+    json_t *b = json_object();
+    out_set(b, "beta", out_num(beta.beta));
+    out_set(b, "alpha", out_num(beta.alpha));
+    out_set(b, "se", out_num(beta.se));
+    out_set(b, "r2", out_num(beta.r2));
+    out_set(b, "n", json_integer((json_int_t)beta.n));
+    out_set(b, "converging", json_boolean(beta.converging));
+    out_set(b, "speed", beta.has_speed ? out_num(beta.speed) : json_null());
+    out_set(b, "half_life", beta.has_half_life ? out_num(beta.half_life) : json_null());
+    out_set(doc, "beta", b);
+    struct year_range span = {.from = from, .to = to};
+    int built = build_panel(s, rq.ind, STORE_NONE, &used, &span, &p, err);
+    selection_free(&used);
+    if (built != 0)
+        goto done;
+    cvs = malloc((p.ny + 1) * sizeof *cvs);
+    json_t *by_year = json_array();
+    for (size_t y = 0; cvs && y < p.ny; y++) {
+        if (metrics_cv(&p.x[y * p.nr], NULL, p.nr, 0, &cvs[y]) != METRICS_OK) {
+            json_decref(by_year);
+            undefined(err, "regions", "the coefficient of variation", NULL, p.years[y],
+                      METRICS_E_ZERO);
+            goto done;
+        }
+        json_t *e = json_object();
+        out_set(e, "year", json_integer(p.years[y]));
+        out_set(e, "cv", out_num(cvs[y]));
+        out_set(e, "n", json_integer((json_int_t)p.nr));
+        json_array_append_new(by_year, e);
+    }
+    json_t *sigma = sigma_json(p.years, cvs, cvs ? p.ny : 0);
+    if (json_is_object(sigma))
+        out_set(sigma, "by_year", by_year);
+    else
+        json_decref(by_year);
+    out_set(doc, "sigma", sigma);
+    *out = doc;
+    doc = NULL;
+    rc = 0;
+done:
+    json_decref(doc);
+    free(y0);
+    free(yT);
+    free(cvs);
+    panel_free(&p);
+    selection_free(&rq.sel);
+    return rc;
+}
