@@ -277,10 +277,17 @@ static json_t *profile_row(const struct store *s, const struct query *q, uint32_
     out_set(row, "rank", json_integer(rank));
     out_set(row, "rank_of", json_integer(of));
     uint32_t ref = gap_reference(s, ind, r, o->year);
-    json_t *vs =
-        ref == STORE_NONE ? json_null() : versus(store_get(s, ind, ref, o->year)->value, o->value);
-    if (ref != STORE_NONE)
+    json_t *vs = json_null();
+    if (ref != STORE_NONE) {
+        double rv = store_get(s, ind, ref, o->year)->value;
+        vs = versus(rv, o->value);
         out_set(vs, "reference", json_string(store_region_at(s, ref)->id));
+        /* for an indicator that adds up, the part of the parent this region makes */
+        out_set(vs, "share",
+                store_indicator_at(s, ind)->aggregation == AGG_SUM && rv != 0
+                    ? out_num(o->value / rv)
+                    : json_null());
+    }
     out_set(row, "vs_parent", vs);
     return row;
 }
@@ -305,7 +312,8 @@ int profile_get(const struct store *s, const struct query *q, json_t **out, stru
     out_set(conv, "vs_parent",
             json_string("against the parent region's value in the same year "
                         "(or china's): ratio = reference / value, difference "
-                        "= reference - value"));
+                        "= reference - value; share = value / reference for "
+                        "indicators that add up"));
     out_set(doc, "conventions", conv);
     out_set(doc, "indicators", rows);
     for (uint32_t i = 0; i < store_indicator_count(s); i++) {
