@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "import.h"
 #include "testutil.h"
 
 static json_t *get(const char *target, int expect_status)
@@ -230,6 +231,367 @@ START_TEST(test_series_csv)
 }
 END_TEST
 
+/* ---- gaps ---- */
+
+START_TEST(test_pairs_default_siblings_and_summary)
+{
+    json_t *j = get("/v1/gaps/pairs?indicator=schooling_years&reference=east", 200);
+    ck_assert_uint_eq(json_array_size(tu_at(j, "pairs")), 3);
+    ck_assert_str_eq(tu_str(j, "pairs.0.region.id"), "central");
+    ck_assert_str_eq(tu_str(j, "pairs.2.region.id"), "northeast");
+    /* east 9.16 -> 11.17, west 8.36 -> 9.42: the gap widened */
+    ck_assert_double_eq_tol(tu_num(j, "pairs.1.summary.ratio.first"), 9.16 / 8.36, 1e-12);
+    ck_assert_double_eq_tol(tu_num(j, "pairs.1.summary.difference.change"),
+                            (11.17 - 9.42) - (9.16 - 8.36), 1e-12);
+    double rg0 = (9.16 - 8.36) / 9.16, rg1 = (11.17 - 9.42) / 11.17;
+    ck_assert_double_eq_tol(tu_num(j, "pairs.1.summary.relative_gap.change_pp"), 100 * (rg1 - rg0),
+                            1e-10);
+    ck_assert_str_eq(tu_str(j, "pairs.1.summary.direction"), "widening");
+    ck_assert_str_eq(tu_str(j, "pairs.1.summary.leader"), "reference");
+    ck_assert(json_is_null(tu_at(j, "pairs.1.summary.trend.se"))); /* two points */
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(test_pairs_target_year)
+{
+    /* rural beds ratio falls 2.226 -> 1.833 over 2012-2019; the OLS line reaches 1.5 later */
+    json_t *j =
+        get("/v1/gaps/pairs?indicator=hospital_beds_per_1000&reference=urban&target=1.5", 200);
+    double slope = tu_num(j, "pairs.0.summary.trend.slope_per_year");
+    double icpt = tu_num(j, "pairs.0.summary.trend.intercept");
+    ck_assert_double_lt(slope, 0);
+    ck_assert_double_eq_tol(tu_num(j, "pairs.0.summary.target.year"),
+                            round((1.5 - icpt) / slope * 10) / 10, 1e-9);
+    json_decref(j);
+    /* a target the trend moves away from has no year */
+    j = get("/v1/gaps/pairs?indicator=hospital_beds_per_1000&reference=urban&target=3", 200);
+    ck_assert(json_is_null(tu_at(j, "pairs.0.summary.target.year")));
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(test_pairs_errors)
+{
+    expect_problem("/v1/gaps/pairs?indicator=gdp", 400, "missing_parameter", "reference");
+    expect_problem("/v1/gaps/pairs?indicator=gdp&reference=mars", 404, "unknown_region",
+                   "reference");
+    expect_problem("/v1/gaps/pairs?indicator=gdp&reference=usa&regions=east", 422, "no_data",
+                   "reference");
+    expect_problem("/v1/gaps/pairs?indicator=gdp&reference=china", 400, "missing_parameter",
+                   "regions");
+    expect_problem("/v1/gaps/pairs?indicator=gdp&reference=east&target=x", 400, "bad_number",
+                   "target");
+    expect_problem("/v1/gaps/pairs?indicator=gdp&reference=east&year=2019", 400,
+                   "unknown_parameter", "year");
+}
+END_TEST
+
+/* An independent Theil T of population-weighted per-capita values. */
+static double theil_t(const double *x, const double *w, int n)
+{
+    double W = 0, mu = 0, t = 0;
+    for (int i = 0; i < n; i++)
+        W += w[i];
+    for (int i = 0; i < n; i++)
+        mu += w[i] * x[i] / W;
+    for (int i = 0; i < n; i++)
+        t += w[i] / W * (x[i] / mu) * log(x[i] / mu);
+    return t;
+}
+
+START_TEST(test_dispersion_weighted_decomposition)
+{
+    json_t *j = get("/v1/gaps/dispersion?indicator=gdp_per_capita&regions=group:provinces"
+                    "&year=2019&weights=population&group_by=parent",
+                    200);
+    ck_assert_str_eq(tu_str(j, "weights"), "population");
+    ck_assert_str_eq(tu_str(j, "weight_indicator"), "population");
+    json_t *row = tu_at(j, "years.0");
+    const struct store *s = tu_store();
+    uint32_t pc = store_indicator_index(s, "gdp_per_capita", 14);
+    uint32_t pop = store_indicator_index(s, "population", 10);
+    const struct group *g = store_group_at(s, store_group_index(s, "provinces", 9));
+    double x[31], w[31], mean = 0, W = 0;
+    for (int k = 0; k < 31; k++) {
+        x[k] = store_get(s, pc, g->members[k], 2019)->value;
+        w[k] = store_get(s, pop, g->members[k], 2019)->value;
+        W += w[k];
+    }
+    for (int k = 0; k < 31; k++)
+        mean += w[k] * x[k] / W;
+    ck_assert_double_eq_tol(tu_num(row, "mean"), mean, 1e-9 * mean);
+    double t = theil_t(x, w, 31);
+    ck_assert_double_eq_tol(tu_num(row, "theil_t"), t, 1e-12);
+    ck_assert_double_eq_tol(tu_num(row, "decomposition.theil_t.total"), t, 1e-12);
+    double between = tu_num(row, "decomposition.theil_t.between");
+    double within = tu_num(row, "decomposition.theil_t.within");
+    ck_assert_double_eq_tol(between + within, t, 1e-12);
+    ck_assert_uint_eq(json_array_size(tu_at(row, "decomposition.theil_t.groups")), 4);
+    ck_assert_double_eq_tol(tu_num(row, "decomposition.theil_l.between") +
+                                tu_num(row, "decomposition.theil_l.within"),
+                            tu_num(row, "theil_l"), 1e-12);
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(test_dispersion_left_out_and_sigma)
+{
+    json_t *j = get("/v1/gaps/dispersion?indicator=railway_per_capita&regions=east,west,usa"
+                    "&measures=cv",
+                    200);
+    /* usa has 2012-2014 only: the balanced panel keeps those three years */
+    ck_assert_uint_eq(json_array_size(tu_at(j, "years")), 3);
+    ck_assert_uint_eq(json_array_size(tu_at(j, "left_out.years")), 5);
+    ck_assert_str_eq(tu_str(j, "left_out.years.0.missing.0"), "usa");
+    ck_assert_ptr_null(tu_at(j, "years.0.gini"));
+    ck_assert_ptr_nonnull(tu_at(j, "sigma_convergence.trend"));
+    json_decref(j);
+    j = get("/v1/gaps/dispersion?indicator=railway_per_capita&regions=east,west,beijing", 200);
+    ck_assert_str_eq(tu_str(j, "left_out.regions.0.region"), "beijing");
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(test_dispersion_errors)
+{
+    const char *base = "/v1/gaps/dispersion?indicator=gdp_per_capita&regions=group:provinces";
+    char t[256];
+    snprintf(t, sizeof t, "%s&weights=population&cv=sample", base);
+    expect_problem(t, 400, "conflicting_parameters", "cv");
+    snprintf(t, sizeof t, "%s&measures=cv,median", base);
+    expect_problem(t, 400, "bad_parameter", "measures");
+    snprintf(t, sizeof t, "%s&epsilon=-1", base);
+    expect_problem(t, 400, "bad_parameter", "epsilon");
+    snprintf(t, sizeof t, "%s&group_by=kind", base);
+    expect_problem(t, 400, "bad_parameter", "group_by");
+    expect_problem("/v1/gaps/dispersion?indicator=gdp&regions=beijing", 422, "too_few_regions",
+                   "regions");
+    expect_problem("/v1/gaps/dispersion?indicator=gdp", 400, "missing_parameter", "regions");
+    expect_problem("/v1/gaps/dispersion?indicator=gdp&regions=china&group_by=parent", 400,
+                   "bad_parameter", "group_by");
+}
+END_TEST
+
+START_TEST(test_convergence_beta)
+{
+    json_t *j =
+        get("/v1/gaps/convergence?indicator=schooling_years&regions=group:four_regions", 200);
+    ck_assert_int_eq((int)tu_num(j, "from"), 2011);
+    ck_assert_int_eq((int)tu_num(j, "years"), 8);
+    /* growth ln(y19/y11)/8 regressed on ln y11, recomputed here */
+    static const double y0[] = {9.16, 8.75, 8.36, 9.25}, y1[] = {11.17, 9.82, 9.42, 10.17};
+    double mx = 0, my = 0, sxx = 0, sxy = 0, gx[4], gy[4];
+    for (int i = 0; i < 4; i++) {
+        gx[i] = log(y0[i]);
+        gy[i] = log(y1[i] / y0[i]) / 8;
+        mx += gx[i] / 4;
+        my += gy[i] / 4;
+    }
+    for (int i = 0; i < 4; i++) {
+        sxx += (gx[i] - mx) * (gx[i] - mx);
+        sxy += (gx[i] - mx) * (gy[i] - my);
+    }
+    ck_assert_double_eq_tol(tu_num(j, "beta.beta"), sxy / sxx, 1e-12);
+    ck_assert_int_eq((int)tu_num(j, "beta.n"), 4);
+    json_decref(j);
+    expect_problem("/v1/gaps/convergence?indicator=hospital_beds_per_1000&regions=urban,rural", 422,
+                   "too_few_regions", "regions");
+    expect_problem("/v1/gaps/convergence?indicator=gdp&regions=group:provinces&year=2019", 400,
+                   "unknown_parameter", "year");
+}
+END_TEST
+
+/* ---- compare and profile ---- */
+
+START_TEST(test_compare_rank_share_latest)
+{
+    json_t *j = get("/v1/compare?indicators=gdp&regions=group:four_regions", 200);
+    ck_assert_str_eq(tu_str(j, "year"), "latest");
+    ck_assert_int_eq((int)tu_num(j, "rows.0.year"), 2024);
+    double share = 0;
+    for (size_t k = 0; k < 4; k++)
+        share += tu_num(json_array_get(tu_at(j, "rows"), k), "share");
+    ck_assert_double_eq_tol(share, 1, 1e-12);
+    ck_assert_int_eq((int)tu_num(j, "rows.0.rank"), 1); /* east */
+    ck_assert(json_is_true(tu_at(j, "rows.0.computed")));
+    json_decref(j);
+    /* lower is better: fewer pupils per teacher ranks first; no share for a ratio */
+    j = get("/v1/compare?indicators=primary_pupil_teacher_ratio&regions=group:four_regions"
+            "&year=2019",
+            200);
+    ck_assert_int_eq((int)tu_num(j, "rows.2.rank"), 1); /* west 16.82 */
+    ck_assert(json_is_null(tu_at(j, "rows.2.share")));
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(test_compare_ties_share_a_rank)
+{
+    /* internet penetration 2016: east 62.2, central 46.1, west 46.1, northeast 54.8 */
+    json_t *j = get("/v1/compare?indicators=internet_penetration&regions=group:four_regions"
+                    "&year=2016",
+                    200);
+    ck_assert_int_eq((int)tu_num(j, "rows.0.rank"), 1);
+    ck_assert_int_eq((int)tu_num(j, "rows.1.rank"), 3);
+    ck_assert_int_eq((int)tu_num(j, "rows.2.rank"), 3);
+    ck_assert_int_eq((int)tu_num(j, "rows.3.rank"), 2);
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(test_compare_errors)
+{
+    expect_problem("/v1/compare?indicators=gdp&regions=east&year=2019&since=2020", 400, "bad_range",
+                   "since");
+    expect_problem("/v1/compare?indicators=gdp&regions=east&year=2019&since=2019", 400, "bad_range",
+                   "since");
+    expect_problem("/v1/compare?indicators=patent_applications&regions=east&year=2015", 422,
+                   "no_data", "year");
+    expect_problem("/v1/compare?indicators=patent_applications&regions=east&reference=pluto", 404,
+                   "unknown_region", "reference");
+    expect_problem("/v1/compare?indicators=patent_applications&regions=east&reference=usa", 422,
+                   "no_data", "reference");
+    expect_problem("/v1/compare?indicators=patent_applications&regions=east&since=2000", 422,
+                   "no_data", "since");
+    expect_problem("/v1/compare?indicators=nope&regions=east", 404, "unknown_indicator",
+                   "indicators");
+    expect_problem("/v1/compare?regions=east", 400, "missing_parameter", "indicators");
+}
+END_TEST
+
+START_TEST(test_profile_ranks_and_parent_gap)
+{
+    json_t *j = get("/v1/regions/guangdong/profile?year=2019", 200);
+    ck_assert_str_eq(tu_str(j, "region.parent.id"), "east");
+    json_t *rows = tu_at(j, "indicators");
+    ck_assert_uint_eq(json_array_size(rows), 3); /* gdp, population, gdp_per_capita */
+    json_t *gdp = json_array_get(rows, 0);
+    ck_assert_str_eq(tu_str(gdp, "indicator.id"), "gdp");
+    ck_assert_int_eq((int)tu_num(gdp, "rank"), 1);
+    ck_assert_int_eq((int)tu_num(gdp, "rank_of"), 31);
+    ck_assert_str_eq(tu_str(gdp, "vs_parent.reference"), "east");
+    ck_assert_double_eq_tol(tu_num(gdp, "vs_parent.share"),
+                            tu_num(gdp, "value") / tu_num(gdp, "vs_parent.reference_value"), 1e-12);
+    json_decref(j);
+    j = get("/v1/regions/rural/profile", 200);
+    ck_assert_uint_eq(json_array_size(tu_at(j, "indicators")), 12);
+    json_decref(j);
+    expect_problem("/v1/regions/pluto/profile", 404, "unknown_region", NULL);
+}
+END_TEST
+
+START_TEST(test_csv_everywhere)
+{
+    static const char *const targets[] = {
+        "/v1?format=csv",
+        "/v1/meta?format=csv",
+        "/v1/indicators?format=csv",
+        "/v1/indicators/gdp?format=csv",
+        "/v1/regions?format=csv",
+        "/v1/regions/east?format=csv",
+        "/v1/groups?format=csv",
+        "/v1/sources?format=csv",
+        "/v1/series?indicator=gdp&format=csv",
+        "/v1/gaps/pairs?indicator=gdp&reference=east&format=csv",
+        "/v1/gaps/dispersion?indicator=gdp&regions=group:provinces&format=csv",
+        "/v1/gaps/convergence?indicator=gdp&regions=group:provinces&format=csv",
+        "/v1/compare?indicators=gdp&regions=group:provinces&format=csv",
+        "/v1/regions/east/profile?format=csv",
+    };
+    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+        json_t *j = get(targets[i], 200);
+        const char *text = json_string_value(j);
+        ck_assert_msg(text && strstr(text, "\r\n") && strchr(text, ','), "%s", targets[i]);
+        /* one header and at least one row */
+        ck_assert_msg(strstr(strstr(text, "\r\n") + 2, "\r\n") != NULL, "%s: no rows", targets[i]);
+        json_decref(j);
+    }
+}
+END_TEST
+
+/* ---- undefined metrics: a data set with a zero in it ---- */
+
+static struct store *zero_store;
+static char *zero_dir;
+
+static void zero_setup(void)
+{
+    zero_dir = tu_tmpdir();
+    ck_assert_int_eq(tu_copy_data(zero_dir), 0);
+    char path[512], db[512];
+    snprintf(path, sizeof path, "%s/indicators.csv", zero_dir);
+    char *text = tu_read(path, NULL);
+    char *more = malloc(strlen(text) + 200);
+    sprintf(more, "%sclinics,Clinics,,count,health,1,sum,,\n", text);
+    tu_write(path, more);
+    free(more);
+    free(text);
+    snprintf(path, sizeof path, "%s/observations.csv", zero_dir);
+    text = tu_read(path, NULL);
+    more = malloc(strlen(text) + 400);
+    sprintf(more,
+            "%sclinics,east,2019,0,,,\nclinics,central,2019,5,,,\n"
+            "clinics,west,2019,7,,,\nclinics,northeast,2019,2,,,\n",
+            text);
+    tu_write(path, more);
+    free(more);
+    free(text);
+    snprintf(db, sizeof db, "%s/zero.db", zero_dir);
+    char *msg = NULL;
+    size_t len;
+    FILE *errs = open_memstream(&msg, &len);
+    int rc = import_dir(zero_dir, db, errs);
+    fclose(errs);
+    ck_assert_msg(rc == 0, "%s", msg);
+    free(msg);
+    struct api_error err;
+    zero_store = store_load(db, &err);
+    ck_assert_ptr_nonnull(zero_store);
+}
+
+static void zero_teardown(void)
+{
+    store_free(zero_store);
+    tu_rmrf(zero_dir);
+    free(zero_dir);
+}
+
+static void expect_zero_problem(const char *target, const char *code, const char *says)
+{
+    int status = 0;
+    json_t *j = tu_api(zero_store, target, &status);
+    ck_assert_int_eq(status, 422);
+    ck_assert_str_eq(tu_str(j, "code"), code);
+    ck_assert_msg(strstr(tu_str(j, "detail"), says) != NULL, "%s: %s", target, tu_str(j, "detail"));
+    json_decref(j);
+}
+
+START_TEST(test_undefined_metrics_name_region_and_year)
+{
+    expect_zero_problem("/v1/gaps/dispersion?indicator=clinics&regions=group:four_regions",
+                        "undefined", "east has the value 0 in 2019");
+    expect_zero_problem("/v1/gaps/pairs?indicator=clinics&reference=central&regions=east",
+                        "undefined", "the ratio is undefined for east in 2019");
+    expect_zero_problem("/v1/gaps/pairs?indicator=clinics&reference=east", "undefined",
+                        "relative gap is undefined for east in 2019");
+    expect_zero_problem("/v1/series?indicator=clinics&regions=east&transform=log", "undefined",
+                        "east is 0 in 2019");
+    /* leaving the measures that need positive values out makes the answer defined */
+    int status = 0;
+    json_t *j = tu_api(zero_store,
+                       "/v1/gaps/dispersion?indicator=clinics&regions=group:four_regions"
+                       "&measures=mean,cv,gini,theil_t",
+                       &status);
+    ck_assert_int_eq(status, 200);
+    ck_assert_double_eq_tol(tu_num(j, "years.0.mean"), 3.5, 1e-12);
+    /* 0, 5, 7, 2: the six pairs differ by 5+7+2+2+3+5 = 24; the double sum counts each
+     * twice: Gini = 48 / (2 * 4^2 * 3.5) */
+    ck_assert_double_eq_tol(tu_num(j, "years.0.gini"), 48.0 / 112.0, 1e-12);
+    json_decref(j);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("handlers");
@@ -250,5 +612,25 @@ int main(void)
     tcase_add_test(se, test_series_errors);
     tcase_add_test(se, test_series_csv);
     suite_add_tcase(s, se);
+    TCase *g = tcase_create("gaps");
+    tcase_add_test(g, test_pairs_default_siblings_and_summary);
+    tcase_add_test(g, test_pairs_target_year);
+    tcase_add_test(g, test_pairs_errors);
+    tcase_add_test(g, test_dispersion_weighted_decomposition);
+    tcase_add_test(g, test_dispersion_left_out_and_sigma);
+    tcase_add_test(g, test_dispersion_errors);
+    tcase_add_test(g, test_convergence_beta);
+    suite_add_tcase(s, g);
+    TCase *cm = tcase_create("compare");
+    tcase_add_test(cm, test_compare_rank_share_latest);
+    tcase_add_test(cm, test_compare_ties_share_a_rank);
+    tcase_add_test(cm, test_compare_errors);
+    tcase_add_test(cm, test_profile_ranks_and_parent_gap);
+    tcase_add_test(cm, test_csv_everywhere);
+    suite_add_tcase(s, cm);
+    TCase *u = tcase_create("undefined");
+    tcase_add_unchecked_fixture(u, zero_setup, zero_teardown);
+    tcase_add_test(u, test_undefined_metrics_name_region_and_year);
+    suite_add_tcase(s, u);
     return tu_run(s);
 }
