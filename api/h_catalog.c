@@ -14,14 +14,17 @@ int catalog_index(const struct store *s, const struct query *q, json_t **out, st
     for (size_t k = 0; k < routes_count; k++) {
         const struct route *r = &routes[k];
         json_t *link = json_object();
-        json_t *params = json_array();
+        json_t *params = json_array(), *required = json_array();
         for (const char *const *p = r->params; p && *p; p++)
             json_array_append_new(params, json_string(*p));
+        for (const char *const *p = r->required; p && *p; p++)
+            json_array_append_new(required, json_string(*p));
         /* Relative to /v1, so the links work under any path prefix. */
         out_set(link, "href", json_string(r->pattern + 1));
         out_set(link, "name", json_string(r->name));
         out_set(link, "summary", json_string(r->summary));
         out_set(link, "params", params);
+        out_set(link, "required", required);
         out_set(link, "csv", json_boolean(r->csv != NULL));
         json_array_append_new(links, link);
     }

@@ -21,9 +21,11 @@ struct route {
     const char *name;    /* short label for logs and metrics: "series" */
     const char *pattern; /* "/v1/regions/{id}": at most one {id} segment */
     route_fn handle;
-    const char *const *params;  /* allowed parameters besides format, pretty, lang */
-    const struct csv_spec *csv; /* how the answer flattens to CSV */
-    const char *summary;        /* one line for /v1 and the OpenAPI document */
+    const char *const *params;   /* allowed parameters besides format, pretty, lang */
+    const char *const *required; /* those of PARAMS that must be given */
+    const struct csv_spec *csv;  /* how the answer flattens to CSV */
+    const char *summary;         /* one line for /v1 and the OpenAPI document */
+    const char *example;         /* a request on the default data, for the OpenAPI document */
 };
 
 extern const struct route routes[];
