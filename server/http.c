@@ -352,10 +352,16 @@ void http_answer(const struct http_request *rq, struct http_reply *rp)
         problem(rp, &err, NULL);
         goto done;
     }
-    char *path = normal_path(pathbuf);
     const struct route *r = NULL;
     const char *arg = NULL;
     int done = 0;
+    /* Probes answer with or without base_path: a kubelet asks for /readyz on the pod. */
+    if (!method_is(rq->method, "OPTIONS")) {
+        answer_system(pathbuf, rp, &done);
+        if (done)
+            goto done;
+    }
+    char *path = normal_path(pathbuf);
     if (path && method_is(rq->method, "OPTIONS")) {
         rp->route = label(L_STATIC);
         if (statics_find(path) || routes_match(path, argbuf, sizeof argbuf, &arg) ||

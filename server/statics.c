@@ -43,7 +43,8 @@ static const char *type_of(const char *name)
     return "application/octet-stream";
 }
 
-static void add(const char *url, const char *data, size_t len, int owned)
+/* NAME gives the content type (the page at "/" is index.html). */
+static void add(const char *url, const char *name, const char *data, size_t len, int owned)
 {
     if (nfiles == MAX_FILES) {
         if (owned)
@@ -55,7 +56,7 @@ static void add(const char *url, const char *data, size_t len, int owned)
     f->data = data;
     f->len = len;
     f->owned = owned;
-    f->content_type = type_of(url);
+    f->content_type = type_of(name);
     snprintf(f->etag, sizeof f->etag, "\"%016llx\"",
              (unsigned long long)hash_bytes(HASH_SEED, data, len));
 }
@@ -66,8 +67,8 @@ static void add_named(const char *name, const char *data, size_t len, int owned)
     char url[96];
     snprintf(url, sizeof url, "/static/%s", name);
     if (strcmp(name, "index.html") == 0)
-        add("/", data, len, 0);
-    add(url, data, len, owned);
+        add("/", name, data, len, 0);
+    add(url, name, data, len, owned);
 }
 
 /* FOLLOW: the operator named the file (Chart.js may be a link); files of a folder are not. */
@@ -138,7 +139,7 @@ int statics_init(const char *dir, const char *chartjs, char *err, size_t errlen)
     size_t len;
     char ignored[256];
     if (chartjs && *chartjs && read_file(chartjs, 1, &data, &len, ignored, sizeof ignored) == 0)
-        add("/static/vendor/chart.min.js", data, len, 1);
+        add("/static/vendor/chart.min.js", "chart.min.js", data, len, 1);
     return 0;
 }
 

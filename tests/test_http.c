@@ -393,6 +393,95 @@ START_TEST(test_shipped_config_lists_every_key)
 }
 END_TEST
 
+/* A second server: an origin allow-list, a base path, JSON logs, a tiny cache. */
+static struct tu_server opt;
+
+static void opt_start(void)
+{
+    const char *extra[] = {"--cors-origins",
+                           "https://a.example, https://b.example",
+                           "--base-path",
+                           "/prosperity/",
+                           "--log-format",
+                           "json",
+                           "--cache-max-age",
+                           "60",
+                           "--cache-bytes-mb",
+                           "0",
+                           NULL};
+    ck_assert_int_eq(tu_server_start(&opt, extra), 0);
+}
+
+static void opt_stop(void)
+{
+    ck_assert_int_eq(tu_server_stop(&opt, SIGTERM), 0);
+    tu_rmrf(opt.dir);
+}
+
+START_TEST(test_cors_allow_list)
+{
+    struct tu_response r;
+    const char *listed[] = {"Origin: https://b.example", NULL};
+    ck_assert_int_eq(tu_http(&opt, "GET", "/prosperity/v1/meta", listed, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(hdr(&r, "Access-Control-Allow-Origin"), "https://b.example");
+    ck_assert_str_eq(hdr(&r, "Cache-Control"), "public, max-age=60");
+    tu_response_free(&r);
+    const char *other[] = {"Origin: https://evil.example", NULL};
+    ck_assert_int_eq(tu_http(&opt, "GET", "/prosperity/v1/meta", other, &r), 0);
+    ck_assert_ptr_null(hdr(&r, "Access-Control-Allow-Origin"));
+    tu_response_free(&r);
+}
+END_TEST
+
+START_TEST(test_base_path)
+{
+    struct tu_response r;
+    ck_assert_int_eq(tu_http(&opt, "GET", "/prosperity/v1/regions/east", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    tu_response_free(&r);
+    ck_assert_int_eq(tu_http(&opt, "GET", "/prosperity", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 200); /* the page */
+    ck_assert_str_eq(hdr(&r, "Content-Type"), "text/html; charset=utf-8");
+    tu_response_free(&r);
+    ck_assert_int_eq(tu_http(&opt, "GET", "/v1/regions/east", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 404); /* outside the base path */
+    tu_response_free(&r);
+    ck_assert_int_eq(tu_http(&opt, "GET", "/prosperityx/v1/meta", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 404);
+    tu_response_free(&r);
+    /* probes work without the prefix too: a kubelet or load balancer asks /readyz */
+    ck_assert_int_eq(tu_http(&opt, "GET", "/readyz", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    tu_response_free(&r);
+}
+END_TEST
+
+START_TEST(test_json_access_log)
+{
+    struct tu_response r;
+    const char *h[] = {"X-Request-Id: json-log-1", NULL};
+    ck_assert_int_eq(tu_http(&opt, "GET", "/prosperity/v1/groups?_=x", h, &r), 0);
+    tu_response_free(&r);
+    usleep(1200 * 1000);
+    char *log = tu_read(opt.log, NULL), *save = NULL;
+    int found = 0;
+    for (char *line = strtok_r(log, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        json_t *j = json_loads(line, 0, NULL);
+        ck_assert_msg(j != NULL, "not a JSON line: %s", line);
+        if (tu_str(j, "request_id") && strcmp(tu_str(j, "request_id"), "json-log-1") == 0) {
+            ck_assert_str_eq(tu_str(j, "target"), "/prosperity/v1/groups?_=x");
+            ck_assert_int_eq((int)tu_num(j, "status"), 200);
+            ck_assert_str_eq(tu_str(j, "route"), "groups");
+            found = 1;
+        }
+        json_decref(j);
+    }
+    free(log);
+    ck_assert(found);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("http");
@@ -415,5 +504,12 @@ int main(void)
     tcase_add_test(tc, test_config_file_and_env_precedence);
     tcase_add_test(tc, test_shipped_config_lists_every_key);
     suite_add_tcase(s, tc);
+    TCase *o = tcase_create("options");
+    tcase_add_unchecked_fixture(o, opt_start, opt_stop);
+    tcase_set_timeout(o, 60);
+    tcase_add_test(o, test_cors_allow_list);
+    tcase_add_test(o, test_base_path);
+    tcase_add_test(o, test_json_access_log);
+    suite_add_tcase(s, o);
     return tu_run(s);
 }
