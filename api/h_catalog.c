@@ -66,6 +66,15 @@ int catalog_meta(const struct store *s, const struct query *q, json_t **out, str
     return 0;
 }
 
+/* {count, KEY: LIST} (LIST stolen). */
+static json_t *listing(const char *key, json_t *list)
+{
+    json_t *o = json_object();
+    out_set(o, "count", json_integer((json_int_t)json_array_size(list)));
+    out_set(o, key, list);
+    return o;
+}
+
 static json_t *coverage(const struct store *s, const struct indicator *ind, int per_region,
                         const struct query *q)
 {
@@ -169,10 +178,7 @@ int catalog_indicators(const struct store *s, const struct query *q, json_t **ou
             continue;
         json_array_append_new(list, indicator_json(s, i, 0, q));
     }
-    json_t *o = json_object();
-    out_set(o, "count", json_integer((json_int_t)json_array_size(list)));
-    out_set(o, "indicators", list);
-    *out = o;
+    *out = listing("indicators", list);
     return 0;
 }
 
@@ -233,10 +239,7 @@ int catalog_regions(const struct store *s, const struct query *q, json_t **out,
             continue;
         json_array_append_new(list, region_json(s, r, 0, q));
     }
-    json_t *o = json_object();
-    out_set(o, "count", json_integer((json_int_t)json_array_size(list)));
-    out_set(o, "regions", list);
-    *out = o;
+    *out = listing("regions", list);
     return 0;
 }
 
@@ -266,10 +269,7 @@ int catalog_groups(const struct store *s, const struct query *q, json_t **out,
         out_set(e, "regions", members);
         json_array_append_new(list, e);
     }
-    json_t *o = json_object();
-    out_set(o, "count", json_integer((json_int_t)json_array_size(list)));
-    out_set(o, "groups", list);
-    *out = o;
+    *out = listing("groups", list);
     return 0;
 }
 
@@ -286,9 +286,6 @@ int catalog_sources(const struct store *s, const struct query *q, json_t **out,
         out_set(e, "citation", out_str(src->citation));
         json_array_append_new(list, e);
     }
-    json_t *o = json_object();
-    out_set(o, "count", json_integer((json_int_t)json_array_size(list)));
-    out_set(o, "sources", list);
-    *out = o;
+    *out = listing("sources", list);
     return 0;
 }

@@ -196,24 +196,24 @@ int compare_get(const struct store *s, const struct query *q, json_t **out, stru
     out_set(doc, "year", rq.yr.latest ? json_string("latest") : json_integer(rq.yr.from));
     out_set(doc, "since", rq.has_since ? json_integer(rq.since) : json_null());
     out_set(doc, "reference", rq.ref == STORE_NONE ? json_null() : out_region_ref(s, rq.ref, q));
-    json_t *conv = json_object();
-    out_set(conv, "rank",
-            json_string("1 = best by the indicator's higher_is_better (larger "
-                        "first when neutral); ties share a rank"));
-    out_set(conv, "share",
-            json_string("value / sum over the selected regions, for indicators "
-                        "that add up (aggregation sum)"));
-    out_set(conv, "vs_mean", json_string("value / mean of the selected regions"));
-    out_set(conv, "vs_reference",
-            json_string("ratio = reference / value, difference = "
-                        "reference - value, relative_gap = (reference - "
-                        "value) / reference"));
-    out_set(conv, "change",
-            json_string("absolute = value - from_value (percentage points for "
-                        "indicators in %), percent = 100 (value / from_value - "
-                        "1), multiple = value / from_value, cagr = multiple^(1 "
-                        "/ years) - 1"));
-    out_set(doc, "conventions", conv);
+    static const char *const conv[] = {
+        "rank",
+        "1 = best by the indicator's higher_is_better (larger first when neutral); "
+        "ties share a rank",
+        "share",
+        "value / sum over the selected regions, for indicators that add up "
+        "(aggregation sum)",
+        "vs_mean",
+        "value / mean of the selected regions",
+        "vs_reference",
+        "ratio = reference / value, difference = reference - value, "
+        "relative_gap = (reference - value) / reference",
+        "change",
+        "absolute = value - from_value (percentage points for indicators in %), "
+        "percent = 100 (value / from_value - 1), multiple = value / from_value, "
+        "cagr = multiple^(1 / years) - 1",
+        NULL};
+    out_set(doc, "conventions", out_conventions(conv));
     out_set(doc, "rows", rows);
     for (size_t k = 0; k < rq.inds.n; k++)
         if (indicator_rows(s, q, &rq, rq.inds.items[k], rows, err) != 0)
@@ -305,16 +305,16 @@ int profile_get(const struct store *s, const struct query *q, json_t **out, stru
             reg->parent == STORE_NONE ? json_null() : out_region_ref(s, reg->parent, q));
     out_set(doc, "region", region);
     out_set(doc, "year", yr.single && !yr.latest ? json_integer(yr.from) : json_string("latest"));
-    json_t *conv = json_object();
-    out_set(conv, "rank",
-            json_string("among regions of the same kind with a value in that "
-                        "year; 1 = best by higher_is_better"));
-    out_set(conv, "vs_parent",
-            json_string("against the parent region's value in the same year "
-                        "(or china's): ratio = reference / value, difference "
-                        "= reference - value; share = value / reference for "
-                        "indicators that add up"));
-    out_set(doc, "conventions", conv);
+    static const char *const conv[] = {
+        "rank",
+        "among regions of the same kind with a value in that year; 1 = best by "
+        "higher_is_better",
+        "vs_parent",
+        "against the parent region's value in the same year (or china's): ratio = "
+        "reference / value, difference = reference - value; share = value / "
+        "reference for indicators that add up",
+        NULL};
+    out_set(doc, "conventions", out_conventions(conv));
     out_set(doc, "indicators", rows);
     for (uint32_t i = 0; i < store_indicator_count(s); i++) {
         const struct series *se = store_series(s, i, r);

@@ -220,14 +220,6 @@ static int sibling_regions(const struct store *s, uint32_t ref, struct selection
     return 0;
 }
 
-static json_t *conventions(const char *const *pairs)
-{
-    json_t *c = json_object();
-    for (; pairs[0]; pairs += 2)
-        out_set(c, pairs[0], json_string(pairs[1]));
-    return c;
-}
-
 int gaps_pairs(const struct store *s, const struct query *q, json_t **out, struct api_error *err)
 {
     struct selection sel = {0};
@@ -276,7 +268,7 @@ int gaps_pairs(const struct store *s, const struct query *q, json_t **out, struc
         "narrowing when the fitted ratio moves toward 1; stable when it moves less than 1 % of "
         "its level over the period",
         NULL};
-    out_set(doc, "conventions", conventions(conv));
+    out_set(doc, "conventions", out_conventions(conv));
     out_set(doc, "pairs", pairs);
     for (size_t k = 0; k < sel.n; k++) {
         struct pair_point *p;
@@ -708,13 +700,8 @@ static int parse_dispersion(const struct store *s, const struct query *q, struct
     }
     if (select_regions(s, list, "regions", &rq->sel, err) != 0)
         return -1;
-    if (rq->yr.latest) {
-        int y = select_latest_year(s, rq->ind, &rq->sel, &rq->yr);
-        if (!y)
-            return api_fail(err, 422, "no_common_year", "year",
-                            "no year has data of '%s' for every selected region", id);
-        rq->yr.from = rq->yr.to = y;
-    }
+    if (select_resolve_latest(s, rq->ind, &rq->sel, &rq->yr, id, err) != 0)
+        return -1;
     for (size_t k = 0; rq->by_parent && k < rq->sel.n; k++)
         if (store_region_at(s, rq->sel.items[k])->parent == STORE_NONE)
             return api_fail(err, 400, "bad_parameter", "group_by",
@@ -765,7 +752,7 @@ static json_t *dispersion_head(const struct store *s, const struct query *q,
         "sigma_convergence",
         "ordinary least squares trend of the CV per year",
         NULL};
-    out_set(doc, "conventions", conventions(conv));
+    out_set(doc, "conventions", out_conventions(conv));
     json_t *left = json_object();
     out_set(left, "regions", json_incref(p->left_regions));
     out_set(left, "years", json_incref(p->left_years));
@@ -926,7 +913,7 @@ int gaps_convergence(const struct store *s, const struct query *q, json_t **out,
         "coefficient of variation (population sd) of the regions with data in both "
         "years, in every year between where all of them have data; its OLS trend",
         NULL};
-    out_set(doc, "conventions", conventions(conv));
+    out_set(doc, "conventions", out_conventions(conv));
     out_set(doc, "regions", regions);
     out_set(doc, "left_out", left);
     struct metrics_beta beta;

@@ -79,13 +79,8 @@ static int parse(const struct store *s, const struct query *q, struct series_req
     if (list ? select_regions(s, list, "regions", &rq->sel, err)
              : default_regions(s, rq->ind, &rq->sel, err))
         return -1;
-    if (rq->yr.latest) {
-        int y = select_latest_year(s, rq->ind, &rq->sel, &rq->yr);
-        if (!y)
-            return api_fail(err, 422, "no_common_year", "year",
-                            "no year has data of '%s' for every selected region", id);
-        rq->yr.from = rq->yr.to = y;
-    }
+    if (select_resolve_latest(s, rq->ind, &rq->sel, &rq->yr, id, err) != 0)
+        return -1;
     if (rq->transform == T_INDEX && !has_base) {
         rq->base = first_common_year(s, rq);
         if (!rq->base)

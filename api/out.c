@@ -54,6 +54,14 @@ json_t *out_indicator_ref(const struct store *s, uint32_t i, const struct query 
     return o;
 }
 
+json_t *out_conventions(const char *const *pairs)
+{
+    json_t *c = json_object();
+    for (; pairs[0] && pairs[1]; pairs += 2)
+        out_set(c, pairs[0], json_string(pairs[1]));
+    return c;
+}
+
 json_t *out_source_id(const struct store *s, uint32_t source)
 {
     const struct source *src = source == STORE_NONE ? NULL : store_source_at(s, source);

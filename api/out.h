@@ -23,6 +23,8 @@ json_t *out_indicator_ref(const struct store *s, uint32_t i, const struct query 
 json_t *out_source_id(const struct store *s, uint32_t source);
 /* true, false or null for a higher_is_better of 1, 0, -1. */
 json_t *out_tristate(int v);
+/* An object of the definitions an answer used, from KEY, TEXT, ... pairs ended by NULL. */
+json_t *out_conventions(const char *const *pairs);
 /* Sets KEY of OBJ to V (stolen); a NULL V (failed allocation) is skipped. */
 void out_set(json_t *obj, const char *key, json_t *v);
 

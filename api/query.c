@@ -46,6 +46,25 @@ static long decode(const char *s, size_t len, char *out, int plus_is_space, stru
     return (long)o;
 }
 
+int query_list_next(const char **p, const char **item, size_t *len)
+{
+    const char *s = *p;
+    if (!s)
+        return 0;
+    const char *end = strchr(s, ',');
+    size_t n = end ? (size_t)(end - s) : strlen(s);
+    while (n && *s == ' ') {
+        s++;
+        n--;
+    }
+    while (n && s[n - 1] == ' ')
+        n--;
+    *item = s;
+    *len = n;
+    *p = end ? end + 1 : NULL;
+    return 1;
+}
+
 long query_decode_path(const char *raw, size_t len, char *out, struct api_error *err)
 {
     return decode(raw, len, out, 0, err, "the path");
@@ -192,14 +211,22 @@ int query_check(struct query *q, const char *const *allowed, enum query_format d
     return 0;
 }
 
-int query_year(const struct query *q, const char *name, int *out, struct api_error *err)
+/* The value for a typed read; *RC is 0 when absent, -1 when empty (400), 1 when present. */
+static const char *typed_value(const struct query *q, const char *name, struct api_error *err,
+                               int *rc)
 {
     int bad;
     const char *v = query_value(q, name, err, &bad);
-    if (bad)
-        return -1;
-    if (!v)
-        return 0;
+    *rc = bad ? -1 : v != NULL;
+    return v;
+}
+
+int query_year(const struct query *q, const char *name, int *out, struct api_error *err)
+{
+    int rc;
+    const char *v = typed_value(q, name, err, &rc);
+    if (rc <= 0)
+        return rc;
     if (import_parse_year(v, out) != 0)
         return api_fail(err, 400, "bad_year", param_name(q, name),
                         "%s must be a year from 1000 to 9999, not '%.40s'", name, v);
@@ -208,12 +235,10 @@ int query_year(const struct query *q, const char *name, int *out, struct api_err
 
 int query_number(const struct query *q, const char *name, double *out, struct api_error *err)
 {
-    int bad;
-    const char *v = query_value(q, name, err, &bad);
-    if (bad)
-        return -1;
-    if (!v)
-        return 0;
+    int rc;
+    const char *v = typed_value(q, name, err, &rc);
+    if (rc <= 0)
+        return rc;
     if (import_parse_number(v, out) != 0)
         return api_fail(err, 400, "bad_number", param_name(q, name),
                         "%s must be a finite decimal number, not '%.40s'", name, v);

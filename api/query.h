@@ -34,6 +34,11 @@ struct query {
 int query_parse(struct query *q, const char *raw, size_t len, struct api_error *err);
 void query_free(struct query *q);
 
+/* Steps through the comma-separated list at *P: sets *ITEM and *LEN to the next item with
+ * spaces trimmed (possibly empty) and returns 1, or returns 0 after the last. Start with *P at
+ * the list; it becomes NULL after the last item. */
+int query_list_next(const char **p, const char **item, size_t *len);
+
 /* Percent-decodes the path RAW (LEN bytes) into OUT (LEN + 1 bytes) with the same rules ('+'
  * stays '+'). Returns the decoded length, or -1 with a 400 in ERR. */
 long query_decode_path(const char *raw, size_t len, char *out, struct api_error *err);

@@ -50,12 +50,30 @@ static void newline(struct buf *out, int pretty, int depth)
         buf_puts(out, "  ");
 }
 
-static void put_number(struct buf *out, double x)
+/* Numbers, booleans and null, the same in JSON and CSV but for null (and a non-finite
+ * number, which jansson never holds): NULL_TEXT. Strings are the caller's. */
+static void put_scalar(struct buf *out, const json_t *v, const char *null_text)
 {
-    if (isfinite(x))
-        buf_put_double(out, x);
-    else
-        buf_puts(out, "null");
+    switch (json_typeof(v)) {
+    case JSON_INTEGER:
+        buf_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        break;
+    case JSON_REAL:
+        if (isfinite(json_real_value(v)))
+            buf_put_double(out, json_real_value(v));
+        else
+            buf_puts(out, null_text);
+        break;
+    case JSON_TRUE:
+        buf_puts(out, "true");
+        break;
+    case JSON_FALSE:
+        buf_puts(out, "false");
+        break;
+    default:
+        buf_puts(out, null_text);
+        break;
+    }
 }
 
 static void put_value(const json_t *j, int pretty, int depth, struct buf *out)
@@ -97,20 +115,8 @@ static void put_value(const json_t *j, int pretty, int depth, struct buf *out)
     case JSON_STRING:
         put_string(out, json_string_value(j), json_string_length(j));
         break;
-    case JSON_INTEGER:
-        buf_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
-        break;
-    case JSON_REAL:
-        put_number(out, json_real_value(j));
-        break;
-    case JSON_TRUE:
-        buf_puts(out, "true");
-        break;
-    case JSON_FALSE:
-        buf_puts(out, "false");
-        break;
     default:
-        buf_puts(out, "null");
+        put_scalar(out, j, "null");
         break;
     }
 }
@@ -164,26 +170,12 @@ static const json_t *lookup_column(const struct scope *sc, const char *column)
 
 static void put_scalar_text(struct buf *out, const json_t *v)
 {
-    switch (json_typeof(v)) {
-    case JSON_STRING:
+    if (!v)
+        return;
+    if (json_is_string(v))
         buf_append(out, json_string_value(v), json_string_length(v));
-        break;
-    case JSON_INTEGER:
-        buf_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        break;
-    case JSON_REAL:
-        if (isfinite(json_real_value(v)))
-            buf_put_double(out, json_real_value(v));
-        break;
-    case JSON_TRUE:
-        buf_puts(out, "true");
-        break;
-    case JSON_FALSE:
-        buf_puts(out, "false");
-        break;
-    default:
-        break;
-    }
+    else
+        put_scalar(out, v, "");
 }
 
 static void put_cell(struct buf *out, const json_t *v)

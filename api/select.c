@@ -28,28 +28,18 @@ static int bad_item(struct api_error *err, const char *param, const char *item, 
 static int each_item(const char *list, const char *param, struct api_error *err,
                      int (*one)(const char *item, size_t len, void *ctx), void *ctx)
 {
-    size_t items = 0;
-    const char *p = list;
-    for (;;) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        while (len && *p == ' ') {
-            p++;
-            len--;
-        }
-        while (len && p[len - 1] == ' ')
-            len--;
+    size_t items = 0, len;
+    const char *p = list, *item;
+    while (query_list_next(&p, &item, &len)) {
         if (len == 0)
-            return bad_item(err, param, p, len);
+            return bad_item(err, param, item, len);
         if (++items > SELECT_MAX_ITEMS)
             return api_fail(err, 400, "too_many_items", param, "%s lists more than %d items", param,
                             SELECT_MAX_ITEMS);
-        if (one(p, len, ctx) != 0)
+        if (one(item, len, ctx) != 0)
             return -1;
-        if (!end)
-            return 0;
-        p = end + 1;
     }
+    return 0;
 }
 
 struct region_ctx {
@@ -242,6 +232,19 @@ int select_latest_year(const struct store *s, uint32_t ind, const struct selecti
         if (m == sel->n)
             return year;
     }
+    return 0;
+}
+
+int select_resolve_latest(const struct store *s, uint32_t ind, const struct selection *sel,
+                          struct year_range *yr, const char *id, struct api_error *err)
+{
+    if (!yr->latest)
+        return 0;
+    int y = select_latest_year(s, ind, sel, yr);
+    if (!y)
+        return api_fail(err, 422, "no_common_year", "year",
+                        "no year has data of '%s' for every selected region", id);
+    yr->from = yr->to = y;
     return 0;
 }
 

@@ -47,6 +47,11 @@ int select_year_range(const struct query *q, int allow_year, struct year_range *
 int select_latest_year(const struct store *s, uint32_t ind, const struct selection *sel,
                        const struct year_range *yr);
 
+/* For year=latest: sets YR to the latest year within it in which every region of SEL has a
+ * value of IND. Returns 0 (also when YR is not `latest`), or -1 with a 422 naming ID. */
+int select_resolve_latest(const struct store *s, uint32_t ind, const struct selection *sel,
+                          struct year_range *yr, const char *id, struct api_error *err);
+
 /* The sorted distinct years within YR in which at least one region of SEL has a value of
  * indicator IND. *YEARS is new (free it); *N its length. Returns 0, or -1 with a 503. */
 int select_years(const struct store *s, uint32_t ind, const struct selection *sel,

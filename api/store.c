@@ -970,76 +970,39 @@ void store_free(struct store *s)
     free(s);
 }
 
-size_t store_indicator_count(const struct store *s)
-{
-    return s->n_indicators;
-}
-size_t store_region_count(const struct store *s)
-{
-    return s->n_regions;
-}
-size_t store_group_count(const struct store *s)
-{
-    return s->n_groups;
-}
-size_t store_source_count(const struct store *s)
-{
-    return s->n_sources;
-}
-size_t store_benchmark_count(const struct store *s)
-{
-    return s->n_benchmarks;
-}
+/* Counts and bounds-checked element access for each array of the snapshot. */
+#define STORE_ARRAY(type, name, array, count)                                                  \
+    size_t store_##name##_count(const struct store *s)                                         \
+    {                                                                                          \
+        return s->count;                                                                       \
+    }                                                                                          \
+    const struct type *store_##name##_at(const struct store *s, uint32_t i)                    \
+    {                                                                                          \
+        return i < s->count ? &s->array[i] : NULL;                                             \
+    }
+
+STORE_ARRAY(indicator, indicator, indicators, n_indicators)
+STORE_ARRAY(region, region, regions, n_regions)
+STORE_ARRAY(group, group, groups, n_groups)
+STORE_ARRAY(source, source, sources, n_sources)
+STORE_ARRAY(benchmark, benchmark, benchmarks, n_benchmarks)
+STORE_ARRAY(series, series, series, n_series)
+
 size_t store_observation_count(const struct store *s)
 {
     return s->n_own_obs;
 }
-size_t store_series_count(const struct store *s)
-{
-    return s->n_series;
-}
 
-const struct indicator *store_indicator_at(const struct store *s, uint32_t i)
-{
-    return i < s->n_indicators ? &s->indicators[i] : NULL;
-}
-const struct region *store_region_at(const struct store *s, uint32_t i)
-{
-    return i < s->n_regions ? &s->regions[i] : NULL;
-}
-const struct group *store_group_at(const struct store *s, uint32_t i)
-{
-    return i < s->n_groups ? &s->groups[i] : NULL;
-}
-const struct source *store_source_at(const struct store *s, uint32_t i)
-{
-    return i < s->n_sources ? &s->sources[i] : NULL;
-}
-const struct benchmark *store_benchmark_at(const struct store *s, uint32_t i)
-{
-    return i < s->n_benchmarks ? &s->benchmarks[i] : NULL;
-}
-const struct series *store_series_at(const struct store *s, uint32_t i)
-{
-    return i < s->n_series ? &s->series[i] : NULL;
-}
+#define STORE_INDEX(name)                                                                      \
+    uint32_t store_##name##_index(const struct store *s, const char *id, size_t len)           \
+    {                                                                                          \
+        return idmap_get(&s->name##_ix, id, len);                                              \
+    }
 
-uint32_t store_indicator_index(const struct store *s, const char *id, size_t len)
-{
-    return idmap_get(&s->indicator_ix, id, len);
-}
-uint32_t store_region_index(const struct store *s, const char *id, size_t len)
-{
-    return idmap_get(&s->region_ix, id, len);
-}
-uint32_t store_group_index(const struct store *s, const char *id, size_t len)
-{
-    return idmap_get(&s->group_ix, id, len);
-}
-uint32_t store_source_index(const struct store *s, const char *id, size_t len)
-{
-    return idmap_get(&s->source_ix, id, len);
-}
+STORE_INDEX(indicator)
+STORE_INDEX(region)
+STORE_INDEX(group)
+STORE_INDEX(source)
 
 const char *store_version(const struct store *s)
 {

@@ -78,6 +78,17 @@ static int fail(struct http_reply *rp, int status, const char *code, const char 
 }
 
 /* CORS: "*" allows everyone; a list echoes a listed Origin. */
+/* Is WORD an item of the comma-separated LIST? */
+static int listed(const char *list, const char *word)
+{
+    const char *item;
+    size_t len, n = strlen(word);
+    while (query_list_next(&list, &item, &len))
+        if (len == n && strncmp(item, word, n) == 0)
+            return 1;
+    return 0;
+}
+
 static const char *cors_origin(const char *origin)
 {
     const char *list = cfg ? cfg->cors_origins : "*";
@@ -85,23 +96,7 @@ static const char *cors_origin(const char *origin)
         return "*";
     if (!origin || !*origin)
         return NULL;
-    size_t n = strlen(origin);
-    for (const char *p = list; *p;) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        while (len && *p == ' ') {
-            p++;
-            len--;
-        }
-        while (len && p[len - 1] == ' ')
-            len--;
-        if (len == n && strncmp(p, origin, n) == 0)
-            return origin;
-        if (!end)
-            break;
-        p = end + 1;
-    }
-    return NULL;
+    return listed(list, origin) ? origin : NULL;
 }
 
 /* True when the comma-separated header VALUE has TOKEN with a nonzero q. */
@@ -469,17 +464,7 @@ static void request_id(struct MHD_Connection *conn, struct request *r)
 
 static int trusted(const char *addr)
 {
-    const char *list = cfg ? cfg->trusted_proxies : "";
-    size_t n = strlen(addr);
-    for (const char *p = list; *p;) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        size_t len = strcspn(p, ", ");
-        if (len == n && strncmp(p, addr, n) == 0)
-            return 1;
-        p += len;
-    }
-    return 0;
+    return cfg && *cfg->trusted_proxies && listed(cfg->trusted_proxies, addr);
 }
 
 /* The peer address, or the nearest untrusted X-Forwarded-For entry behind trusted proxies. */
