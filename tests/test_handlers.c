@@ -521,22 +521,11 @@ static void zero_setup(void)
     ck_assert_int_eq(tu_copy_data(zero_dir), 0);
     char path[512], db[512];
     snprintf(path, sizeof path, "%s/indicators.csv", zero_dir);
-    char *text = tu_read(path, NULL);
-    char *more = malloc(strlen(text) + 200);
-    sprintf(more, "%sclinics,Clinics,,count,health,1,sum,,\n", text);
-    tu_write(path, more);
-    free(more);
-    free(text);
+    ck_assert_int_eq(tu_append(path, "clinics,Clinics,,count,health,1,sum,,\n"), 0);
     snprintf(path, sizeof path, "%s/observations.csv", zero_dir);
-    text = tu_read(path, NULL);
-    more = malloc(strlen(text) + 400);
-    sprintf(more,
-            "%sclinics,east,2019,0,,,\nclinics,central,2019,5,,,\n"
-            "clinics,west,2019,7,,,\nclinics,northeast,2019,2,,,\n",
-            text);
-    tu_write(path, more);
-    free(more);
-    free(text);
+    ck_assert_int_eq(tu_append(path, "clinics,east,2019,0,,,\nclinics,central,2019,5,,,\n"
+                                     "clinics,west,2019,7,,,\nclinics,northeast,2019,2,,,\n"),
+                     0);
     snprintf(db, sizeof db, "%s/zero.db", zero_dir);
     char *msg = NULL;
     size_t len;

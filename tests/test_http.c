@@ -213,18 +213,18 @@ START_TEST(test_http_limits)
 {
     size_t big = 9000;
     char *target = malloc(big + 32);
-    strcpy(target, "/v1/series?indicator=");
-    memset(target + strlen(target), 'a', big);
-    target[big + 21] = '\0';
+    int n = snprintf(target, 32, "/v1/series?indicator=");
+    memset(target + n, 'a', big);
+    target[n + big] = '\0';
     struct tu_response r = request("GET", target, NULL);
     ck_assert_int_eq(r.status, 414);
     ck_assert_str_eq(hdr(&r, "Content-Type"), "application/problem+json");
     tu_response_free(&r);
     free(target);
     char *huge = malloc(20000);
-    strcpy(huge, "X-Big: ");
-    memset(huge + 7, 'b', 17000);
-    huge[17007] = '\0';
+    n = snprintf(huge, 16, "X-Big: ");
+    memset(huge + n, 'b', 17000);
+    huge[n + 17000] = '\0';
     const char *h[] = {huge, NULL};
     r = request("GET", "/v1/meta", h);
     ck_assert_int_eq(r.status, 431);

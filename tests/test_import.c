@@ -42,10 +42,7 @@ static void append(const char *file, const char *line)
 {
     char path[700];
     snprintf(path, sizeof path, "%s/%s", dir, file);
-    FILE *f = fopen(path, "ab");
-    ck_assert_ptr_nonnull(f);
-    fputs(line, f);
-    fclose(f);
+    ck_assert_int_eq(tu_append(path, line), 0);
 }
 
 /* Replaces the first occurrence of FROM in FILE by TO. */
@@ -57,11 +54,8 @@ static void replace(const char *file, const char *from, const char *to)
     ck_assert_ptr_nonnull(text);
     char *at = strstr(text, from);
     ck_assert_msg(at != NULL, "'%s' not in %s", from, file);
-    size_t pre = (size_t)(at - text);
-    char *out = malloc(strlen(text) + strlen(to) + 1);
-    memcpy(out, text, pre);
-    strcpy(out + pre, to);
-    strcat(out, at + strlen(from));
+    char *out = NULL;
+    ck_assert_int_ge(asprintf(&out, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from)), 0);
     ck_assert_int_eq(tu_write(path, out), 0);
     free(out);
     free(text);

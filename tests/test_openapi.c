@@ -115,8 +115,10 @@ static char *check(json_t *schema, json_t *v, const char *path)
         {
             json_t *ps = json_object_get(props, key);
             snprintf(sub, sizeof sub, "%s.%s", path, key);
-            if (!ps && json_is_false(extra))
-                return strcat(strcpy(malloc(strlen(sub) + 40), sub), ": not documented");
+            if (!ps && json_is_false(extra)) {
+                char *msg = NULL;
+                return asprintf(&msg, "%s: not documented", sub) < 0 ? strdup(sub) : msg;
+            }
             if (!ps && json_is_object(extra))
                 ps = extra;
             if (ps && (why = check(ps, val, sub)))

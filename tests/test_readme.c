@@ -32,9 +32,10 @@ static int read_blocks(struct block *out, int max)
         if (!inside || n >= max)
             continue;
         struct block *b = &out[n];
-        size_t len = strlen(b->text);
-        b->text = realloc(b->text, len + strlen(line) + 2);
-        sprintf(b->text + len, "%s%s", len ? "\n" : "", line);
+        char *joined = NULL;
+        ck_assert_int_ge(asprintf(&joined, "%s%s%s", b->text, *b->text ? "\n" : "", line), 0);
+        free(b->text);
+        b->text = joined;
         b->curls += strncmp(line, "curl '", 6) == 0;
     }
     free(readme);

@@ -112,7 +112,7 @@ static int read_port(const char *log)
     if (p) {
         p = strchr(p + strlen("listening on http://"), ':');
         if (p)
-            port = atoi(p + 1);
+            port = (int)strtol(p + 1, NULL, 10);
     }
     free(text);
     return port;
@@ -283,6 +283,16 @@ char *tu_tmpdir(void)
 int tu_write(const char *path, const char *text)
 {
     FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    size_t n = strlen(text);
+    int ok = fwrite(text, 1, n, f) == n;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+int tu_append(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "ab");
     if (!f)
         return -1;
     size_t n = strlen(text);

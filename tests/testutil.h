@@ -56,6 +56,7 @@ json_t *tu_get_json(const struct tu_server *srv, const char *target, long *statu
 char *tu_tmpdir(void);             /* new folder; free() the path */
 int tu_copy_data(const char *dir); /* the CSV files of data/ into DIR */
 int tu_write(const char *path, const char *text);
+int tu_append(const char *path, const char *text);
 char *tu_read(const char *path, size_t *len); /* whole file, NUL-terminated; free() it */
 void tu_rmrf(const char *dir);
 
