@@ -398,6 +398,9 @@ void http_reply_free(struct http_reply *rp)
 
 /* ---- libmicrohttpd glue ------------------------------------------------------------------ */
 
+/* One per connection, reused by each request on it: MHD calls the URI callback for requests
+ * it may then answer itself (431) without the completion callback, so per-request memory
+ * would leak; per-connection memory is freed when the connection closes. */
 struct request {
     struct timespec t0;
     int calls;
@@ -411,7 +414,8 @@ struct request {
     char request_id[72];
     char client[64];
     size_t uri_len; /* as sent; uri holds at most max_url_bytes of it */
-    char uri[];
+    size_t uri_cap;
+    char *uri; /* owned */
 };
 
 static atomic_uint_fast64_t request_counter;
@@ -420,12 +424,25 @@ static unsigned request_seed;
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     (void)cls;
-    (void)conn;
-    size_t n = strlen(uri);
-    size_t keep = cfg && n > (size_t)cfg->max_url_bytes ? (size_t)cfg->max_url_bytes : n;
-    struct request *r = calloc(1, sizeof *r + keep + 1);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct request *r = ci ? ci->socket_context : NULL;
     if (!r)
         return NULL;
+    size_t n = strlen(uri);
+    size_t keep = cfg && n > (size_t)cfg->max_url_bytes ? (size_t)cfg->max_url_bytes : n;
+    if (keep + 1 > r->uri_cap) {
+        char *p = realloc(r->uri, keep + 1);
+        if (!p)
+            return NULL;
+        r->uri = p;
+        r->uri_cap = keep + 1;
+    }
+    char *buf = r->uri;
+    size_t cap = r->uri_cap;
+    memset(r, 0, sizeof *r);
+    r->uri = buf;
+    r->uri_cap = cap;
     clock_gettime(CLOCK_MONOTONIC, &r->t0);
     memcpy(r->uri, uri, keep);
     r->uri[keep] = '\0';
@@ -620,7 +637,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     long us = (t1.tv_sec - r->t0.tv_sec) * 1000000L + (t1.tv_nsec - r->t0.tv_nsec) / 1000;
     if (r->status) {
         prom_request(r->route, r->status, us, r->bytes, r->cached);
-        client_address(conn, r);
+        if (log_access_enabled())
+            client_address(conn, r);
         struct access_entry e = {.client = r->client,
                                  .method = r->method,
                                  .target = r->uri,
@@ -632,7 +650,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                                  .cached = r->cached == 1};
         log_access(&e);
     }
-    free(r);
+    r->status = 0;
     *req_cls = NULL;
 }
 
@@ -641,8 +659,17 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 {
     (void)cls;
     (void)conn;
-    (void)socket_context;
-    prom_connection(toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = calloc(1, sizeof(struct request));
+        prom_connection(1);
+        return;
+    }
+    struct request *r = *socket_context;
+    if (r)
+        free(r->uri);
+    free(r);
+    *socket_context = NULL;
+    prom_connection(-1);
 }
 
 static void on_mhd_error(void *cls, const char *fmt, va_list ap)

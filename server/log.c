@@ -127,6 +127,11 @@ void log_access(const struct access_entry *e)
     buf_free(&b);
 }
 
+int log_access_enabled(void)
+{
+    return access_on;
+}
+
 void log_flush(void)
 {
     fflush(stdout);

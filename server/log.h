@@ -25,6 +25,8 @@ struct access_entry {
 };
 
 void log_access(const struct access_entry *e);
+/* Whether access lines are written (access_log = on). */
+int log_access_enabled(void);
 /* Writes buffered access lines out (called about once a second and at exit). */
 void log_flush(void);
 
