@@ -330,12 +330,17 @@ static void panel_free(struct panel *p)
     memset(p, 0, sizeof *p);
 }
 
-static int has_point(const struct store *s, uint32_t ind, uint32_t wind, uint32_t r, int year)
+/* The value (and weight) of a region's series in YEAR; 0 when either is missing. */
+static int point(const struct store *s, const struct series *v, const struct series *w,
+                 int weighted, int year, double *x, double *weight)
 {
-    const struct observation *o = store_get(s, ind, r, year);
-    if (!o)
+    const struct observation *o = store_value_at(s, v, year);
+    const struct observation *ow = weighted ? store_value_at(s, w, year) : NULL;
+    if (!o || (weighted && !ow))
         return 0;
-    return wind == STORE_NONE || store_get(s, wind, r, year) != NULL;
+    *x = o->value;
+    *weight = ow ? ow->value : 1;
+    return 1;
 }
 
 static void left_region(struct panel *p, const struct store *s, uint32_t r, const char *why)
@@ -348,12 +353,17 @@ static void left_region(struct panel *p, const struct store *s, uint32_t r, cons
 
 /* Keeps regions with at least one point in range, then the years in which all of them have
  * one; reports the rest. */
+/* Keeps regions with at least one point in range, then the years in which all of them have
+ * one; reports the rest. Each region's series are looked up once. */
 static int build_panel(const struct store *s, uint32_t ind, uint32_t wind,
                        const struct selection *sel, const struct year_range *yr, struct panel *p,
                        struct api_error *err)
 {
     int *cand = NULL;
     size_t nc = 0;
+    int weighted = wind != STORE_NONE;
+    const struct series **sv = NULL, **sw = NULL;
+    double x, w;
     memset(p, 0, sizeof *p);
     p->left_regions = json_array();
     p->left_years = json_array();
@@ -361,29 +371,42 @@ static int build_panel(const struct store *s, uint32_t ind, uint32_t wind,
         return -1;
     p->regions = malloc((sel->n + 1) * sizeof *p->regions);
     p->years = malloc((nc + 1) * sizeof *p->years);
-    if (!p->regions || !p->years)
+    sv = malloc((sel->n + 1) * sizeof *sv);
+    sw = malloc((sel->n + 1) * sizeof *sw);
+    p->x = malloc((nc * sel->n + 1) * sizeof *p->x);
+    p->w = weighted ? malloc((nc * sel->n + 1) * sizeof *p->w) : NULL;
+    if (!p->regions || !p->years || !sv || !sw || !p->x || (weighted && !p->w))
         goto oom;
     for (size_t k = 0; k < sel->n; k++) {
         uint32_t r = sel->items[k];
+        sv[p->nr] = store_series(s, ind, r);
+        sw[p->nr] = weighted ? store_series(s, wind, r) : NULL;
         size_t hits = 0;
         for (size_t y = 0; y < nc && !hits; y++)
-            hits += has_point(s, ind, wind, r, cand[y]);
+            hits += point(s, sv[p->nr], sw[p->nr], weighted, cand[y], &x, &w);
         if (hits)
             p->regions[p->nr++] = r;
         else
             left_region(p, s, r,
-                        wind == STORE_NONE || !store_series(s, ind, r)
+                        !weighted || !sv[p->nr]
                             ? "no data in the years asked for"
                             : "no weight (population) in the years of its data");
     }
     for (size_t y = 0; y < nc; y++) {
-        json_t *missing = json_array();
-        for (size_t k = 0; k < p->nr; k++)
-            if (!has_point(s, ind, wind, p->regions[k], cand[y]))
-                json_array_append_new(missing, json_string(region_id(s, p->regions[k])));
-        if (json_array_size(missing) == 0) {
+        double *row = &p->x[p->ny * p->nr], *wrow = p->w ? &p->w[p->ny * p->nr] : NULL;
+        json_t *missing = NULL;
+        for (size_t k = 0; k < p->nr; k++) {
+            if (point(s, sv[k], sw[k], weighted, cand[y], &row[k], &w)) {
+                if (wrow)
+                    wrow[k] = w;
+                continue;
+            }
+            if (!missing)
+                missing = json_array();
+            json_array_append_new(missing, json_string(region_id(s, p->regions[k])));
+        }
+        if (!missing) {
             p->years[p->ny++] = cand[y];
-            json_decref(missing);
             continue;
         }
         json_t *e = json_object();
@@ -392,20 +415,13 @@ static int build_panel(const struct store *s, uint32_t ind, uint32_t wind,
         json_array_append_new(p->left_years, e);
     }
     free(cand);
-    cand = NULL;
-    p->x = malloc((p->ny * p->nr + 1) * sizeof *p->x);
-    p->w = wind == STORE_NONE ? NULL : malloc((p->ny * p->nr + 1) * sizeof *p->w);
-    if (!p->x || (wind != STORE_NONE && !p->w))
-        goto oom;
-    for (size_t y = 0; y < p->ny; y++)
-        for (size_t k = 0; k < p->nr; k++) {
-            p->x[y * p->nr + k] = store_get(s, ind, p->regions[k], p->years[y])->value;
-            if (p->w)
-                p->w[y * p->nr + k] = store_get(s, wind, p->regions[k], p->years[y])->value;
-        }
+    free(sv);
+    free(sw);
     return 0;
 oom:
     free(cand);
+    free(sv);
+    free(sw);
     panel_free(p);
     return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
 }
