@@ -58,7 +58,8 @@ static const struct key keys[] = {
     {"base_path", K_STR, FIELD(base_path), 0, 0, NULL, "",
      "path prefix to strip, for proxies that do not strip it (e.g. /prosperity)"},
     {"trusted_proxies", K_STR, FIELD(trusted_proxies), 0, 0, NULL, "",
-     "comma-separated proxy addresses whose X-Forwarded-For is logged as the client"},
+     "comma-separated proxy addresses or CIDR ranges whose X-Forwarded-For is logged as the "
+     "client"},
     {"shutdown_grace", K_INT, FIELD(shutdown_grace), 0, 3600, NULL, "10",
      "seconds to finish requests in flight after SIGTERM"},
     {"static_dir", K_STR, FIELD(static_dir), 0, 0, NULL, "",

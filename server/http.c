@@ -415,8 +415,38 @@ struct request {
     char client[64];
     size_t uri_len; /* as sent; uri holds at most max_url_bytes of it */
     size_t uri_cap;
-    char *uri; /* owned */
+    char *uri;      /* owned */
+    int in_request; /* counted in in_flight */
 };
+
+static atomic_int in_flight;
+static atomic_int draining;
+
+void http_drain_begin(void)
+{
+    atomic_store(&draining, 1);
+}
+
+int http_in_flight(void)
+{
+    return atomic_load(&in_flight);
+}
+
+/* A request starts at its request line and ends at completion, or when its connection closes
+ * (MHD answers some bad requests itself and never reports their completion). */
+static void request_begins(struct request *r)
+{
+    if (!r->in_request)
+        atomic_fetch_add(&in_flight, 1);
+    r->in_request = 1;
+}
+
+static void request_ends(struct request *r)
+{
+    if (r->in_request)
+        atomic_fetch_sub(&in_flight, 1);
+    r->in_request = 0;
+}
 
 static atomic_uint_fast64_t request_counter;
 static unsigned request_seed;
@@ -438,11 +468,13 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
         r->uri = p;
         r->uri_cap = keep + 1;
     }
+    request_ends(r); /* a request MHD ended without telling us */
     char *buf = r->uri;
     size_t cap = r->uri_cap;
     memset(r, 0, sizeof *r);
     r->uri = buf;
     r->uri_cap = cap;
+    request_begins(r);
     clock_gettime(CLOCK_MONOTONIC, &r->t0);
     memcpy(r->uri, uri, keep);
     r->uri[keep] = '\0';
@@ -479,9 +511,58 @@ static void request_id(struct MHD_Connection *conn, struct request *r)
                  (unsigned long long)atomic_fetch_add(&request_counter, 1));
 }
 
+/* Parses an IPv4 or IPv6 address into 16 bytes (IPv4 mapped into ::ffff:0:0/96). */
+static int parse_addr(const char *text, unsigned char out[16])
+{
+    struct in_addr v4;
+    if (inet_pton(AF_INET, text, &v4) == 1) {
+        memset(out, 0, 10);
+        out[10] = out[11] = 0xff;
+        memcpy(out + 12, &v4, 4);
+        return 96;
+    }
+    return inet_pton(AF_INET6, text, out) == 1 ? 0 : -1;
+}
+
+/* Is ADDR the address ITEM (LEN bytes), or inside the range ITEM when it is ADDRESS/BITS? */
+static int addr_matches(const unsigned char addr[16], const char *item, size_t len)
+{
+    char text[64];
+    unsigned char net[16];
+    if (len == 0 || len >= sizeof text)
+        return 0;
+    memcpy(text, item, len);
+    text[len] = '\0';
+    char *slash = strchr(text, '/');
+    long bits = 128;
+    if (slash) {
+        char *end;
+        *slash = '\0';
+        bits = strtol(slash + 1, &end, 10);
+        if (*end || bits < 0)
+            return 0;
+    }
+    int base = parse_addr(text, net);
+    if (base < 0 || (bits += slash ? base : 0) > 128)
+        return 0;
+    for (long i = 0; i < bits; i++)
+        if (((addr[i / 8] ^ net[i / 8]) >> (7 - i % 8)) & 1)
+            return 0;
+    return 1;
+}
+
+/* Is ADDR one of trusted_proxies (addresses or CIDR ranges)? */
 static int trusted(const char *addr)
 {
-    return cfg && *cfg->trusted_proxies && listed(cfg->trusted_proxies, addr);
+    unsigned char a[16];
+    const char *list = cfg ? cfg->trusted_proxies : "", *item;
+    size_t len;
+    if (!*list || parse_addr(addr, a) < 0)
+        return 0;
+    while (query_list_next(&list, &item, &len))
+        if (addr_matches(a, item, len))
+            return 1;
+    return 0;
 }
 
 /* The peer address, or the nearest untrusted X-Forwarded-For entry behind trusted proxies. */
@@ -557,6 +638,9 @@ static struct MHD_Response *make_response(struct http_reply *rp, struct request 
     add_header(resp, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding, Origin");
     add_header(resp, "X-Content-Type-Options", "nosniff");
     add_header(resp, "X-Request-Id", r->request_id);
+    /* while shutting down, no connection stays open for another request */
+    if (atomic_load(&draining))
+        add_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     if (rp->cors_origin) {
         add_header(resp, "Access-Control-Allow-Origin", rp->cors_origin);
         add_header(resp, "Access-Control-Expose-Headers",
@@ -651,6 +735,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         log_access(&e);
     }
     r->status = 0;
+    request_ends(r);
     *req_cls = NULL;
 }
 
@@ -665,8 +750,10 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         return;
     }
     struct request *r = *socket_context;
-    if (r)
+    if (r) {
+        request_ends(r);
         free(r->uri);
+    }
     free(r);
     *socket_context = NULL;
     prom_connection(-1);

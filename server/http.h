@@ -46,6 +46,11 @@ void http_setup(const struct config *cfg);
 void http_answer(const struct http_request *rq, struct http_reply *rp);
 void http_reply_free(struct http_reply *rp);
 
+/* Shutdown: from now on every answer says Connection: close. */
+void http_drain_begin(void);
+/* Requests between their request line and their completion, on all connections. */
+int http_in_flight(void);
+
 struct MHD_Daemon;
 /* Serves on the listening socket FD with CFG's threads and limits. NULL with ERR on failure. */
 struct MHD_Daemon *http_start(const struct config *cfg, int fd, char *err, size_t errlen);

@@ -44,14 +44,35 @@ int serve_default_db(char *out, size_t size)
     return -1;
 }
 
-/* Usable CPUs of this process (a container's share, not the host's count). */
+/* The CPU limit of a cgroup v2 container ("200000 100000" in cpu.max is 2 CPUs), or 0. */
+static int cgroup_cpus(void)
+{
+    FILE *f = fopen("/sys/fs/cgroup/cpu.max", "r");
+    long quota = 0, period = 0;
+    char first[32] = "";
+    if (!f)
+        return 0;
+    int n = fscanf(f, "%31s %ld", first, &period);
+    fclose(f);
+    if (n != 2 || strcmp(first, "max") == 0 || period <= 0)
+        return 0;
+    quota = strtol(first, NULL, 10);
+    return quota > 0 ? (int)((quota + period - 1) / period) : 0;
+}
+
+/* Usable CPUs of this process: its affinity mask, capped by a container's CPU limit. */
 static int usable_cpus(void)
 {
     cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-        return CPU_COUNT(&set);
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)n : 1;
+    int n = 0;
+    if (sched_getaffinity(0, sizeof set, &set) == 0)
+        n = CPU_COUNT(&set);
+    if (n <= 0) {
+        long online = sysconf(_SC_NPROCESSORS_ONLN);
+        n = online > 0 ? (int)online : 1;
+    }
+    int limit = cgroup_cpus();
+    return limit > 0 && limit < n ? limit : n;
 }
 
 /* Binds and listens on ADDR:PORT; "::" listens on IPv6 and IPv4 where the host allows. */
@@ -110,26 +131,32 @@ static void reload(const struct config *cfg, const char *path)
 }
 
 /* SIGTERM: stop accepting, let requests in flight finish (up to the grace time), stop. */
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* SIGTERM: stop accepting, answer what is in flight with Connection: close (up to the grace
+ * time), then stop; idle keep-alive connections are closed then, not waited for. */
 static void drain(struct MHD_Daemon *daemon, int listen_fd, int grace)
 {
+    http_drain_begin();
     MHD_socket fd = MHD_quiesce_daemon(daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
     else if (listen_fd >= 0)
         close(listen_fd);
-    struct timespec start, now;
+    struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    for (;;) {
-        const union MHD_DaemonInfo *info =
-            MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-        if (!info || info->num_connections == 0)
-            break;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec - start.tv_sec >= grace) {
-            log_msg(LOG_WARN, "grace time over with %u connections open", info->num_connections);
+    int open;
+    while ((open = http_in_flight()) > 0) {
+        if (seconds_since(&start) >= grace) {
+            log_msg(LOG_WARN, "grace time over with %d requests unfinished", open);
             break;
         }
-        struct timespec pause = {0, 20 * 1000 * 1000};
+        struct timespec pause = {0, 10 * 1000 * 1000};
         nanosleep(&pause, NULL);
     }
     MHD_stop_daemon(daemon);

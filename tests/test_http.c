@@ -408,6 +408,8 @@ static void opt_start(void)
                            "60",
                            "--cache-bytes-mb",
                            "0",
+                           "--trusted-proxies",
+                           "10.0.0.0/8, 127.0.0.0/8",
                            NULL};
     ck_assert_int_eq(tu_server_start(&opt, extra), 0);
 }
@@ -460,7 +462,8 @@ END_TEST
 START_TEST(test_json_access_log)
 {
     struct tu_response r;
-    const char *h[] = {"X-Request-Id: json-log-1", NULL};
+    /* the peer 127.0.0.1 is in a trusted range, and so is the proxy hop 10.1.2.3 */
+    const char *h[] = {"X-Request-Id: json-log-1", "X-Forwarded-For: 198.51.100.7, 10.1.2.3", NULL};
     ck_assert_int_eq(tu_http(&opt, "GET", "/prosperity/v1/groups?_=x", h, &r), 0);
     tu_response_free(&r);
     usleep(1200 * 1000);
@@ -473,6 +476,7 @@ START_TEST(test_json_access_log)
             ck_assert_str_eq(tu_str(j, "target"), "/prosperity/v1/groups?_=x");
             ck_assert_int_eq((int)tu_num(j, "status"), 200);
             ck_assert_str_eq(tu_str(j, "route"), "groups");
+            ck_assert_str_eq(tu_str(j, "client"), "198.51.100.7");
             found = 1;
         }
         json_decref(j);

@@ -79,9 +79,9 @@ done:
 
 json_t *tu_at(json_t *j, const char *path)
 {
-    char buf[256];
+    char buf[256], *save = NULL;
     snprintf(buf, sizeof buf, "%s", path);
-    for (char *tok = strtok(buf, "."); tok && j; tok = strtok(NULL, ".")) {
+    for (char *tok = strtok_r(buf, ".", &save); tok && j; tok = strtok_r(NULL, ".", &save)) {
         if (json_is_array(j)) {
             char *end;
             long i = strtol(tok, &end, 10);
