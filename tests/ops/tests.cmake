@@ -1,0 +1,26 @@
+# Lifecycle, proxy and deployment tests (label `system`): the real binary under signals and load,
+# behind the real nginx with config/nginx.conf, and installed the way the Dockerfile installs it.
+# Included by tests/CMakeLists.txt. Run them with `ctest -R ops_` (or `ctest -L system`).
+set(PROSPERITY_OPS_DIR ${CMAKE_CURRENT_LIST_DIR})
+
+add_library(opsutil STATIC ${PROSPERITY_OPS_DIR}/opsutil.c)
+target_include_directories(opsutil PUBLIC ${PROSPERITY_OPS_DIR})
+target_link_libraries(opsutil PUBLIC testutil Threads::Threads m)
+
+find_program(PROSPERITY_NGINX nginx PATHS /usr/sbin /usr/local/sbin /usr/local/nginx/sbin)
+if(NOT PROSPERITY_NGINX)
+  # The test reports the missing package (.ci/deps --test installs nginx-light) and fails.
+  set(PROSPERITY_NGINX nginx)
+endif()
+
+# Tests and targets are named ops_*: names are global across the test folders.
+foreach(t reload shutdown proxy container)
+  add_executable(ops_${t} ${PROSPERITY_OPS_DIR}/test_${t}.c)
+  target_link_libraries(ops_${t} PRIVATE opsutil)
+  add_dependencies(ops_${t} prosperity default_db)
+  target_compile_definitions(ops_${t} PRIVATE PROSPERITY_NGINX="${PROSPERITY_NGINX}")
+  add_test(NAME ops_${t} COMMAND ops_${t})
+  # Each runs servers under load, nginx or a whole build, and measures time: alone, so that a
+  # small machine running other tests beside them cannot make them miss a deadline.
+  set_tests_properties(ops_${t} PROPERTIES TIMEOUT 300 LABELS system RUN_SERIAL TRUE)
+endforeach()
