@@ -18,11 +18,14 @@ static int reserve(struct buf *b, size_t extra)
             goto fail;
         cap *= 2;
     }
-    char *p = realloc(b->data, cap);
+    char *p = b->borrowed ? malloc(cap) : realloc(b->data, cap);
     if (!p)
         goto fail;
+    if (b->borrowed)
+        memcpy(p, b->data, b->len);
     b->data = p;
     b->cap = cap;
+    b->borrowed = 0;
     return 0;
 fail:
     b->failed = 1;
@@ -89,22 +92,20 @@ const char *buf_cstr(struct buf *b)
 char *buf_steal(struct buf *b, size_t *len)
 {
     char *p = NULL;
-    if (buf_cstr(b))
-        p = b->data;
-    else
+    if (buf_cstr(b)) {
+        p = b->borrowed ? strndup(b->data, b->len) : b->data;
+    } else if (!b->borrowed) {
         free(b->data);
+    }
     if (len)
         *len = p ? b->len : 0;
-    b->data = NULL;
-    b->len = b->cap = 0;
-    b->failed = 0;
+    memset(b, 0, sizeof *b);
     return p;
 }
 
 void buf_free(struct buf *b)
 {
-    free(b->data);
-    b->data = NULL;
-    b->len = b->cap = 0;
-    b->failed = 0;
+    if (!b->borrowed)
+        free(b->data);
+    memset(b, 0, sizeof *b);
 }

@@ -5,15 +5,22 @@
 #include <stddef.h>
 
 struct buf {
-    char *data; /* owned; always NUL-terminated when len > 0 or after buf_cstr */
+    char *data; /* owned, or the caller's storage (see BUF_STACK); NUL-terminated if len */
     size_t len;
     size_t cap;
-    int failed; /* set once an allocation failed; later appends are no-ops */
+    int failed;   /* set once an allocation failed; later appends are no-ops */
+    int borrowed; /* data is the caller's storage: moved to the heap when it outgrows it */
 };
 
 #define BUF_INIT                                                                                   \
     {                                                                                              \
-        NULL, 0, 0, 0                                                                              \
+        NULL, 0, 0, 0, 0                                                                           \
+    }
+/* A buffer that starts in ARRAY (a char array of the caller's, e.g. on the stack), so that
+ * short texts cost no allocation. */
+#define BUF_STACK(array)                                                                           \
+    {                                                                                              \
+        (array), 0, sizeof(array), 0, 1                                                            \
     }
 
 void buf_append(struct buf *b, const void *data, size_t len);
@@ -24,7 +31,8 @@ void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(print
 void buf_put_double(struct buf *b, double x);
 /* Returns the NUL-terminated contents (borrowed), or NULL if an allocation failed. */
 const char *buf_cstr(struct buf *b);
-/* Hands the contents to the caller (new allocation, free() it) and resets B. NULL on failure. */
+/* Hands the contents to the caller (a new allocation, free() it; copied out of the caller's
+ * storage if needed) and resets B. NULL on failure. */
 char *buf_steal(struct buf *b, size_t *len);
 void buf_free(struct buf *b);
 

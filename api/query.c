@@ -73,7 +73,8 @@ long query_decode_path(const char *raw, size_t len, char *out, struct api_error 
 int query_parse(struct query *q, const char *raw, size_t len, struct api_error *err)
 {
     memset(q, 0, sizeof *q);
-    q->buf = malloc(2 * len + 2); /* each piece adds at most two NULs */
+    /* each piece adds at most two NULs; most queries fit the inline buffer */
+    q->buf = 2 * len + 2 <= sizeof q->small ? q->small : malloc(2 * len + 2);
     if (!q->buf)
         return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
     char *out = q->buf;
@@ -126,7 +127,8 @@ int query_parse(struct query *q, const char *raw, size_t len, struct api_error *
 
 void query_free(struct query *q)
 {
-    free(q->buf);
+    if (q->buf != q->small)
+        free(q->buf);
     q->buf = NULL;
     q->n = 0;
 }

@@ -18,7 +18,8 @@ struct query_param {
 };
 
 struct query {
-    char *buf; /* owned: decoded names and values */
+    char *buf; /* decoded names and values: SMALL, or owned when it does not fit */
+    char small[512];
     struct query_param params[QUERY_MAX_PARAMS];
     size_t n;
     const char *path_arg; /* the {id} of the path, or NULL (borrowed from the caller) */

@@ -176,7 +176,8 @@ static void answer_api(const struct route *r, const char *arg, const char *raw_q
 {
     struct api_error err = {0};
     struct query q = {0};
-    struct buf key = BUF_INIT;
+    char keybuf[512];
+    struct buf key = BUF_STACK(keybuf);
     struct dataset *d = dataset_acquire();
     rp->route = (int)(r - routes);
     rp->route_name = r->name;

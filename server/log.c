@@ -77,7 +77,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     timestamp(when, sizeof when);
-    struct buf b = BUF_INIT;
+    char line[1536];
+    struct buf b = BUF_STACK(line);
     if (json_lines) {
         buf_printf(&b, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":", when, names[level]);
         put_json_string(&b, msg);
@@ -94,9 +95,9 @@ void log_access(const struct access_entry *e)
 {
     if (!access_on)
         return;
-    char when[40];
+    char when[40], line[2048];
     timestamp(when, sizeof when);
-    struct buf b = BUF_INIT;
+    struct buf b = BUF_STACK(line);
     if (json_lines) {
         buf_printf(&b, "{\"time\":\"%s\",\"client\":", when);
         put_json_string(&b, e->client);

@@ -68,6 +68,27 @@ START_TEST(test_render_csv_dotted_and_arrays)
 }
 END_TEST
 
+START_TEST(test_buf_stack_storage_grows)
+{
+    char small[8];
+    struct buf b = BUF_STACK(small);
+    buf_puts(&b, "abc");
+    ck_assert_ptr_eq(b.data, small);
+    buf_puts(&b, "defghijklmnop");
+    ck_assert_ptr_ne(b.data, small);
+    ck_assert_str_eq(buf_cstr(&b), "abcdefghijklmnop");
+    buf_free(&b);
+    struct buf c = BUF_STACK(small);
+    buf_puts(&c, "xy");
+    size_t len;
+    char *s = buf_steal(&c, &len);
+    ck_assert_ptr_ne(s, small);
+    ck_assert_str_eq(s, "xy");
+    ck_assert_uint_eq(len, 2);
+    free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("render");
@@ -80,5 +101,8 @@ int main(void)
     tcase_add_test(c, test_render_csv_nested_rows);
     tcase_add_test(c, test_render_csv_dotted_and_arrays);
     suite_add_tcase(s, c);
+    TCase *b = tcase_create("buf");
+    tcase_add_test(b, test_buf_stack_storage_grows);
+    suite_add_tcase(s, b);
     return tu_run(s);
 }
