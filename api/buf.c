@@ -1,6 +1,7 @@
 /* api/buf.c — growable byte buffer. */
 #include "buf.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,24 @@ void buf_printf(struct buf *b, const char *fmt, ...)
  * computed values (6.9 - 3.1 = 3.8000000000000003) does not reach the user. */
 int fmt_double(char *out, size_t size, double x)
 {
+    /* Whole numbers (counts, yuan, years of data) are common: print them without snprintf. */
+    if (x == (double)(long long)x && x > -1e15 && x < 1e15 && size >= 20 &&
+        !(x == 0 && signbit(x))) {
+        char digits[24];
+        long long v = (long long)x;
+        unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+        int n = 0, k = 0;
+        do {
+            digits[n++] = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (v < 0)
+            out[k++] = '-';
+        while (n)
+            out[k++] = digits[--n];
+        out[k] = '\0';
+        return k;
+    }
     return snprintf(out, size, "%.15g", x);
 }
 
