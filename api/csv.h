@@ -33,8 +33,8 @@ int csv_open_mem(struct csv_file *f, const char *name, const char *data, size_t 
 int csv_next(struct csv_file *f, struct csv_row *row, char *err, size_t errlen);
 void csv_close(struct csv_file *f);
 
-/* Returns 1 if the LEN bytes at S are well-formed UTF-8 (no overlongs, no surrogates). */
-int utf8_valid(const char *s, size_t len);
+/* Returns 1 if the LEN bytes at STR are well-formed UTF-8 (no overlongs, no surrogates). */
+int utf8_valid(const char *str, size_t len);
 
 /* Appends S as one CSV field, quoted when it holds a comma, quote, CR or LF. */
 void csv_put_field(struct buf *b, const char *s);

@@ -271,7 +271,7 @@ static int read_table(struct importer *im, const char *dir, int which)
         return -1;
     }
     header_n = row.n;
-    for (size_t c = 0; c < spec->ncols; c++)
+    for (size_t c = 0; c < CSV_MAX_FIELDS; c++)
         map[c] = -1;
     for (size_t f = 0; f < row.n; f++) {
         size_t c = 0;
@@ -562,7 +562,8 @@ static int bind_cell(sqlite3_stmt *st, int pos, enum col_type type, const char *
     case COL_INT:
         return sqlite3_bind_int64(st, pos, strtoll(v, NULL, 10));
     case COL_REAL:
-        import_parse_number(v, &d);
+        if (import_parse_number(v, &d) != 0) /* validated before; never binds garbage */
+            return SQLITE_MISMATCH;
         return sqlite3_bind_double(st, pos, d);
     default:
         return sqlite3_bind_text(st, pos, v, -1, SQLITE_STATIC);

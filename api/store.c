@@ -563,6 +563,10 @@ static int load_observations(struct loader *ld)
         sqlite3_int64 year = sqlite3_column_int64(st, 2);
         snprintf(row, sizeof row, "observation %s/%s/%lld", ind_id ? (const char *)ind_id : "",
                  reg_id ? (const char *)reg_id : "", (long long)year);
+        if (!ind_id || !reg_id) {
+            rc = load_fail(ld, "%s: no indicator or region id", row);
+            goto fail;
+        }
         uint32_t ind, reg;
         if (resolve(ld, &s->indicator_ix, (const char *)ind_id, "indicator", row, &ind) != 0 ||
             resolve(ld, &s->region_ix, (const char *)reg_id, "region", row, &reg) != 0)
@@ -971,14 +975,14 @@ void store_free(struct store *s)
 }
 
 /* Counts and bounds-checked element access for each array of the snapshot. */
-#define STORE_ARRAY(type, name, array, count)                                                  \
-    size_t store_##name##_count(const struct store *s)                                         \
-    {                                                                                          \
-        return s->count;                                                                       \
-    }                                                                                          \
-    const struct type *store_##name##_at(const struct store *s, uint32_t i)                    \
-    {                                                                                          \
-        return i < s->count ? &s->array[i] : NULL;                                             \
+#define STORE_ARRAY(type, name, array, count)                                                      \
+    size_t store_##name##_count(const struct store *s)                                             \
+    {                                                                                              \
+        return s->count;                                                                           \
+    }                                                                                              \
+    const struct type *store_##name##_at(const struct store *s, uint32_t i)                        \
+    {                                                                                              \
+        return i < s->count ? &s->array[i] : NULL;                                                 \
     }
 
 STORE_ARRAY(indicator, indicator, indicators, n_indicators)
@@ -993,10 +997,10 @@ size_t store_observation_count(const struct store *s)
     return s->n_own_obs;
 }
 
-#define STORE_INDEX(name)                                                                      \
-    uint32_t store_##name##_index(const struct store *s, const char *id, size_t len)           \
-    {                                                                                          \
-        return idmap_get(&s->name##_ix, id, len);                                              \
+#define STORE_INDEX(name)                                                                          \
+    uint32_t store_##name##_index(const struct store *s, const char *id, size_t len)               \
+    {                                                                                              \
+        return idmap_get(&s->name##_ix, id, len);                                                  \
     }
 
 STORE_INDEX(indicator)

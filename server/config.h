@@ -36,8 +36,8 @@ struct config {
  * Returns 0, 1 when --help was printed to OUT, or -1 after one line on ERRS naming the key. */
 int config_load(struct config *cfg, int argc, char **argv, FILE *out, FILE *errs);
 
-/* Sets KEY to VALUE; ORIGIN names where it came from for the message. Returns 0 or -1. */
-int config_set(struct config *cfg, const char *key, const char *value, const char *origin,
+/* Sets setting NAME to VALUE; ORIGIN names where it came from for the message. Returns 0 or -1. */
+int config_set(struct config *cfg, const char *name, const char *value, const char *origin,
                FILE *errs);
 
 /* Prints every key with its flag, environment variable, default and meaning. */

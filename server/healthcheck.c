@@ -60,9 +60,11 @@ int healthcheck_main(int argc, char **argv)
         return 1;
     }
     resp[got] = '\0';
-    int status = 0;
-    if (sscanf(resp, "HTTP/%*d.%*d %d", &status) != 1 || status != 200) {
-        fprintf(stderr, "prosperity healthcheck: %s answered %d\n", path, status);
+    /* "HTTP/1.1 200 OK": the status is the second word */
+    const char *sp = strchr(resp, ' ');
+    long status = strncmp(resp, "HTTP/", 5) == 0 && sp ? strtol(sp + 1, NULL, 10) : 0;
+    if (status != 200) {
+        fprintf(stderr, "prosperity healthcheck: %s answered %ld\n", path, status);
         return 1;
     }
     return 0;

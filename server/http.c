@@ -170,6 +170,24 @@ static void from_entry(struct http_reply *rp, struct cache_entry *e, const char 
     }
 }
 
+/* A cache miss: runs the handler and keeps the answer. NULL with the problem in RP. */
+static struct cache_entry *compute(const struct route *r, struct dataset *d, const struct query *q,
+                                   const struct buf *key, uint64_t h, struct http_reply *rp,
+                                   const char *path)
+{
+    struct api_error err = {0};
+    struct answer a;
+    if (routes_answer(r, d->store, q, &a, &err) != 0) {
+        problem(rp, &err, path);
+        return NULL;
+    }
+    struct cache_entry *e =
+        cache_put(d->cache, key->data, key->len, h, store_version(d->store), &a);
+    if (!e)
+        fail(rp, 503, "out_of_memory", path, "out of memory%s", "");
+    return e;
+}
+
 /* A data route: canonical key -> cache -> handler. */
 static void answer_api(const struct route *r, const char *arg, const char *raw_query, size_t qlen,
                        const struct http_request *rq, struct http_reply *rp, const char *path)
@@ -204,18 +222,8 @@ static void answer_api(const struct route *r, const char *arg, const char *raw_q
     uint64_t h = hash_bytes(HASH_SEED, key.data, key.len);
     struct cache_entry *e = cache_get(d->cache, key.data, key.len, h);
     rp->cached = e != NULL;
-    if (!e) {
-        struct answer a;
-        if (routes_answer(r, d->store, &q, &a, &err) != 0) {
-            problem(rp, &err, path);
-            goto done;
-        }
-        e = cache_put(d->cache, key.data, key.len, h, store_version(d->store), &a);
-        if (!e) {
-            fail(rp, 503, "out_of_memory", path, "out of memory%s", "");
-            goto done;
-        }
-    }
+    if (!e && (e = compute(r, d, &q, &key, h, rp, path)) == NULL)
+        goto done;
     from_entry(rp, e, rq->accept_encoding);
     if (etag_matches(rq->if_none_match, e->etag))
         not_modified(rp);
@@ -321,7 +329,12 @@ static int admit(const struct http_request *rq, struct http_reply *rp)
         rp->allow = "GET, HEAD, OPTIONS";
         return -1;
     }
-    if (rq->has_body)
+    if (rq->bad_framing == 400)
+        return fail(rp, 400, "bad_framing", NULL,
+                    "Transfer-Encoding, a repeated Content-Length and headers without a name "
+                    "are refused%s",
+                    "");
+    if (rq->has_body || rq->bad_framing == 413)
         return fail(rp, 413, "body_not_allowed", NULL, "requests to this API carry no body%s", "");
     if (!rq->uri || rq->uri[0] != '/')
         return fail(rp, 400, "bad_target", NULL, "the request target must start with '/'%s", "");
@@ -406,6 +419,7 @@ struct request {
     struct timespec t0;
     int calls;
     int has_body;
+    int bad_framing;
     int status;
     size_t bytes;
     int route;
@@ -656,6 +670,38 @@ static struct MHD_Response *make_response(struct http_reply *rp, struct request 
     return resp;
 }
 
+struct framing {
+    int transfer_encoding, content_lengths, nonzero_length, empty_name;
+};
+
+static enum MHD_Result note_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    struct framing *f = cls;
+    (void)kind;
+    if (!key || !*key)
+        f->empty_name = 1;
+    else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+        f->transfer_encoding = 1;
+    else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        f->content_lengths++;
+        f->nonzero_length |= !value || strcmp(value, "0") != 0;
+    }
+    return MHD_YES;
+}
+
+/* Request smuggling needs two readings of where a body ends; this API takes no body, so any
+ * Transfer-Encoding, a second Content-Length, a nonzero one or a header without a name is
+ * refused (libmicrohttpd 0.9.75 would otherwise let Transfer-Encoding win and read on). */
+static int framing_problem(struct MHD_Connection *conn)
+{
+    struct framing f = {0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, note_framing, &f);
+    if (f.transfer_encoding || f.content_lengths > 1 || f.empty_name)
+        return 400;
+    return f.nonzero_length ? 413 : 0;
+}
+
 static const char *header(struct MHD_Connection *conn, const char *name)
 {
     return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
@@ -677,8 +723,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
-    /* Queue on the second call: queuing on the first makes MHD close the connection. */
-    if (r->calls++ == 0)
+    /* Queue on the second call: queuing on the first makes MHD close the connection. A request
+     * with ambiguous framing is answered at once, for that reason: whatever follows it on the
+     * connection is never read as another request. */
+    if (r->calls++ == 0 && !(r->bad_framing = framing_problem(conn)))
         return MHD_YES;
     snprintf(r->method, sizeof r->method, "%s", method);
     request_id(conn, r);
@@ -692,6 +740,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         .origin = header(conn, "Origin"),
         .acr_method = header(conn, "Access-Control-Request-Method"),
         .has_body = r->has_body,
+        .bad_framing = r->bad_framing,
     };
     MHD_get_connection_values(conn, MHD_HEADER_KIND, sum_headers, &rq.header_bytes);
     struct http_reply rp;
@@ -778,6 +827,7 @@ struct MHD_Daemon *http_start(const struct config *c, int fd, char *err, size_t 
     struct MHD_OptionItem opts[16];
     int n = 0;
 #define OPT(o, v, p) (opts[n++] = (struct MHD_OptionItem){o, (intptr_t)(v), p})
+    OPT(MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL); /* first, to see the others' errors */
     OPT(MHD_OPTION_LISTEN_SOCKET, fd, NULL);
     OPT(MHD_OPTION_THREAD_POOL_SIZE, c->threads, NULL);
     OPT(MHD_OPTION_CONNECTION_LIMIT, c->connection_limit, NULL);
@@ -788,8 +838,9 @@ struct MHD_Daemon *http_start(const struct config *c, int fd, char *err, size_t 
     OPT(MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL);
     OPT(MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL);
     OPT(MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL);
-    OPT(MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL);
     OPT(MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL);
+    /* refuse HTTP/1.1 without Host and spaces before a header's colon */
+    OPT(MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL);
     OPT(MHD_OPTION_END, 0, NULL);
 #undef OPT
     struct MHD_Daemon *d = MHD_start_daemon(

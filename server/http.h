@@ -18,6 +18,7 @@ struct http_request {
     const char *acr_method; /* Access-Control-Request-Method */
     size_t header_bytes;    /* all request header names and values */
     int has_body;
+    int bad_framing; /* 400: ambiguous framing; 413: a declared body */
 };
 
 struct http_reply {
@@ -41,7 +42,7 @@ struct http_reply {
 
 /* Reads the settings the answers depend on (must outlive the server) and names the metrics
  * labels. */
-void http_setup(const struct config *cfg);
+void http_setup(const struct config *c);
 /* Decides the answer to RQ. Never fails: errors are answers (problem+json). */
 void http_answer(const struct http_request *rq, struct http_reply *rp);
 void http_reply_free(struct http_reply *rp);
@@ -52,7 +53,7 @@ void http_drain_begin(void);
 int http_in_flight(void);
 
 struct MHD_Daemon;
-/* Serves on the listening socket FD with CFG's threads and limits. NULL with ERR on failure. */
-struct MHD_Daemon *http_start(const struct config *cfg, int fd, char *err, size_t errlen);
+/* Serves on the listening socket FD with C's threads and limits. NULL with ERR on failure. */
+struct MHD_Daemon *http_start(const struct config *c, int fd, char *err, size_t errlen);
 
 #endif

@@ -524,7 +524,8 @@ static void malformed(struct catalog *c)
              "header line without a colon");
     raw_text(c, REFUSED, "GET /v1/meta HTTP/1.1\r\n" HOST_CLOSE ": no name\r\n\r\n",
              "header without a name")
-        ->known = "libmicrohttpd 0.9.75 accepts a header line with an empty name";
+        ->known = "libmicrohttpd 0.9.75 drops a header line with an empty name before the "
+                  "application sees it (so the line is ignored, not misread)";
     raw_text(c, REFUSED, "HTTP/1.1 200 OK\r\n" HOST_CLOSE "\r\n", "a response as a request");
     raw_text(c, REFUSED, "GET /v1/meta HTTP/1.1\r\n" HOST_CLOSE "Content-Length: -1\r\n\r\n",
              "negative Content-Length");
@@ -562,23 +563,18 @@ static void malformed(struct catalog *c)
                  "Host: 127.0.0.1\r\nConnection: close\r\n\r\n",
                  "smuggling: Content-Length + Transfer-Encoding (CL.TE)");
     it->flags |= RAW_UNTIL_CLOSE;
-    it->known = "libmicrohttpd 0.9.75 takes Transfer-Encoding over Content-Length, answers 200 "
-                "and keeps the connection, so the hidden request is answered too";
     it = raw_text(c, REFUSED,
                   "GET /v1/meta HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
                   "Content-Length: 40\r\n\r\n0\r\n\r\nGET /v1/smuggled HTTP/1.1\r\n"
                   "Host: 127.0.0.1\r\nConnection: close\r\n\r\n",
                   "smuggling: Transfer-Encoding + Content-Length (TE.CL)");
     it->flags |= RAW_UNTIL_CLOSE;
-    it->known = "as above";
     it = raw_text(c, REFUSED,
                   "GET /v1/meta HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
                   "Content-Length: 44\r\n\r\nGET /v1/smuggled HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                   "Connection: close\r\n\r\n",
                   "smuggling: two Content-Length (0 then 44)");
     it->flags |= RAW_UNTIL_CLOSE;
-    it->known = "libmicrohttpd before 1.0.4 ignores a second Content-Length (fixed upstream in "
-                "1.0.4 as a header smuggling bug)";
     it = raw_text(c, REFUSED,
                   "GET /v1/meta HTTP/1.1\r\n" HOST_CLOSE "Transfer-Encoding: gzip, chunked\r\n\r\n"
                   "0\r\n\r\n",
@@ -592,7 +588,6 @@ static void malformed(struct catalog *c)
                   "GET /v1/meta HTTP/1.1\r\n" HOST_CLOSE "Transfer-Encoding:\tchunked\r\n"
                   "Content-Length: 3\r\n\r\n0\r\n\r\n",
                   "Transfer-Encoding with a tab + Content-Length");
-    it->known = "as for CL.TE";
     static const char nul_line[] = "GET /v1/\0meta HTTP/1.1\r\n" HOST_CLOSE "\r\n";
     it = add_raw(c, NOT_5XX, nul_line, sizeof nul_line - 1, "raw NUL byte in the request line");
     static const char nul_hdr[] = "GET /v1/meta HTTP/1.1\r\n" HOST_CLOSE "X-A: a\0b\r\n\r\n";
