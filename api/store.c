@@ -143,6 +143,19 @@ static int count_rows(struct loader *ld, const char *table, size_t *n)
     return 0;
 }
 
+/* Counts TABLE's rows into *N, prepares SQL into *ST and allocates room for the rows (ELEM bytes
+ * each) in the snapshot. Returns the room, or NULL with the load error set. */
+static void *open_table(struct loader *ld, const char *table, const char *sql, size_t *n,
+                        size_t elem, sqlite3_stmt **st)
+{
+    if (count_rows(ld, table, n) != 0 || prepare(ld, sql, st) != 0)
+        return NULL;
+    void *room = arena_alloc(ld->s, (*n + 1) * elem);
+    if (!room)
+        load_fail(ld, "out of memory");
+    return room;
+}
+
 static uint32_t lookup(const struct idmap *map, const char *id)
 {
     return id ? idmap_get(map, id, strlen(id)) : STORE_NONE;
@@ -191,12 +204,10 @@ static int load_sources(struct loader *ld)
     struct store *s = ld->s;
     sqlite3_stmt *st = NULL;
     int rc = -1;
-    if (count_rows(ld, "sources", &s->n_sources) != 0 ||
-        prepare(ld, "SELECT id, citation FROM sources ORDER BY rowid", &st) != 0)
-        goto fail;
-    s->sources = arena_alloc(s, (s->n_sources + 1) * sizeof *s->sources);
+    s->sources = open_table(ld, "sources", "SELECT id, citation FROM sources ORDER BY rowid",
+                            &s->n_sources, sizeof *s->sources, &st);
     if (!s->sources)
-        goto oom;
+        goto fail;
     size_t i = 0;
     while (i < s->n_sources && sqlite3_step(st) == SQLITE_ROW) {
         s->sources[i].id = column_text(s, st, 0, &ld->oom);
@@ -234,15 +245,15 @@ static int load_indicators(struct loader *ld)
     sqlite3_stmt *st = NULL;
     const char **weights = NULL;
     int rc = -1;
-    if (count_rows(ld, "indicators", &s->n_indicators) != 0 ||
-        prepare(ld,
-                "SELECT id, name_en, name_zh, unit, category, higher_is_better, aggregation, "
-                "weight_indicator, description FROM indicators ORDER BY rowid",
-                &st) != 0)
+    s->indicators = open_table(ld, "indicators",
+                               "SELECT id, name_en, name_zh, unit, category, higher_is_better, "
+                               "aggregation, weight_indicator, description FROM indicators "
+                               "ORDER BY rowid",
+                               &s->n_indicators, sizeof *s->indicators, &st);
+    if (!s->indicators)
         goto fail;
-    s->indicators = arena_alloc(s, (s->n_indicators + 1) * sizeof *s->indicators);
     weights = calloc(s->n_indicators + 1, sizeof *weights);
-    if (!s->indicators || !weights)
+    if (!weights)
         goto oom;
     size_t i = 0;
     while (i < s->n_indicators && sqlite3_step(st) == SQLITE_ROW) {
@@ -340,13 +351,14 @@ static int load_regions(struct loader *ld)
     sqlite3_stmt *st = NULL;
     const char **parents = NULL;
     int rc = -1;
-    if (count_rows(ld, "regions", &s->n_regions) != 0 ||
-        prepare(ld, "SELECT id, name_en, name_zh, kind, parent, code FROM regions ORDER BY rowid",
-                &st) != 0)
+    s->regions = open_table(ld, "regions",
+                            "SELECT id, name_en, name_zh, kind, parent, code FROM regions "
+                            "ORDER BY rowid",
+                            &s->n_regions, sizeof *s->regions, &st);
+    if (!s->regions)
         goto fail;
-    s->regions = arena_alloc(s, (s->n_regions + 1) * sizeof *s->regions);
     parents = calloc(s->n_regions + 1, sizeof *parents);
-    if (!s->regions || !parents)
+    if (!parents)
         goto oom;
     size_t i = 0;
     while (i < s->n_regions && sqlite3_step(st) == SQLITE_ROW) {
@@ -392,14 +404,14 @@ static int load_groups(struct loader *ld)
     uint32_t *group_of = NULL, *region_of = NULL;
     size_t rows = 0;
     int rc = -1;
-    if (count_rows(ld, "groups", &rows) != 0 ||
-        prepare(ld, "SELECT group_id, name_en, name_zh, region_id FROM groups ORDER BY rowid",
-                &st) != 0)
+    s->groups = open_table(
+        ld, "groups", "SELECT group_id, name_en, name_zh, region_id FROM groups ORDER BY rowid",
+        &rows, sizeof *s->groups, &st);
+    if (!s->groups)
         goto fail;
-    s->groups = arena_alloc(s, (rows + 1) * sizeof *s->groups);
     group_of = calloc(rows + 1, sizeof *group_of);
     region_of = calloc(rows + 1, sizeof *region_of);
-    if (!s->groups || !group_of || !region_of || idmap_init(&s->group_ix, rows) != 0)
+    if (!group_of || !region_of || idmap_init(&s->group_ix, rows) != 0)
         goto oom;
     size_t n = 0;
     while (n < rows && sqlite3_step(st) == SQLITE_ROW) {
@@ -452,15 +464,12 @@ static int load_benchmarks(struct loader *ld)
     struct store *s = ld->s;
     sqlite3_stmt *st = NULL;
     int rc = -1;
-    if (count_rows(ld, "benchmarks", &s->n_benchmarks) != 0 ||
-        prepare(ld,
-                "SELECT indicator_id, label, value, source_id, note FROM benchmarks "
-                "ORDER BY rowid",
-                &st) != 0)
-        goto fail;
-    s->benchmarks = arena_alloc(s, (s->n_benchmarks + 1) * sizeof *s->benchmarks);
+    s->benchmarks = open_table(ld, "benchmarks",
+                               "SELECT indicator_id, label, value, source_id, note FROM "
+                               "benchmarks ORDER BY rowid",
+                               &s->n_benchmarks, sizeof *s->benchmarks, &st);
     if (!s->benchmarks)
-        goto oom;
+        goto fail;
     size_t i = 0;
     while (i < s->n_benchmarks && sqlite3_step(st) == SQLITE_ROW) {
         struct benchmark *b = &s->benchmarks[i];
