@@ -12,24 +12,11 @@
 
 #include "testutil.h"
 
-static struct tu_server srv;
-
-static void start(void)
-{
-    ck_assert_int_eq(tu_server_start(&srv, NULL), 0);
-}
-
-static void stop(void)
-{
-    ck_assert_int_eq(tu_server_stop(&srv, SIGTERM), 0);
-    tu_rmrf(srv.dir);
-}
-
 static struct tu_response request(const char *method, const char *target,
                                   const char *const *headers)
 {
     struct tu_response r;
-    ck_assert_int_eq(tu_http(&srv, method, target, headers, &r), 0);
+    ck_assert_int_eq(tu_http(&tu_srv, method, target, headers, &r), 0);
     return r;
 }
 
@@ -190,7 +177,7 @@ END_TEST
 static int raw_status(const char *req, size_t len)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)srv.port)};
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)tu_srv.port)};
     inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
     ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
     size_t off = 0;
@@ -279,7 +266,7 @@ START_TEST(test_http_metrics_and_access_log)
     ck_assert_ptr_nonnull(strstr(r.body, "prosperity_request_duration_seconds_bucket"));
     tu_response_free(&r);
     usleep(1200 * 1000); /* the access log is flushed about once a second */
-    char *log = tu_read(srv.log, NULL);
+    char *log = tu_read(tu_srv.log, NULL);
     ck_assert_ptr_nonnull(strstr(log, "GET /v1/meta?_=1 200"));
     free(log);
 }
@@ -288,7 +275,7 @@ END_TEST
 START_TEST(test_http_json_lang)
 {
     long status;
-    json_t *j = tu_get_json(&srv, "/v1/regions/rural?lang=zh", &status);
+    json_t *j = tu_get_json(&tu_srv, "/v1/regions/rural?lang=zh", &status);
     ck_assert_int_eq(status, 200);
     ck_assert_str_eq(tu_str(j, "name"), "农村");
     json_decref(j);
@@ -329,7 +316,7 @@ START_TEST(test_start_failures)
     expect_start_failure("serve --db " PROSPERITY_SOURCE_DIR "/data/README.md", "not a database");
     char *out = NULL;
     char args[128];
-    snprintf(args, sizeof args, "serve --listen 127.0.0.1 --port %d", srv.port);
+    snprintf(args, sizeof args, "serve --listen 127.0.0.1 --port %d", tu_srv.port);
     ck_assert_int_ne(run(args, &out), 0);
     ck_assert_msg(strstr(out, "Address already in use") != NULL, "%s", out);
     free(out);
@@ -490,7 +477,7 @@ int main(void)
 {
     Suite *s = suite_create("http");
     TCase *tc = tcase_create("server");
-    tcase_add_unchecked_fixture(tc, start, stop);
+    tcase_add_unchecked_fixture(tc, tu_srv_start, tu_srv_stop);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_http_health);
     tcase_add_test(tc, test_http_series_json_headers);

@@ -10,14 +10,13 @@
 #include "routes.h"
 #include "testutil.h"
 
-static struct tu_server srv;
 static json_t *doc;
 
 static void start(void)
 {
-    ck_assert_int_eq(tu_server_start(&srv, NULL), 0);
+    tu_srv_start();
     long status = 0;
-    doc = tu_get_json(&srv, "/v1/openapi.json", &status);
+    doc = tu_get_json(&tu_srv, "/v1/openapi.json", &status);
     ck_assert_int_eq(status, 200);
     ck_assert_ptr_nonnull(doc);
 }
@@ -25,8 +24,7 @@ static void start(void)
 static void stop(void)
 {
     json_decref(doc);
-    ck_assert_int_eq(tu_server_stop(&srv, SIGTERM), 0);
-    tu_rmrf(srv.dir);
+    tu_srv_stop();
 }
 
 static json_t *resolve(json_t *schema)
@@ -209,7 +207,7 @@ START_TEST(test_openapi_examples_match_live_answers)
         char *why = check(schema, example, r->name);
         ck_assert_msg(why == NULL, "example of %s: %s", r->pattern, why);
         long status = 0;
-        json_t *live = tu_get_json(&srv, r->example, &status);
+        json_t *live = tu_get_json(&tu_srv, r->example, &status);
         ck_assert_int_eq(status, 200);
         why = check(schema, live, r->name);
         ck_assert_msg(why == NULL, "live answer of %s: %s", r->example, why);
@@ -245,7 +243,7 @@ START_TEST(test_openapi_variants_fit_schemas)
             if (strcmp(routes[k].name, variants[i].route) == 0)
                 r = &routes[k];
         long status = 0;
-        json_t *live = tu_get_json(&srv, variants[i].target, &status);
+        json_t *live = tu_get_json(&tu_srv, variants[i].target, &status);
         ck_assert_msg(status == 200, "%s: %ld", variants[i].target, status);
         char *why = check(answer_schema(r), live, r->name);
         ck_assert_msg(why == NULL, "%s: %s", variants[i].target, why);
@@ -263,7 +261,7 @@ START_TEST(test_openapi_problems_fit_schema)
     json_t *problem = tu_at(doc, "components.schemas.Problem");
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         long status = 0;
-        json_t *live = tu_get_json(&srv, bad[i], &status);
+        json_t *live = tu_get_json(&tu_srv, bad[i], &status);
         ck_assert_int_ge(status, 400);
         char *why = check(problem, live, "problem");
         ck_assert_msg(why == NULL, "%s: %s", bad[i], why);

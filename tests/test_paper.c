@@ -9,23 +9,10 @@
 
 #include "testutil.h"
 
-static struct tu_server srv;
-
-static void start(void)
-{
-    ck_assert_int_eq(tu_server_start(&srv, NULL), 0);
-}
-
-static void stop(void)
-{
-    ck_assert_int_eq(tu_server_stop(&srv, SIGTERM), 0);
-    tu_rmrf(srv.dir);
-}
-
 static json_t *get(const char *target)
 {
     long status = 0;
-    json_t *j = tu_get_json(&srv, target, &status);
+    json_t *j = tu_get_json(&tu_srv, target, &status);
     ck_assert_msg(j != NULL && status == 200, "%s: status %ld", target, status);
     return j;
 }
@@ -316,7 +303,7 @@ int main(void)
 {
     Suite *s = suite_create("paper");
     TCase *tc = tcase_create("figures");
-    tcase_add_unchecked_fixture(tc, start, stop);
+    tcase_add_unchecked_fixture(tc, tu_srv_start, tu_srv_stop);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_paper_table1_ratios);
     tcase_add_test(tc, test_paper_water_coverage_gaps);

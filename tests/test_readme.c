@@ -8,8 +8,6 @@
 
 #include "testutil.h"
 
-static struct tu_server srv;
-
 struct block {
     char *text; /* lines joined with '\n' */
     int curls;  /* lines that are curl commands */
@@ -72,8 +70,8 @@ START_TEST(test_readme_curl_examples)
                 continue;
             char target[1024];
             struct tu_response r;
-            ck_assert_int_eq(tu_http(&srv, "GET", target_of(line, target, sizeof target), NULL, &r),
-                             0);
+            ck_assert_int_eq(
+                tu_http(&tu_srv, "GET", target_of(line, target, sizeof target), NULL, &r), 0);
             int want = shown && strstr(shown, "\"status\":404") ? 404 : 200;
             ck_assert_msg(r.status == want, "%s: %ld", line, r.status);
             run++;
@@ -101,22 +99,11 @@ START_TEST(test_readme_curl_examples)
 }
 END_TEST
 
-static void start(void)
-{
-    ck_assert_int_eq(tu_server_start(&srv, NULL), 0);
-}
-
-static void stop(void)
-{
-    ck_assert_int_eq(tu_server_stop(&srv, SIGTERM), 0);
-    tu_rmrf(srv.dir);
-}
-
 int main(void)
 {
     Suite *s = suite_create("readme");
     TCase *tc = tcase_create("examples");
-    tcase_add_unchecked_fixture(tc, start, stop);
+    tcase_add_unchecked_fixture(tc, tu_srv_start, tu_srv_stop);
     tcase_add_test(tc, test_readme_curl_examples);
     suite_add_tcase(s, tc);
     return tu_run(s);

@@ -166,6 +166,19 @@ int tu_server_start(struct tu_server *srv, const char *const *extra)
     return -1;
 }
 
+struct tu_server tu_srv;
+
+void tu_srv_start(void)
+{
+    ck_assert_int_eq(tu_server_start(&tu_srv, NULL), 0);
+}
+
+void tu_srv_stop(void)
+{
+    ck_assert_int_eq(tu_server_stop(&tu_srv, SIGTERM), 0);
+    tu_rmrf(tu_srv.dir);
+}
+
 int tu_server_stop(struct tu_server *srv, int sig)
 {
     int status = 0;

@@ -30,6 +30,12 @@ struct tu_server {
     char dir[256]; /* scratch folder for this server */
 };
 
+/* The suite's server with the default flags, for tcase_add_unchecked_fixture(tc,
+ * tu_srv_start, tu_srv_stop): started once, stopped with SIGTERM (which must exit 0). */
+extern struct tu_server tu_srv;
+void tu_srv_start(void);
+void tu_srv_stop(void);
+
 /* Starts the server with EXTRA flags (NULL-terminated, may be NULL), waits for /readyz. */
 int tu_server_start(struct tu_server *srv, const char *const *extra);
 /* Sends SIG and waits; returns the exit status (or 128+signal). */
