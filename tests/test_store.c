@@ -317,6 +317,26 @@ START_TEST(test_store_rejects_no_observations)
 }
 END_TEST
 
+/* Another process holds the file locked for writing: the load waits briefly, then says so. */
+START_TEST(test_store_rejects_locked_database)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/locked.db", dir);
+    sqlite3 *src, *dst; /* a copy of the default database, made with SQLite's backup API */
+    ck_assert_int_eq(sqlite3_open_v2(PROSPERITY_TEST_DB, &src, SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(sqlite3_open(path, &dst), SQLITE_OK);
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+    sqlite3_backup_step(b, -1);
+    sqlite3_backup_finish(b);
+    sqlite3_close(src);
+    ck_assert_int_eq(sqlite3_exec(dst, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+    expect_load_error(path, "locked");
+    sqlite3_exec(dst, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(dst);
+}
+END_TEST
+
 START_TEST(test_store_rejects_bad_rows)
 {
     char path[512];
@@ -360,6 +380,7 @@ int main(void)
     tcase_add_test(bad, test_store_rejects_wrong_shape);
     tcase_add_test(bad, test_store_rejects_no_observations);
     tcase_add_test(bad, test_store_rejects_bad_rows);
+    tcase_add_test(bad, test_store_rejects_locked_database);
     suite_add_tcase(s, bad);
     return tu_run(s);
 }
