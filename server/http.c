@@ -142,11 +142,14 @@ static int etag_matches(const char *header, const char *etag)
     return 0;
 }
 
+/* A 304 repeats the validators and caching headers of the 200, not its body's headers. */
 static void not_modified(struct http_reply *rp)
 {
     rp->status = 304;
     rp->body = "";
     rp->len = 0;
+    rp->content_encoding = NULL;
+    rp->disposition[0] = '\0';
 }
 
 static void from_entry(struct http_reply *rp, struct cache_entry *e, const char *accept_encoding)
@@ -651,7 +654,8 @@ static struct MHD_Response *make_response(struct http_reply *rp, struct request 
     if (rp->disposition[0])
         add_header(resp, "Content-Disposition", rp->disposition);
     add_header(resp, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding, Origin");
-    add_header(resp, "X-Content-Type-Options", "nosniff");
+    if (rp->len)
+        add_header(resp, "X-Content-Type-Options", "nosniff");
     add_header(resp, "X-Request-Id", r->request_id);
     /* while shutting down, no connection stays open for another request */
     if (atomic_load(&draining))

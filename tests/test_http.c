@@ -64,10 +64,12 @@ START_TEST(test_http_etag_304)
     snprintf(etag, sizeof etag, "%s", hdr(&r, "ETag"));
     tu_response_free(&r);
     snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
-    const char *h[] = {inm, "Origin: https://dash.example", NULL};
+    const char *h[] = {inm, "Origin: https://dash.example", "Accept-Encoding: gzip", NULL};
     r = request("GET", "/v1/regions", h);
     ck_assert_int_eq(r.status, 304);
     ck_assert_uint_eq(r.len, 0);
+    ck_assert_ptr_null(hdr(&r, "Content-Encoding")); /* the 200's body headers stay out */
+    ck_assert_str_eq(hdr(&r, "Vary"), "Accept, Accept-Encoding, Origin");
     ck_assert_str_eq(hdr(&r, "ETag"), etag);
     ck_assert_str_eq(hdr(&r, "Access-Control-Allow-Origin"), "*");
     tu_response_free(&r);
