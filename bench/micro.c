@@ -161,7 +161,7 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
             seconds = atof(argv[++i]);
         else if (strcmp(argv[i], "--loads") == 0 && i + 1 < argc)
-            loads = atoi(argv[++i]);
+            loads = (int)strtol(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--json") == 0)
             as_json = 1;
         else {

@@ -72,7 +72,7 @@ static int parse(struct raw_reply *r, int no_body)
             return 0;
         size_t head_len = (size_t)(end - (r->data + pos)) + 4;
         const char *sp = memchr(r->data + pos, ' ', head_len);
-        int status = sp ? atoi(sp + 1) : 0;
+        int status = sp ? (int)strtol(sp + 1, NULL, 10) : 0;
         char cl[32];
         header_value(r->data + pos, head_len, "Content-Length", cl, sizeof cl);
         size_t body_len = no_body || status == 204 || status == 304 || status < 200

@@ -132,7 +132,7 @@ static int port_from_log(const char *log)
         p += strlen("listening on http://");
         const char *colon = *p == '[' ? strstr(p, "]:") : strchr(p, ':');
         if (colon)
-            port = atoi(colon + (*p == '[' ? 2 : 1));
+            port = (int)strtol(colon + (*p == '[' ? 2 : 1), NULL, 10);
     }
     free(text);
     return port;
