@@ -30,7 +30,6 @@ struct dataset *dataset_open(const char *path, size_t cache_bytes, struct api_er
         free(h);
         return NULL;
     }
-    snprintf(h->d.path, sizeof h->d.path, "%s", path);
     atomic_init(&h->refs, 1);
     return &h->d;
 }

@@ -11,7 +11,6 @@
 struct dataset {
     struct store *store;
     struct cache *cache;
-    char path[512];
 };
 
 /* Loads PATH into a new dataset with a cache of CACHE_BYTES. NULL with ERR on failure. */

@@ -742,7 +742,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         .accept_encoding = header(conn, MHD_HTTP_HEADER_ACCEPT_ENCODING),
         .if_none_match = header(conn, MHD_HTTP_HEADER_IF_NONE_MATCH),
         .origin = header(conn, "Origin"),
-        .acr_method = header(conn, "Access-Control-Request-Method"),
         .has_body = r->has_body,
         .bad_framing = r->bad_framing,
     };

@@ -15,8 +15,7 @@ struct http_request {
     const char *uri; /* the request target as sent: path and query, still percent-encoded */
     size_t uri_len;
     const char *accept, *accept_encoding, *if_none_match, *origin;
-    const char *acr_method; /* Access-Control-Request-Method */
-    size_t header_bytes;    /* all request header names and values */
+    size_t header_bytes; /* all request header names and values */
     int has_body;
     int bad_framing; /* 400: ambiguous framing; 413: a declared body */
 };

@@ -55,7 +55,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 struct parsed {
     char *method, *uri;
-    char *accept, *accept_encoding, *if_none_match, *origin, *acr_method;
+    char *accept, *accept_encoding, *if_none_match, *origin;
     size_t header_bytes;
     int has_body, config;
 };
@@ -99,8 +99,6 @@ static void header_line(struct parsed *p, const char *line, size_t len)
         set(&p->if_none_match, v, vlen);
     else if (IS("Origin"))
         set(&p->origin, v, vlen);
-    else if (IS("Access-Control-Request-Method"))
-        set(&p->acr_method, v, vlen);
     else if (IS("Content-Length"))
         p->has_body = !(vlen == 1 && v[0] == '0');
     else if (IS("X-Fuzz-Config"))
@@ -138,7 +136,6 @@ static void parsed_free(struct parsed *p)
     free(p->accept_encoding);
     free(p->if_none_match);
     free(p->origin);
-    free(p->acr_method);
 }
 
 static void check_reply(const struct http_request *rq, const struct http_reply *rp)
@@ -191,7 +188,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .accept_encoding = p.accept_encoding,
         .if_none_match = p.if_none_match,
         .origin = p.origin,
-        .acr_method = p.acr_method,
         .header_bytes = p.header_bytes,
         .has_body = p.has_body,
     };
