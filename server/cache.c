@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <zlib.h>
+#include "gzip.h"
 
 #include "idmap.h"
 
@@ -141,24 +141,11 @@ const char *cache_gzip(struct cache_entry *e, size_t *len)
 {
     struct gz_body *gz = atomic_load(&e->gz);
     if (!gz) {
-        z_stream zs;
-        memset(&zs, 0, sizeof zs);
-        /* windowBits 15 + 16: a gzip wrapper rather than zlib's. */
-        if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-            return NULL;
-        uLong cap = deflateBound(&zs, (uLong)e->len);
+        size_t cap = gzip_bound(e->len);
         gz = malloc(sizeof *gz + cap);
-        if (!gz) {
-            deflateEnd(&zs);
+        if (!gz)
             return NULL;
-        }
-        zs.next_in = (Bytef *)e->body;
-        zs.avail_in = (uInt)e->len;
-        zs.next_out = (Bytef *)gz->data;
-        zs.avail_out = (uInt)cap;
-        int rc = deflate(&zs, Z_FINISH);
-        gz->len = rc == Z_STREAM_END && zs.total_out < e->len ? zs.total_out : 0;
-        deflateEnd(&zs);
+        gz->len = gzip_into(e->body, e->len, gz->data, cap);
         struct gz_body *expected = NULL;
         if (!atomic_compare_exchange_strong(&e->gz, &expected, gz)) {
             free(gz); /* another thread published first: use theirs */

@@ -282,9 +282,15 @@ static int answer_static(const char *path, const struct http_request *rq, struct
     rp->len = f->len;
     rp->content_type = f->content_type;
     rp->etag = f->etag;
+    if (f->gz && rq->accept_encoding && accepts(rq->accept_encoding, "gzip")) {
+        rp->body = f->gz;
+        rp->len = f->gzlen;
+        rp->etag = f->gz_etag;
+        rp->content_encoding = "gzip";
+    }
     /* Revalidate every time: an upgrade must never mix an old page with a new script. */
     rp->cache_control = "no-cache";
-    if (etag_matches(rq->if_none_match, f->etag))
+    if (etag_matches(rq->if_none_match, rp->etag))
         not_modified(rp);
     return 1;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "gzip.h"
 #include "idmap.h"
 
 struct embedded_asset {
@@ -57,8 +58,17 @@ static void add(const char *url, const char *name, const char *data, size_t len,
     f->len = len;
     f->owned = owned;
     f->content_type = type_of(name);
-    snprintf(f->etag, sizeof f->etag, "\"%016llx\"",
-             (unsigned long long)hash_bytes(HASH_SEED, data, len));
+    unsigned long long tag = hash_bytes(HASH_SEED, data, len);
+    snprintf(f->etag, sizeof f->etag, "\"%016llx\"", tag);
+    /* compressed once at start; a strong tag of its own, since the bytes differ */
+    f->gz = NULL;
+    f->gzlen = 0;
+    if (len > 1024 && (f->gz = malloc(gzip_bound(len))) != NULL &&
+        (f->gzlen = gzip_into(data, len, f->gz, gzip_bound(len))) == 0) {
+        free(f->gz);
+        f->gz = NULL;
+    }
+    snprintf(f->gz_etag, sizeof f->gz_etag, "\"%016llx-gz\"", tag);
 }
 
 /* index.html is also the page at "/". */
@@ -153,8 +163,10 @@ const struct static_file *statics_find(const char *path)
 
 void statics_free(void)
 {
-    for (size_t i = 0; i < nfiles; i++)
+    for (size_t i = 0; i < nfiles; i++) {
         if (files[i].owned)
             free((char *)files[i].data);
+        free(files[i].gz);
+    }
     nfiles = 0;
 }

@@ -12,6 +12,9 @@ struct static_file {
     const char *content_type; /* static */
     char etag[24];
     int owned;
+    char *gz; /* owned gzip copy, or NULL when it would not be smaller */
+    size_t gzlen;
+    char gz_etag[28];
 };
 
 /* Builds the list from the files built in, or from DIR when it is not empty (regular files

@@ -139,6 +139,34 @@ START_TEST(test_http_gzip_round_trip)
 }
 END_TEST
 
+/* Static files: gzip when asked (Chart.js is 200 KB), with an ETag of their own; 304 on it. */
+START_TEST(test_static_gzip_and_revalidation)
+{
+    struct tu_response plain = request("GET", "/static/app.js", NULL);
+    ck_assert_int_eq(plain.status, 200);
+    ck_assert_str_eq(hdr(&plain, "Content-Type"), "text/javascript; charset=utf-8");
+    ck_assert_str_eq(hdr(&plain, "Cache-Control"), "no-cache");
+    const char *h[] = {"Accept-Encoding: gzip", NULL};
+    struct tu_response gz = request("GET", "/static/app.js", h);
+    ck_assert_str_eq(hdr(&gz, "Content-Encoding"), "gzip");
+    size_t n;
+    char *body = gunzip(gz.body, gz.len, &n);
+    ck_assert_uint_eq(n, plain.len);
+    ck_assert_int_eq(memcmp(body, plain.body, n), 0);
+    free(body);
+    char etag[64], inm[96];
+    snprintf(etag, sizeof etag, "%s", hdr(&gz, "ETag"));
+    ck_assert_str_ne(etag, hdr(&plain, "ETag"));
+    snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+    const char *again[] = {"Accept-Encoding: gzip", inm, NULL};
+    struct tu_response r = request("GET", "/static/app.js", again);
+    ck_assert_int_eq(r.status, 304);
+    tu_response_free(&r);
+    tu_response_free(&plain);
+    tu_response_free(&gz);
+}
+END_TEST
+
 START_TEST(test_http_csv_by_accept)
 {
     const char *h[] = {"Accept: text/csv", NULL};
@@ -487,6 +515,7 @@ int main(void)
     tcase_add_test(tc, test_http_cors_on_errors_and_preflight);
     tcase_add_test(tc, test_http_gzip_round_trip);
     tcase_add_test(tc, test_http_csv_by_accept);
+    tcase_add_test(tc, test_static_gzip_and_revalidation);
     tcase_add_test(tc, test_http_head_and_methods);
     tcase_add_test(tc, test_http_limits);
     tcase_add_test(tc, test_http_not_found_and_prefix_tolerance);
