@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -503,6 +504,51 @@ START_TEST(test_json_access_log)
 }
 END_TEST
 
+/* --static-dir serves the regular files of one folder: not links, not subfolders, nothing
+ * outside it however the path is spelled. */
+START_TEST(test_static_dir_allow_list)
+{
+    char *dir = tu_tmpdir(), path[512], sub[512];
+    snprintf(path, sizeof path, "%s/index.html", dir);
+    tu_write(path, "<!doctype html><title>mine</title>");
+    snprintf(path, sizeof path, "%s/style.css", dir);
+    tu_write(path, "body{}");
+    snprintf(path, sizeof path, "%s/passwd", dir);
+    ck_assert_int_eq(symlink("/etc/passwd", path), 0);
+    snprintf(sub, sizeof sub, "%s/inner", dir);
+    ck_assert_int_eq(mkdir(sub, 0755), 0);
+    snprintf(path, sizeof path, "%s/inner/secret.txt", dir);
+    tu_write(path, "secret");
+    struct tu_server own;
+    const char *extra[] = {"--static-dir", dir, NULL};
+    ck_assert_int_eq(tu_server_start(&own, extra), 0);
+    static const struct {
+        const char *target;
+        long status;
+    } cases[] = {{"/", 200},
+                 {"/static/style.css", 200},
+                 {"/static/passwd", 404},
+                 {"/static/inner/secret.txt", 404},
+                 {"/static/../../etc/passwd", 404},
+                 {"/static/%2e%2e/%2e%2e/etc/passwd", 404},
+                 {"/static/%252e%252e/etc/passwd", 404},
+                 {"/static/inner%2fsecret.txt", 404}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct tu_response r;
+        ck_assert_int_eq(tu_http(&own, "GET", cases[i].target, NULL, &r), 0);
+        ck_assert_msg(r.status == cases[i].status, "%s: %ld", cases[i].target, r.status);
+        ck_assert_ptr_null(strstr(r.body, "root:"));
+        if (i == 0)
+            ck_assert_str_eq(r.body, "<!doctype html><title>mine</title>");
+        tu_response_free(&r);
+    }
+    ck_assert_int_eq(tu_server_stop(&own, SIGTERM), 0);
+    tu_rmrf(own.dir);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("http");
@@ -516,6 +562,7 @@ int main(void)
     tcase_add_test(tc, test_http_gzip_round_trip);
     tcase_add_test(tc, test_http_csv_by_accept);
     tcase_add_test(tc, test_static_gzip_and_revalidation);
+    tcase_add_test(tc, test_static_dir_allow_list);
     tcase_add_test(tc, test_http_head_and_methods);
     tcase_add_test(tc, test_http_limits);
     tcase_add_test(tc, test_http_not_found_and_prefix_tolerance);
