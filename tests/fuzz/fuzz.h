@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "store.h"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,6 +29,19 @@ static inline const char *fuzz_db_path(void)
 {
     const char *env = getenv("PROSPERITY_FUZZ_DB");
     return env && *env ? env : FUZZ_DEFAULT_DB;
+}
+
+/* Loads the default database for harness WHO, or aborts (a harness without data is broken).
+ * Returns a new snapshot kept for the whole run. */
+static inline struct store *fuzz_load_store(const char *who)
+{
+    struct api_error err = {0};
+    struct store *s = store_load(fuzz_db_path(), &err);
+    if (!s) {
+        fprintf(stderr, "%s: cannot load %s: %s\n", who, fuzz_db_path(), err.detail);
+        abort();
+    }
+    return s;
 }
 
 /* An error status the data API may answer with: 4xx, or 503 when memory ran out. */

@@ -20,12 +20,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    struct api_error err = {0};
-    store = store_load(fuzz_db_path(), &err);
-    if (!store) {
-        fprintf(stderr, "fuzz_query: cannot load %s: %s\n", fuzz_db_path(), err.detail);
-        abort();
-    }
+    store = fuzz_load_store("fuzz_query");
     return 0;
 }
 
