@@ -72,7 +72,7 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 int fmt_double(char *out, size_t size, double x)
 {
     /* Whole numbers (counts, yuan, years of data) are common: print them without snprintf. */
-    if (x == (double)(long long)x && x > -1e15 && x < 1e15 && size >= 20 &&
+    if (x > -1e15 && x < 1e15 && x == (double)(long long)x && size >= 20 &&
         !(x == 0 && signbit(x))) {
         char digits[24];
         long long v = (long long)x;

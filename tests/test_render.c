@@ -18,6 +18,10 @@ START_TEST(test_render_shortest_numbers)
         json_pack("[f,f,f,f,f,I]", 4.8, 0.1 + 0.2, 737289.0, 1e21, -0.0, (json_int_t)2019), 0);
     ck_assert_str_eq(s, "[4.8,0.3,737289,1e+21,-0,2019]");
     free(s);
+    /* beyond the integer fast path (a cast of these would be undefined) */
+    s = json_of(json_pack("[f,f,f]", 8.88888888888889e31, -1e300, 999999999999999.0), 0);
+    ck_assert_str_eq(s, "[8.88888888888889e+31,-1e+300,999999999999999]");
+    free(s);
 }
 END_TEST
 
