@@ -475,6 +475,19 @@ static void request_ends(struct request *r)
 static atomic_uint_fast64_t request_counter;
 static unsigned request_seed;
 
+/* The handler parses its own copy of the target, never MHD's parsed arguments. MHD parses the
+ * query string right after this callback into one record per parameter in the connection's
+ * memory pool: unused work on every request, and ~1000 parameters exhausted a 64 KiB pool (no
+ * answer at all). Ending the string after its '?' leaves MHD nothing to parse. URI points into
+ * MHD's own read buffer of the request, writable memory (libmicrohttpd 0.9.75 through 1.0);
+ * only the const of the callback's signature is cast away. */
+static void hide_query(const char *uri)
+{
+    char *q = strchr(uri, '?');
+    if (q)
+        q[1] = '\0';
+}
+
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     (void)cls;
@@ -503,6 +516,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     memcpy(r->uri, uri, keep);
     r->uri[keep] = '\0';
     r->uri_len = n;
+    hide_query(uri);
     return r;
 }
 
