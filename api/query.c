@@ -279,11 +279,15 @@ static int by_name(const void *a, const void *b)
 /* Values are appended with '&' and '=' escaped so that two different queries never collide. */
 static void put_escaped(struct buf *out, const char *s)
 {
-    for (; *s; s++) {
-        if (*s == '&' || *s == '=' || *s == '%')
-            buf_printf(out, "%%%02X", (unsigned char)*s);
-        else
-            buf_putc(out, *s);
+    static const char hex[] = "0123456789ABCDEF";
+    for (;;) {
+        size_t n = strcspn(s, "&=%");
+        buf_append(out, s, n);
+        if (!s[n])
+            return;
+        char esc[3] = {'%', hex[(unsigned char)s[n] >> 4], hex[s[n] & 15]};
+        buf_append(out, esc, sizeof esc);
+        s += n + 1;
     }
 }
 
@@ -306,6 +310,9 @@ void query_canonical(const struct query *q, struct buf *out)
         buf_putc(out, '=');
         put_escaped(out, sorted[k]->value);
     }
-    buf_printf(out, "&format=%s&pretty=%d&lang=%s", formats[q->format], q->pretty,
-               q->zh ? "zh" : "en");
+    /* pieces, not printf: this runs on every request, cache hits included */
+    buf_puts(out, "&format=");
+    buf_puts(out, formats[q->format]);
+    buf_puts(out, q->pretty ? "&pretty=1" : "&pretty=0");
+    buf_puts(out, q->zh ? "&lang=zh" : "&lang=en");
 }

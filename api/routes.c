@@ -193,7 +193,7 @@ static int match(const char *pattern, const char *path, const char **arg, size_t
     *arg = NULL;
     *arglen = 0;
     while (*pattern && *path) {
-        if (strncmp(pattern, "{id}", 4) == 0) {
+        if (*pattern == '{' && strncmp(pattern, "{id}", 4) == 0) {
             size_t n = strcspn(path, "/");
             if (n == 0)
                 return 0;

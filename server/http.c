@@ -542,11 +542,16 @@ static void request_id(struct MHD_Connection *conn, struct request *r)
     int ok = n > 0 && n < sizeof r->request_id;
     for (size_t i = 0; ok && i < n; i++)
         ok = id_char(sent[i]);
-    if (ok)
+    if (ok) {
         memcpy(r->request_id, sent, n + 1);
-    else
-        snprintf(r->request_id, sizeof r->request_id, "%08x%08llx", request_seed,
-                 (unsigned long long)atomic_fetch_add(&request_counter, 1));
+        return;
+    }
+    /* 16 hex digits of seed + counter: distinct for every request of this process */
+    static const char hex[] = "0123456789abcdef";
+    uint64_t v = ((uint64_t)request_seed << 32) + atomic_fetch_add(&request_counter, 1);
+    for (int i = 15; i >= 0; i--, v >>= 4)
+        r->request_id[i] = hex[v & 15];
+    r->request_id[16] = '\0';
 }
 
 /* Parses an IPv4 or IPv6 address into 16 bytes (IPv4 mapped into ::ffff:0:0/96). */
@@ -752,7 +757,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
      * connection is never read as another request. */
     if (r->calls++ == 0 && !(r->bad_framing = framing_problem(conn)))
         return MHD_YES;
-    snprintf(r->method, sizeof r->method, "%s", method);
+    size_t mlen = strnlen(method, sizeof r->method - 1);
+    memcpy(r->method, method, mlen);
+    r->method[mlen] = '\0';
     request_id(conn, r);
     struct http_request rq = {
         .method = method,
