@@ -12,16 +12,30 @@
 #include "idmap.h"
 
 #define BUCKETS 4096
+#define TARGETS 2048
+
+struct target {
+    uint64_t hash;
+    struct cache_entry *e; /* a reference; NULL: empty slot */
+    int route;
+    size_t keylen;
+    char key[CACHE_TARGET_MAX];
+};
 
 struct cache {
     pthread_rwlock_t lock;
     struct cache_entry *buckets[BUCKETS];
+    struct target *targets; /* TARGETS slots */
     size_t bytes, entries, max_bytes;
 };
 
 struct cache *cache_new(size_t max_bytes)
 {
     struct cache *c = calloc(1, sizeof *c);
+    if (c && !(c->targets = calloc(TARGETS, sizeof *c->targets))) {
+        free(c);
+        c = NULL;
+    }
     if (!c)
         return NULL;
     pthread_rwlock_init(&c->lock, NULL);
@@ -50,10 +64,15 @@ static void clear_locked(struct cache *c)
         struct cache_entry *e = c->buckets[b];
         while (e) {
             struct cache_entry *next = e->next;
+            e->kept = 0;
             cache_entry_release(e);
             e = next;
         }
         c->buckets[b] = NULL;
+    }
+    for (size_t t = 0; t < TARGETS; t++) {
+        cache_entry_release(c->targets[t].e);
+        c->targets[t].e = NULL;
     }
     c->bytes = c->entries = 0;
 }
@@ -64,6 +83,7 @@ void cache_free(struct cache *c)
         return;
     clear_locked(c);
     pthread_rwlock_destroy(&c->lock);
+    free(c->targets);
     free(c);
 }
 
@@ -123,12 +143,53 @@ struct cache_entry *cache_put(struct cache *c, const char *key, size_t keylen, u
     if (c->bytes + cost > c->max_bytes)
         clear_locked(c);
     atomic_fetch_add(&e->refs, 1); /* the table's reference */
+    e->kept = 1;
     e->next = c->buckets[hash % BUCKETS];
     c->buckets[hash % BUCKETS] = e;
     c->bytes += cost;
     c->entries++;
     pthread_rwlock_unlock(&c->lock);
     return e;
+}
+
+struct cache_entry *cache_recall(struct cache *c, const char *key, size_t keylen, int *route)
+{
+    if (keylen > CACHE_TARGET_MAX)
+        return NULL;
+    uint64_t h = hash_bytes(HASH_SEED, key, keylen);
+    struct target *t = &c->targets[h % TARGETS];
+    struct cache_entry *e = NULL;
+    pthread_rwlock_rdlock(&c->lock);
+    if (t->e && t->hash == h && t->keylen == keylen && memcmp(t->key, key, keylen) == 0) {
+        e = t->e;
+        *route = t->route;
+        atomic_fetch_add(&e->refs, 1);
+    }
+    pthread_rwlock_unlock(&c->lock);
+    return e;
+}
+
+void cache_remember(struct cache *c, const char *key, size_t keylen, struct cache_entry *e,
+                    int route)
+{
+    if (keylen > CACHE_TARGET_MAX)
+        return;
+    uint64_t h = hash_bytes(HASH_SEED, key, keylen);
+    struct target *t = &c->targets[h % TARGETS];
+    pthread_rwlock_wrlock(&c->lock);
+    if (!e->kept) { /* too big for the table, or dropped from it since: not worth a slot */
+        pthread_rwlock_unlock(&c->lock);
+        return;
+    }
+    struct cache_entry *old = t->e;
+    atomic_fetch_add(&e->refs, 1);
+    t->e = e;
+    t->hash = h;
+    t->route = route;
+    t->keylen = keylen;
+    memcpy(t->key, key, keylen);
+    pthread_rwlock_unlock(&c->lock);
+    cache_entry_release(old);
 }
 
 /* The compressed copy carries its own length so that one atomic pointer publishes both. */

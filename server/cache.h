@@ -22,6 +22,7 @@ struct cache_entry {
     const char *content_type;
     char filename[96];
     char etag[24]; /* W/"16 hex digits" */
+    int kept;      /* in the table (not an answer too big to keep) */
     struct cache_entry *next;
 };
 
@@ -37,6 +38,16 @@ struct cache_entry *cache_get(struct cache *c, const char *key, size_t keylen, u
  * it when there is room. Returns it retained, or NULL when out of memory (A freed). */
 struct cache_entry *cache_put(struct cache *c, const char *key, size_t keylen, uint64_t hash,
                               const char *version, struct answer *a);
+/* Request targets as sent, remembered with the entry that answered them, so that a repeated
+ * request skips parsing and the canonical key. A fixed number of slots, each overwritten by
+ * the next target that hashes to it: targets that vary on every request (cache busters) cost
+ * no memory. KEY is at most CACHE_TARGET_MAX bytes. */
+#define CACHE_TARGET_MAX 256
+/* The entry remembered for KEY, retained (release it), and its ROUTE; or NULL. */
+struct cache_entry *cache_recall(struct cache *c, const char *key, size_t keylen, int *route);
+/* Remembers E (not taken over) and ROUTE for KEY, when E is kept and KEY is short enough. */
+void cache_remember(struct cache *c, const char *key, size_t keylen, struct cache_entry *e,
+                    int route);
 /* The gzip body of E (made on first call); NULL when it does not compress or on failure. */
 const char *cache_gzip(struct cache_entry *e, size_t *len);
 void cache_entry_release(struct cache_entry *e);

@@ -191,6 +191,57 @@ static struct cache_entry *compute(const struct route *r, struct dataset *d, con
     return e;
 }
 
+static int method_is(const char *m, const char *want)
+{
+    return m && strcmp(m, want) == 0;
+}
+
+static void serve_entry(struct http_reply *rp, struct cache_entry *e, const struct http_request *rq)
+{
+    from_entry(rp, e, rq->accept_encoding);
+    if (etag_matches(rq->if_none_match, e->etag))
+        not_modified(rp);
+}
+
+static enum query_format default_format(const struct http_request *rq)
+{
+    return rq->accept && accepts(rq->accept, "text/csv") && !accepts(rq->accept, "application/json")
+               ? FORMAT_CSV
+               : FORMAT_JSON;
+}
+
+/* What decides a data answer besides the data: the target as sent and, from Accept, the default
+ * format. Written to KEY; 0 when it is too long to remember. */
+static size_t target_key(const struct http_request *rq, char key[CACHE_TARGET_MAX])
+{
+    if (rq->uri_len >= CACHE_TARGET_MAX)
+        return 0;
+    key[0] = default_format(rq) == FORMAT_CSV ? 'c' : 'j';
+    memcpy(key + 1, rq->uri, rq->uri_len);
+    return rq->uri_len + 1;
+}
+
+/* A GET or HEAD of a target answered before from the cache: the same entry, without parsing. */
+static int answer_known(const struct http_request *rq, struct http_reply *rp)
+{
+    char key[CACHE_TARGET_MAX];
+    size_t n = method_is(rq->method, "OPTIONS") ? 0 : target_key(rq, key);
+    if (!n)
+        return 0;
+    int route = 0;
+    struct dataset *d = dataset_acquire();
+    /* the entry is reference-counted on its own: it outlives a reload that drops D */
+    struct cache_entry *e = d ? cache_recall(d->cache, key, n, &route) : NULL;
+    dataset_release(d);
+    if (!e)
+        return 0;
+    rp->route = route;
+    rp->route_name = routes[route].name;
+    rp->cached = 1;
+    serve_entry(rp, e, rq);
+    return 1;
+}
+
 /* A data route: canonical key -> cache -> handler. */
 static void answer_api(const struct route *r, const char *arg, const char *raw_query, size_t qlen,
                        const struct http_request *rq, struct http_reply *rp, const char *path)
@@ -206,13 +257,9 @@ static void answer_api(const struct route *r, const char *arg, const char *raw_q
         fail(rp, 503, "not_ready", path, "no dataset is loaded yet%s", "");
         return;
     }
-    enum query_format def =
-        rq->accept && accepts(rq->accept, "text/csv") && !accepts(rq->accept, "application/json")
-            ? FORMAT_CSV
-            : FORMAT_JSON;
     int parsed = query_parse(&q, raw_query, qlen, &err);
     q.path_arg = arg;
-    if (parsed != 0 || routes_check(r, &q, def, &err) != 0) {
+    if (parsed != 0 || routes_check(r, &q, default_format(rq), &err) != 0) {
         problem(rp, &err, path);
         goto done;
     }
@@ -227,9 +274,11 @@ static void answer_api(const struct route *r, const char *arg, const char *raw_q
     rp->cached = e != NULL;
     if (!e && (e = compute(r, d, &q, &key, h, rp, path)) == NULL)
         goto done;
-    from_entry(rp, e, rq->accept_encoding);
-    if (etag_matches(rq->if_none_match, e->etag))
-        not_modified(rp);
+    char target[CACHE_TARGET_MAX];
+    size_t n = target_key(rq, target);
+    if (n)
+        cache_remember(d->cache, target, n, e, rp->route);
+    serve_entry(rp, e, rq);
 done:
     buf_free(&key);
     query_free(&q);
@@ -315,11 +364,6 @@ static char *normal_path(char *path)
     return path;
 }
 
-static int method_is(const char *m, const char *want)
-{
-    return m && strcmp(m, want) == 0;
-}
-
 /* The checks every request passes before routing: size, method, body, target form. */
 static int admit(const struct http_request *rq, struct http_reply *rp)
 {
@@ -355,7 +399,7 @@ void http_answer(const struct http_request *rq, struct http_reply *rp)
     memset(rp, 0, sizeof *rp);
     rp->cached = -1;
     rp->cors_origin = cors_origin(rq->origin);
-    if (admit(rq, rp) != 0)
+    if (admit(rq, rp) != 0 || answer_known(rq, rp))
         return;
     const char *qmark = memchr(rq->uri, '?', rq->uri_len);
     size_t plen = qmark ? (size_t)(qmark - rq->uri) : rq->uri_len;

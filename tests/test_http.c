@@ -184,6 +184,73 @@ START_TEST(test_http_csv_by_accept)
 }
 END_TEST
 
+/* A value from the /metrics text: the number after NAME at the start of a line. */
+static double metric(const char *name)
+{
+    struct tu_response r = request("GET", "/metrics", NULL);
+    size_t n = strlen(name);
+    double v = -1;
+    for (const char *p = r.body; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (strncmp(p, name, n) == 0 && p[n] == ' ')
+            v = strtod(p + n + 1, NULL);
+    tu_response_free(&r);
+    return v;
+}
+
+/* A target asked for again is answered from what it was answered with before, without being
+ * parsed again: the format Accept chose, HEAD, OPTIONS and revalidation still apply, and
+ * targets that vary on every request (cache busters) add no cache entries. */
+START_TEST(test_http_repeated_targets)
+{
+    const char *t = "/v1/series?indicator=patent_applications&regions=east&from=2011";
+    const char *csv[] = {"Accept: text/csv", NULL};
+    const char *pre[] = {"Origin: https://dash.example", "Access-Control-Request-Method: GET",
+                         NULL};
+    struct tu_response first = request("GET", t, NULL);
+    ck_assert_int_eq(first.status, 200);
+    double hits = metric("prosperity_cache_hits_total");
+    for (int i = 0; i < 3; i++) {
+        struct tu_response r = request("GET", t, NULL);
+        ck_assert_str_eq(hdr(&r, "Content-Type"), "application/json");
+        ck_assert_str_eq(r.body, first.body);
+        ck_assert_str_eq(hdr(&r, "ETag"), hdr(&first, "ETag"));
+        tu_response_free(&r);
+        r = request("GET", t, csv);
+        ck_assert_str_eq(hdr(&r, "Content-Type"), "text/csv; charset=utf-8");
+        ck_assert_str_eq(r.body, "indicator,region,year,value,status,source\r\n"
+                                 "patent_applications,east,2011,653832,,ouyang2022\r\n"
+                                 "patent_applications,east,2020,2464110,,ouyang2022\r\n");
+        tu_response_free(&r);
+    }
+    /* 3 JSON hits, the first CSV computed, 2 CSV hits */
+    ck_assert_double_eq(metric("prosperity_cache_hits_total"), hits + 5);
+    struct tu_response r = request("HEAD", t, NULL);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_uint_eq(r.len, 0);
+    ck_assert_str_eq(hdr(&r, "Content-Length"), hdr(&first, "Content-Length"));
+    tu_response_free(&r);
+    r = request("OPTIONS", t, pre);
+    ck_assert_int_eq(r.status, 204);
+    tu_response_free(&r);
+    char inm[160];
+    snprintf(inm, sizeof inm, "If-None-Match: %s", hdr(&first, "ETag"));
+    const char *h[] = {inm, NULL};
+    r = request("GET", t, h);
+    ck_assert_int_eq(r.status, 304);
+    tu_response_free(&r);
+    double entries = metric("prosperity_cache_entries");
+    for (int i = 0; i < 300; i++) {
+        char busted[160];
+        snprintf(busted, sizeof busted, "%s&_=%d", t, i);
+        r = request("GET", busted, NULL);
+        ck_assert_str_eq(r.body, first.body);
+        tu_response_free(&r);
+    }
+    ck_assert_double_eq(metric("prosperity_cache_entries"), entries);
+    tu_response_free(&first);
+}
+END_TEST
+
 START_TEST(test_http_head_and_methods)
 {
     struct tu_response get = request("GET", "/v1/groups", NULL);
@@ -567,6 +634,7 @@ int main(void)
     tcase_add_test(tc, test_http_limits);
     tcase_add_test(tc, test_http_not_found_and_prefix_tolerance);
     tcase_add_test(tc, test_http_request_id);
+    tcase_add_test(tc, test_http_repeated_targets);
     tcase_add_test(tc, test_http_metrics_and_access_log);
     tcase_add_test(tc, test_http_json_lang);
     tcase_add_test(tc, test_start_failures);
