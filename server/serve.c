@@ -222,6 +222,13 @@ int serve_main(int argc, char **argv)
             store_load_seconds(d->store));
     log_msg(LOG_INFO, "listening on http://%s:%d/ with %d threads",
             strchr(cfg.listen, ':') ? "[::]" : cfg.listen, port, cfg.threads);
+    /* libmicrohttpd reads the request line and headers into this memory, and also builds the
+     * answer's headers there: without room for both limits, its own HTML 414/431 come first */
+    if (cfg.max_url_bytes + cfg.max_header_bytes + 4096 > cfg.connection_memory_limit)
+        log_msg(LOG_WARN,
+                "connection_memory_limit %d is less than max_url_bytes + max_header_bytes + "
+                "4096: larger requests get libmicrohttpd's HTML 414/431, not problem+json",
+                cfg.connection_memory_limit);
     log_flush();
     for (;;) {
         struct timespec tick = {1, 0};
