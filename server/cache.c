@@ -32,12 +32,12 @@ struct cache {
 struct cache *cache_new(size_t max_bytes)
 {
     struct cache *c = calloc(1, sizeof *c);
-    if (c && !(c->targets = calloc(TARGETS, sizeof *c->targets))) {
-        free(c);
-        c = NULL;
-    }
     if (!c)
         return NULL;
+    if (!(c->targets = calloc(TARGETS, sizeof *c->targets))) {
+        free(c);
+        return NULL;
+    }
     pthread_rwlock_init(&c->lock, NULL);
     c->max_bytes = max_bytes;
     return c;
@@ -152,12 +152,19 @@ struct cache_entry *cache_put(struct cache *c, const char *key, size_t keylen, u
     return e;
 }
 
+/* The one slot KEY may occupy; its hash in *HASH. */
+static struct target *slot(struct cache *c, const char *key, size_t keylen, uint64_t *hash)
+{
+    *hash = hash_bytes(HASH_SEED, key, keylen);
+    return &c->targets[*hash % TARGETS];
+}
+
 struct cache_entry *cache_recall(struct cache *c, const char *key, size_t keylen, int *route)
 {
     if (keylen > CACHE_TARGET_MAX)
         return NULL;
-    uint64_t h = hash_bytes(HASH_SEED, key, keylen);
-    struct target *t = &c->targets[h % TARGETS];
+    uint64_t h;
+    struct target *t = slot(c, key, keylen, &h);
     struct cache_entry *e = NULL;
     pthread_rwlock_rdlock(&c->lock);
     if (t->e && t->hash == h && t->keylen == keylen && memcmp(t->key, key, keylen) == 0) {
@@ -174,8 +181,8 @@ void cache_remember(struct cache *c, const char *key, size_t keylen, struct cach
 {
     if (keylen > CACHE_TARGET_MAX)
         return;
-    uint64_t h = hash_bytes(HASH_SEED, key, keylen);
-    struct target *t = &c->targets[h % TARGETS];
+    uint64_t h;
+    struct target *t = slot(c, key, keylen, &h);
     pthread_rwlock_wrlock(&c->lock);
     if (!e->kept) { /* too big for the table, or dropped from it since: not worth a slot */
         pthread_rwlock_unlock(&c->lock);

@@ -211,22 +211,23 @@ static enum query_format default_format(const struct http_request *rq)
 }
 
 /* What decides a data answer besides the data: the target as sent and, from Accept, the default
- * format. Written to KEY; 0 when it is too long to remember. */
-static size_t target_key(const struct http_request *rq, char key[CACHE_TARGET_MAX])
+ * format. Written to KEY, when the target is short enough to remember (0: it is not). */
+static int target_key(const struct http_request *rq, char key[CACHE_TARGET_MAX], size_t *len)
 {
     if (rq->uri_len >= CACHE_TARGET_MAX)
         return 0;
     key[0] = default_format(rq) == FORMAT_CSV ? 'c' : 'j';
     memcpy(key + 1, rq->uri, rq->uri_len);
-    return rq->uri_len + 1;
+    *len = rq->uri_len + 1;
+    return 1;
 }
 
 /* A GET or HEAD of a target answered before from the cache: the same entry, without parsing. */
 static int answer_known(const struct http_request *rq, struct http_reply *rp)
 {
     char key[CACHE_TARGET_MAX];
-    size_t n = method_is(rq->method, "OPTIONS") ? 0 : target_key(rq, key);
-    if (!n)
+    size_t n;
+    if (method_is(rq->method, "OPTIONS") || !target_key(rq, key, &n))
         return 0;
     int route = 0;
     struct dataset *d = dataset_acquire();
@@ -275,8 +276,8 @@ static void answer_api(const struct route *r, const char *arg, const char *raw_q
     if (!e && (e = compute(r, d, &q, &key, h, rp, path)) == NULL)
         goto done;
     char target[CACHE_TARGET_MAX];
-    size_t n = target_key(rq, target);
-    if (n)
+    size_t n;
+    if (target_key(rq, target, &n))
         cache_remember(d->cache, target, n, e, rp->route);
     serve_entry(rp, e, rq);
 done:
