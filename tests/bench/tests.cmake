@@ -1,0 +1,5 @@
+# bench/ is not timed in the tests; this only keeps its tools working (see smoke.sh).
+add_test(NAME bench_smoke
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/smoke.sh $<TARGET_FILE:prosperity>
+          $<TARGET_FILE:prosperity_micro> ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR}/prosperity.db)
+set_tests_properties(bench_smoke PROPERTIES LABELS system TIMEOUT 300)
