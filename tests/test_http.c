@@ -184,19 +184,6 @@ START_TEST(test_http_csv_by_accept)
 }
 END_TEST
 
-/* A value from the /metrics text: the number after NAME at the start of a line. */
-static double metric(const char *name)
-{
-    struct tu_response r = request("GET", "/metrics", NULL);
-    size_t n = strlen(name);
-    double v = -1;
-    for (const char *p = r.body; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-        if (strncmp(p, name, n) == 0 && p[n] == ' ')
-            v = strtod(p + n + 1, NULL);
-    tu_response_free(&r);
-    return v;
-}
-
 /* A target asked for again is answered from what it was answered with before, without being
  * parsed again: the format Accept chose, HEAD, OPTIONS and revalidation still apply, and
  * targets that vary on every request (cache busters) add no cache entries. */
@@ -208,7 +195,7 @@ START_TEST(test_http_repeated_targets)
                          NULL};
     struct tu_response first = request("GET", t, NULL);
     ck_assert_int_eq(first.status, 200);
-    double hits = metric("prosperity_cache_hits_total");
+    double hits = tu_metric(&tu_srv, "prosperity_cache_hits_total");
     for (int i = 0; i < 3; i++) {
         struct tu_response r = request("GET", t, NULL);
         ck_assert_str_eq(hdr(&r, "Content-Type"), "application/json");
@@ -223,7 +210,7 @@ START_TEST(test_http_repeated_targets)
         tu_response_free(&r);
     }
     /* 3 JSON hits, the first CSV computed, 2 CSV hits */
-    ck_assert_double_eq(metric("prosperity_cache_hits_total"), hits + 5);
+    ck_assert_double_eq(tu_metric(&tu_srv, "prosperity_cache_hits_total"), hits + 5);
     struct tu_response r = request("HEAD", t, NULL);
     ck_assert_int_eq(r.status, 200);
     ck_assert_uint_eq(r.len, 0);
@@ -238,7 +225,7 @@ START_TEST(test_http_repeated_targets)
     r = request("GET", t, h);
     ck_assert_int_eq(r.status, 304);
     tu_response_free(&r);
-    double entries = metric("prosperity_cache_entries");
+    double entries = tu_metric(&tu_srv, "prosperity_cache_entries");
     for (int i = 0; i < 300; i++) {
         char busted[160];
         snprintf(busted, sizeof busted, "%s&_=%d", t, i);
@@ -246,7 +233,7 @@ START_TEST(test_http_repeated_targets)
         ck_assert_str_eq(r.body, first.body);
         tu_response_free(&r);
     }
-    ck_assert_double_eq(metric("prosperity_cache_entries"), entries);
+    ck_assert_double_eq(tu_metric(&tu_srv, "prosperity_cache_entries"), entries);
     tu_response_free(&first);
 }
 END_TEST

@@ -388,3 +388,22 @@ int tu_run(Suite *s)
     srunner_free(sr);
     return failed == 0 ? 0 : 1;
 }
+
+double tu_metric(const struct tu_server *srv, const char *name)
+{
+    struct tu_response r;
+    double v = -1;
+    if (tu_http(srv, "GET", "/metrics", NULL, &r) == 0 && r.status == 200) {
+        size_t n = strlen(name);
+        for (const char *p = r.body; p && *p;) {
+            if (strncmp(p, name, n) == 0 && p[n] == ' ') {
+                v = strtod(p + n + 1, NULL);
+                break;
+            }
+            p = strchr(p, '\n');
+            p = p ? p + 1 : NULL;
+        }
+    }
+    tu_response_free(&r);
+    return v;
+}

@@ -55,6 +55,8 @@ int tu_http(const struct tu_server *srv, const char *method, const char *target,
 /* The value of header NAME (case-insensitive) in RESP, copied into OUT; NULL when absent. */
 const char *tu_header(const struct tu_response *resp, const char *name, char *out, size_t size);
 void tu_response_free(struct tu_response *resp);
+/* The value of the /metrics line that starts with NAME and a space; -1 when there is none. */
+double tu_metric(const struct tu_server *srv, const char *name);
 /* GET and parse as JSON (new reference or NULL). */
 json_t *tu_get_json(const struct tu_server *srv, const char *target, long *status);
 

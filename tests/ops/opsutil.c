@@ -305,25 +305,6 @@ int ops_wait_closed(int fd, double seconds)
     return r > 0 ? -1 : 0;
 }
 
-double ops_metric(const struct tu_server *srv, const char *name)
-{
-    struct tu_response r;
-    double v = -1;
-    if (tu_http(srv, "GET", "/metrics", NULL, &r) == 0 && r.status == 200) {
-        size_t n = strlen(name);
-        for (const char *p = r.body; p && *p;) {
-            if (strncmp(p, name, n) == 0 && p[n] == ' ') {
-                v = strtod(p + n + 1, NULL);
-                break;
-            }
-            p = strchr(p, '\n');
-            p = p ? p + 1 : NULL;
-        }
-    }
-    tu_response_free(&r);
-    return v;
-}
-
 int ops_write_bytes(const char *path, const void *data, size_t len)
 {
     FILE *f = fopen(path, "wb");

@@ -1,5 +1,5 @@
 /* tests/ops/opsutil.h — helpers for the lifecycle, proxy and container tests: child processes
- * that die with the test, a multi-threaded load generator, raw sockets, /metrics values. */
+ * that die with the test, a multi-threaded load generator, raw sockets. */
 #ifndef PROSPERITY_OPSUTIL_H
 #define PROSPERITY_OPSUTIL_H
 
@@ -58,8 +58,6 @@ int ops_read_response(int fd, double seconds, char **head, char **body, size_t *
  * still open, -1 when data arrived instead. */
 int ops_wait_closed(int fd, double seconds);
 
-/* The value of the unlabelled series NAME in SRV's /metrics, or -1 when absent. */
-double ops_metric(const struct tu_server *srv, const char *name);
 
 /* Copies file FROM to TO. 0 or -1. */
 int ops_copy_file(const char *from, const char *to);

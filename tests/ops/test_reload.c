@@ -80,7 +80,7 @@ static double series_value(const struct tu_server *srv, char *etag, size_t size)
 static double wait_metric(const struct tu_server *srv, const char *name, double want)
 {
     double end = ops_now() + 5, v = -1;
-    while (ops_now() < end && (v = ops_metric(srv, name)) != want)
+    while (ops_now() < end && (v = tu_metric(srv, name)) != want)
         ops_sleep(0.02);
     return v;
 }
@@ -146,8 +146,8 @@ START_TEST(test_sighup_swaps_data_under_load)
     ck_assert_int_eq(load.nversions, 2);
     ck_assert_double_eq(series_value(&f.srv, etag1, sizeof etag1), 9.9);
     ck_assert_msg(strcmp(etag0, etag1) != 0, "the ETag must change with the data (%s)", etag0);
-    ck_assert_double_eq(ops_metric(&f.srv, "prosperity_reloads_total"), 1);
-    ck_assert_double_eq(ops_metric(&f.srv, "prosperity_reload_failures_total"), 0);
+    ck_assert_double_eq(tu_metric(&f.srv, "prosperity_reloads_total"), 1);
+    ck_assert_double_eq(tu_metric(&f.srv, "prosperity_reload_failures_total"), 0);
     char *log = tu_read(f.srv.log, NULL);
     ck_assert_ptr_nonnull(strstr(log, "reloaded"));
     free(log);
@@ -179,7 +179,7 @@ static void reload_broken(struct fixture *f, const char *bad, const char *versio
     ck_assert_int_eq(tu_http(&f->srv, "GET", "/readyz", NULL, &r), 0);
     ck_assert_int_eq(r.status, 200);
     tu_response_free(&r);
-    ck_assert_double_eq(ops_metric(&f->srv, "prosperity_reloads_total"), 0);
+    ck_assert_double_eq(tu_metric(&f->srv, "prosperity_reloads_total"), 0);
 }
 
 START_TEST(test_sighup_with_broken_file_keeps_old_data)
@@ -194,7 +194,7 @@ START_TEST(test_sighup_with_broken_file_keeps_old_data)
     static const char garbage[] = "SQLite format 3\0this is not a database, just some bytes";
     ck_assert_int_eq(ops_write_bytes(path, garbage, sizeof garbage), 0);
     reload_broken(&f, path, v0, 4.8, 0, "SIGHUP with a corrupt file");
-    ck_assert_double_eq(ops_metric(&f.srv, "prosperity_reload_failures_total"), 1);
+    ck_assert_double_eq(tu_metric(&f.srv, "prosperity_reload_failures_total"), 1);
 
     /* A copy cut short, as a half-finished upload leaves it. */
     size_t len;
@@ -217,7 +217,7 @@ START_TEST(test_sighup_with_broken_file_keeps_old_data)
     ck_assert_ptr_nonnull(ops_version(&f.srv, v1, sizeof v1));
     ck_assert_str_ne(v1, v0);
     ck_assert_double_eq(series_value(&f.srv, NULL, 0), 9.9);
-    ck_assert_double_eq(ops_metric(&f.srv, "prosperity_reload_failures_total"), 3);
+    ck_assert_double_eq(tu_metric(&f.srv, "prosperity_reload_failures_total"), 3);
     char *log = tu_read(f.srv.log, NULL);
     ck_assert_ptr_nonnull(strstr(log, "reload failed, still serving the previous data"));
     free(log);

@@ -31,7 +31,7 @@ static void start(struct tu_server *srv, const char *grace)
 static void wait_accepted(const struct tu_server *srv, int n)
 {
     double end = ops_now() + 5, open = -1;
-    while (ops_now() < end && (open = ops_metric(srv, "prosperity_open_connections")) < n + 1)
+    while (ops_now() < end && (open = tu_metric(srv, "prosperity_open_connections")) < n + 1)
         ops_sleep(0.01);
     ck_assert_msg(open >= n + 1, "the server accepted %g of %d connections", open - 1, n);
 }
