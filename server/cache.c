@@ -124,7 +124,8 @@ struct cache_entry *cache_put(struct cache *c, const char *key, size_t keylen, u
     e->len = a->len;
     a->body = NULL;
     e->content_type = a->content_type;
-    memcpy(e->filename, a->filename, sizeof e->filename);
+    if (a->filename[0])
+        snprintf(e->disposition, sizeof e->disposition, "inline; filename=\"%s\"", a->filename);
     uint64_t tag = hash_bytes(hash_bytes(HASH_SEED, version, strlen(version)), key, keylen);
     snprintf(e->etag, sizeof e->etag, "W/\"%016llx\"", (unsigned long long)tag);
     atomic_init(&e->refs, 1);

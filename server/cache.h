@@ -20,7 +20,7 @@ struct cache_entry {
     size_t len;
     _Atomic(struct gz_body *) gz; /* owned once set; NULL until first asked for */
     const char *content_type;
-    char filename[96];
+    char disposition[128]; /* Content-Disposition value ("" for none), made once here */
     char etag[24]; /* W/"16 hex digits" */
     int kept;      /* in the table (not an answer too big to keep) */
     struct cache_entry *next;

@@ -149,7 +149,7 @@ static void not_modified(struct http_reply *rp)
     rp->body = "";
     rp->len = 0;
     rp->content_encoding = NULL;
-    rp->disposition[0] = '\0';
+    rp->disposition = NULL;
 }
 
 static void from_entry(struct http_reply *rp, struct cache_entry *e, const char *accept_encoding)
@@ -161,8 +161,7 @@ static void from_entry(struct http_reply *rp, struct cache_entry *e, const char 
     rp->content_type = e->content_type;
     rp->etag = e->etag;
     rp->cache_control = cache_control;
-    if (e->filename[0])
-        snprintf(rp->disposition, sizeof rp->disposition, "inline; filename=\"%s\"", e->filename);
+    rp->disposition = e->disposition[0] ? e->disposition : NULL;
     size_t gzlen;
     const char *gz;
     if (e->len > 1024 && accept_encoding && accepts(accept_encoding, "gzip") &&
@@ -721,8 +720,7 @@ static struct MHD_Response *make_response(struct http_reply *rp, struct request 
     add_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, rp->cache_control);
     add_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, rp->content_encoding);
     add_header(resp, MHD_HTTP_HEADER_ALLOW, rp->allow);
-    if (rp->disposition[0])
-        add_header(resp, "Content-Disposition", rp->disposition);
+    add_header(resp, "Content-Disposition", rp->disposition);
     add_header(resp, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding, Origin");
     if (rp->len)
         add_header(resp, "X-Content-Type-Options", "nosniff");

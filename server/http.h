@@ -31,7 +31,7 @@ struct http_reply {
     const char *cache_control;
     const char *content_encoding;
     const char *allow;
-    char disposition[128];
+    const char *disposition; /* borrowed from the entry, or NULL */
     const char *cors_origin; /* Access-Control-Allow-Origin value, or NULL */
     int preflight;           /* add the preflight headers */
     int route;               /* metrics label */

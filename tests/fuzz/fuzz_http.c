@@ -153,7 +153,10 @@ static void check_reply(const struct http_request *rq, const struct http_reply *
         (void)strlen(rp->etag);
     if (rp->cors_origin)
         (void)strlen(rp->cors_origin);
-    FUZZ_CHECK(memchr(rp->disposition, '\0', sizeof rp->disposition) != NULL, "disposition");
+    if (rp->disposition)
+        FUZZ_CHECK(strncmp(rp->disposition, "inline; filename=\"", 18) == 0 &&
+                       rp->disposition[strlen(rp->disposition) - 1] == '"',
+                   "disposition");
     if (st == 405)
         FUZZ_CHECK(rp->allow != NULL, "405 without Allow");
     if (st >= 400) {
