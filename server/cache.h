@@ -21,8 +21,8 @@ struct cache_entry {
     _Atomic(struct gz_body *) gz; /* owned once set; NULL until first asked for */
     const char *content_type;
     char disposition[128]; /* Content-Disposition value ("" for none), made once here */
-    char etag[24]; /* W/"16 hex digits" */
-    int kept;      /* in the table (not an answer too big to keep) */
+    char etag[24];         /* W/"16 hex digits" */
+    int kept;              /* in the table (not an answer too big to keep) */
     struct cache_entry *next;
 };
 

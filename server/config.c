@@ -38,7 +38,7 @@ static const struct key keys[] = {
     {"connection_timeout", K_INT, FIELD(connection_timeout), 1, 3600, NULL, "15",
      "seconds of inactivity before a connection is closed"},
     {"connection_memory_limit", K_INT, FIELD(connection_memory_limit), 16384, 1048576, NULL,
-     "32768", "bytes per connection for the request line and headers (max_url_bytes + max_header_bytes fit)"},
+     "32768", "bytes per connection for the request line and headers (hold both request limits)"},
     {"max_url_bytes", K_INT, FIELD(max_url_bytes), 256, 65536, NULL, "8192",
      "longest request URL answered (longer: 414)"},
     {"max_header_bytes", K_INT, FIELD(max_header_bytes), 1024, 65536, NULL, "16384",
