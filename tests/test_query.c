@@ -176,7 +176,8 @@ START_TEST(test_query_canonical_ignores_order_and_busters)
     ck_assert_str_eq(buf_cstr(&ka), buf_cstr(&kb));
     ck_assert_str_ne(buf_cstr(&ka), buf_cstr(&kc));
     /* the separators inside a value stay escaped: no two queries share a key */
-    ck_assert_str_eq(buf_cstr(&kc), "&from=2012&indicator=x%26from%3D1%25&format=json&pretty=0&lang=en");
+    ck_assert_str_eq(buf_cstr(&kc),
+                     "&from=2012&indicator=x%26from%3D1%25&format=json&pretty=0&lang=en");
     buf_free(&ka);
     buf_free(&kb);
     buf_free(&kc);
