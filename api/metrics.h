@@ -9,6 +9,10 @@
 
 #include <stddef.h>
 
+/* On every metrics function: its return code says whether *OUT was written, so a caller that
+ * ignores it prints a stale or uninitialised value. The compiler enforces the check. */
+#define METRICS_MUST_CHECK __attribute__((warn_unused_result))
+
 enum metrics_status {
     METRICS_OK = 0,
     METRICS_E_TOO_FEW,     /* fewer values than the metric needs */
