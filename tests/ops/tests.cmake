@@ -24,3 +24,9 @@ foreach(t reload shutdown proxy container)
   # small machine running other tests beside them cannot make them miss a deadline.
   set_tests_properties(ops_${t} PROPERTIES TIMEOUT 300 LABELS system RUN_SERIAL TRUE)
 endforeach()
+
+# README's build-and-serve command with only the run-time packages visible to pkg-config.
+add_test(NAME ops_first_contact
+  COMMAND ${PROSPERITY_OPS_DIR}/first_contact.sh ${CMAKE_SOURCE_DIR}
+          ${CMAKE_BINARY_DIR}/first-contact)
+set_tests_properties(ops_first_contact PROPERTIES TIMEOUT 300 LABELS system RUN_SERIAL TRUE)
