@@ -27,7 +27,7 @@ const char import_schema_sql[] =
     "  higher_is_better INTEGER CHECK(higher_is_better IN (0, 1)),\n"
     "  aggregation TEXT NOT NULL CHECK(aggregation IN ('sum', 'weighted_mean', 'none')),\n"
     "  weight_indicator TEXT REFERENCES indicators(id) DEFERRABLE INITIALLY DEFERRED,\n"
-    "  description TEXT,\n"
+    "  description TEXT, unit_zh TEXT, description_zh TEXT,\n"
     "  CHECK(aggregation <> 'weighted_mean' OR weight_indicator IS NOT NULL));\n"
     "CREATE TABLE regions(id TEXT PRIMARY KEY NOT NULL,\n"
     "  name_en TEXT NOT NULL CHECK(name_en <> ''), name_zh TEXT, kind TEXT NOT NULL,\n"
@@ -35,6 +35,14 @@ const char import_schema_sql[] =
     "CREATE TABLE groups(group_id TEXT NOT NULL, name_en TEXT NOT NULL, name_zh TEXT,\n"
     "  region_id TEXT NOT NULL REFERENCES regions(id) DEFERRABLE INITIALLY DEFERRED,\n"
     "  PRIMARY KEY(group_id, region_id));\n"
+    /* One row per unordered pair, stored as written; the index refuses B,A beside A,B. */
+    "CREATE TABLE neighbours(\n"
+    "  region_id TEXT NOT NULL REFERENCES regions(id) DEFERRABLE INITIALLY DEFERRED,\n"
+    "  neighbour_id TEXT NOT NULL REFERENCES regions(id) DEFERRABLE INITIALLY DEFERRED,\n"
+    "  kind TEXT NOT NULL CHECK(kind IN ('land', 'link')),\n"
+    "  CHECK(region_id <> neighbour_id), PRIMARY KEY(region_id, neighbour_id));\n"
+    "CREATE UNIQUE INDEX neighbours_pair\n"
+    "  ON neighbours(min(region_id, neighbour_id), max(region_id, neighbour_id));\n"
     "CREATE TABLE observations(\n"
     "  indicator_id TEXT NOT NULL REFERENCES indicators(id) DEFERRABLE INITIALLY DEFERRED,\n"
     "  region_id TEXT NOT NULL REFERENCES regions(id) DEFERRABLE INITIALLY DEFERRED,\n"
@@ -76,11 +84,12 @@ struct table_spec {
 
 static const struct column source_cols[] = {{"id", COL_TEXT, 1}, {"citation", COL_TEXT, 1}};
 static const struct column indicator_cols[] = {
-    {"id", COL_TEXT, 1},          {"name_en", COL_TEXT, 1},
-    {"name_zh", COL_OPT, 1},      {"unit", COL_OPT, 1},
-    {"category", COL_OPT, 1},     {"higher_is_better", COL_INT, 1},
-    {"aggregation", COL_TEXT, 1}, {"weight_indicator", COL_OPT, 1},
-    {"description", COL_OPT, 0}};
+    {"id", COL_TEXT, 1},           {"name_en", COL_TEXT, 1},
+    {"name_zh", COL_OPT, 1},       {"unit", COL_OPT, 1},
+    {"category", COL_OPT, 1},      {"higher_is_better", COL_INT, 1},
+    {"aggregation", COL_TEXT, 1},  {"weight_indicator", COL_OPT, 1},
+    {"description", COL_OPT, 0},   {"unit_zh", COL_OPT, 0},
+    {"description_zh", COL_OPT, 0}};
 static const struct column region_cols[] = {{"id", COL_TEXT, 1},     {"name_en", COL_TEXT, 1},
                                             {"name_zh", COL_OPT, 1}, {"kind", COL_TEXT, 1},
                                             {"parent", COL_OPT, 1},  {"code", COL_OPT, 0}};
@@ -88,6 +97,8 @@ static const struct column group_cols[] = {{"group_id", COL_TEXT, 1},
                                            {"name_en", COL_TEXT, 1},
                                            {"name_zh", COL_OPT, 0},
                                            {"region_id", COL_TEXT, 1}};
+static const struct column neighbour_cols[] = {
+    {"region_id", COL_TEXT, 1}, {"neighbour_id", COL_TEXT, 1}, {"kind", COL_TEXT, 1}};
 static const struct column obs_cols[] = {{"indicator_id", COL_TEXT, 1}, {"region_id", COL_TEXT, 1},
                                          {"year", COL_INT, 1},          {"value", COL_REAL, 1},
                                          {"status", COL_OPT, 0},        {"source_id", COL_OPT, 0},
@@ -98,7 +109,16 @@ static const struct column benchmark_cols[] = {{"indicator_id", COL_TEXT, 1},
                                                {"source_id", COL_OPT, 0},
                                                {"note", COL_OPT, 0}};
 
-enum { T_SOURCES, T_INDICATORS, T_REGIONS, T_GROUPS, T_OBSERVATIONS, T_BENCHMARKS, T_COUNT };
+enum {
+    T_SOURCES,
+    T_INDICATORS,
+    T_REGIONS,
+    T_GROUPS,
+    T_OBSERVATIONS,
+    T_BENCHMARKS,
+    T_NEIGHBOURS,
+    T_COUNT
+};
 
 static const struct table_spec specs[T_COUNT] = {
     SPEC("sources.csv", "sources", 0, source_cols),
@@ -107,6 +127,7 @@ static const struct table_spec specs[T_COUNT] = {
     SPEC("groups.csv", "groups", 0, group_cols),
     SPEC("observations.csv", "observations", 1, obs_cols),
     SPEC("benchmarks.csv", "benchmarks", 0, benchmark_cols),
+    SPEC("neighbours.csv", "neighbours", 0, neighbour_cols),
 };
 
 struct table {
@@ -468,6 +489,38 @@ done:
     idmap_free(&pairs);
 }
 
+/* Pairs are unordered: A,B and B,A are one pair, so the key is the two region positions with
+ * the smaller first. */
+static void check_neighbours(struct importer *im)
+{
+    struct table *t = &im->t[T_NEIGHBOURS];
+    const struct table *reg = &im->t[T_REGIONS];
+    struct keymap pairs;
+    if (keymap_init(&pairs, t->nrows) != 0) {
+        problem(im, t->spec->file, 0, "out of memory");
+        return;
+    }
+    for (size_t r = 0; r < t->nrows; r++) {
+        const char *a = cell(t, r, 0), *b = cell(t, r, 1), *kind = cell(t, r, 2);
+        int bad = check_ref(im, t, r, 0, reg, 0);
+        bad |= check_ref(im, t, r, 1, reg, 0);
+        if (strcmp(kind, "land") != 0 && strcmp(kind, "link") != 0)
+            problem(im, t->path, t->lines[r], "kind '%s' must be land or link", kind);
+        if (bad)
+            continue;
+        if (strcmp(a, b) == 0) {
+            problem(im, t->path, t->lines[r], "region '%s' is paired with itself", a);
+            continue;
+        }
+        uint64_t i = idmap_get(&reg->ids, a, strlen(a)), j = idmap_get(&reg->ids, b, strlen(b));
+        uint64_t key = i < j ? (i << 32) | j : (j << 32) | i;
+        if (keymap_put(&pairs, key, (uint32_t)r) == 1)
+            problem(im, t->path, t->lines[r], "pair %s/%s is listed twice (first on line %u)", a, b,
+                    t->lines[keymap_get(&pairs, key)]);
+    }
+    keymap_free(&pairs);
+}
+
 static int check_status(struct importer *im, const struct table *t, size_t r, size_t col)
 {
     const char *s = cell(t, r, col);
@@ -714,6 +767,7 @@ int import_dir(const char *dir, const char *db_path, FILE *errs)
     check_groups(&im);
     check_observations(&im);
     check_benchmarks(&im);
+    check_neighbours(&im);
     if (im.nerrors == 0)
         write_db(&im, db_path);
 done:

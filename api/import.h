@@ -13,7 +13,8 @@ int import_dir(const char *dir, const char *db_path, FILE *errs);
 
 /* The SQL that creates the schema (static string); the store checks loaded files against it. */
 extern const char import_schema_sql[];
-#define IMPORT_SCHEMA_VERSION "1"
+/* 2: indicators.unit_zh and description_zh, the neighbours table. */
+#define IMPORT_SCHEMA_VERSION "2"
 
 /* Returns 1 if S is a valid id: 1..64 bytes of [A-Za-z0-9_.-], not starting with '.' or '-'. */
 int import_id_valid(const char *s, size_t len);

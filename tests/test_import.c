@@ -6,6 +6,8 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "import.h"
 #include "testutil.h"
 
@@ -422,6 +424,361 @@ START_TEST(test_import_cli_exit_code)
 }
 END_TEST
 
+/* ---- neighbours.csv and the columns that came with the provincial panel (issue #13) ---- */
+
+static void write_file(const char *file, const char *text)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    ck_assert_int_eq(tu_write(path, text), 0);
+}
+
+/* A good neighbours.csv (lines 2-3) imported first, so that the target holds it. */
+static void neighbours_good_first(void)
+{
+    write_file("neighbours.csv", "region_id,neighbour_id,kind\n"
+                            "beijing,tianjin,land\n"
+                            "hebei,beijing,land\n");
+    import_good_first();
+}
+
+START_TEST(test_import_rejects_neighbour_unknown_region)
+{
+    neighbours_good_first();
+    append("neighbours.csv", "beijing,atlantis,land\n");
+    expect_rejected("neighbours.csv:4: neighbour_id 'atlantis' is not in regions.csv");
+    teardown();
+    setup();
+    neighbours_good_first();
+    append("neighbours.csv", "atlantis,beijing,land\n");
+    expect_rejected("neighbours.csv:4: region_id 'atlantis' is not in regions.csv");
+    teardown();
+    setup();
+    neighbours_good_first();
+    append("neighbours.csv", ",beijing,land\n");
+    expect_rejected("neighbours.csv:4: region_id is empty");
+}
+END_TEST
+
+START_TEST(test_import_rejects_neighbour_itself)
+{
+    neighbours_good_first();
+    append("neighbours.csv", "tianjin,tianjin,land\n");
+    expect_rejected("neighbours.csv:4: region 'tianjin' is paired with itself");
+}
+END_TEST
+
+START_TEST(test_import_rejects_neighbour_pair_twice)
+{
+    /* Either order names the same unordered pair: hebei,beijing is on line 3. */
+    neighbours_good_first();
+    append("neighbours.csv", "beijing,hebei,link\n");
+    expect_rejected("neighbours.csv:4: pair beijing/hebei is listed twice (first on line 3)");
+    teardown();
+    setup();
+    neighbours_good_first();
+    append("neighbours.csv", "beijing,tianjin,land\n");
+    expect_rejected("neighbours.csv:4: pair beijing/tianjin is listed twice (first on line 2)");
+}
+END_TEST
+
+START_TEST(test_import_rejects_neighbour_kind)
+{
+    static const char *const bad[] = {"sea", "", "Land", "land "};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        teardown();
+        setup();
+        neighbours_good_first();
+        char row[64], expect[96];
+        snprintf(row, sizeof row, "tianjin,hebei,%s\n", bad[i]);
+        append("neighbours.csv", row);
+        snprintf(expect, sizeof expect, "neighbours.csv:4: kind '%s' must be land or link", bad[i]);
+        expect_rejected(expect);
+    }
+}
+END_TEST
+
+START_TEST(test_import_rejects_neighbour_column_count)
+{
+    neighbours_good_first();
+    append("neighbours.csv", "tianjin,hebei\n");
+    expect_rejected("neighbours.csv:4: 2 fields, the header has 3");
+    teardown();
+    setup();
+    neighbours_good_first();
+    write_file("neighbours.csv", "region_id,neighbour_id\nbeijing,tianjin\n");
+    expect_rejected("neighbours.csv:1: missing column 'kind'");
+    teardown();
+    setup();
+    neighbours_good_first();
+    write_file("neighbours.csv", "region_id,neighbour_id,kind,length_km\nbeijing,tianjin,land,1\n");
+    expect_rejected("neighbours.csv:1: unknown column 'length_km'");
+}
+END_TEST
+
+START_TEST(test_import_rejects_bad_chinese_columns)
+{
+    /* The new columns are checked like every other: UTF-8, and a group keeps one name. */
+    import_good_first();
+    replace("indicators.csv", "weight_indicator,description",
+            "weight_indicator,description,unit_zh");
+    expect_rejected("indicators.csv:2: 9 fields, the header has 10");
+    teardown();
+    setup();
+    import_good_first();
+    write_file("indicators.csv", "id,name_en,name_zh,unit,unit_zh,category,higher_is_better,aggregation,"
+                            "weight_indicator,description,description_zh\n"
+                            "gdp,GDP,,yuan,\xE5\x85\x83,economy,1,sum,,,\xC0\xAF\n");
+    expect_rejected("indicators.csv:2: field 11 is not valid UTF-8");
+    teardown();
+    setup();
+    import_good_first();
+    write_file("groups.csv", "group_id,name_en,name_zh,region_id\n"
+                        "g,G,\xE7\x94\xB2,beijing\n"
+                        "g,G,\xE4\xB9\x99,tianjin\n");
+    expect_rejected("groups.csv:3: group 'g' has another name on line 2");
+}
+END_TEST
+
+/* Runs SQL that yields one integer (a count) on the database at PATH. */
+static long long db_int(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
+                  sqlite3_errmsg(db));
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+START_TEST(test_import_old_format)
+{
+    /* Files as they were before the panel: no unit_zh, description_zh, groups.name_zh, no
+     * description or code column at all, and no neighbours.csv. */
+    char *old = tu_tmpdir();
+    ck_assert_ptr_nonnull(old);
+    static const char *const files[][2] = {
+        {"indicators.csv", "id,name_en,name_zh,unit,category,higher_is_better,aggregation,"
+                           "weight_indicator\n"
+                           "gdp,GDP,,yuan,economy,1,sum,\n"},
+        {"regions.csv", "id,name_en,name_zh,kind,parent\n"
+                        "china,China,,national,\n"
+                        "beijing,Beijing,,province,china\n"},
+        {"groups.csv", "group_id,name_en,region_id\nall,All,china\nall,All,beijing\n"},
+        {"observations.csv", "indicator_id,region_id,year,value\ngdp,beijing,2019,1.5\n"},
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[700];
+        snprintf(path, sizeof path, "%s/%s", old, files[i][0]);
+        ck_assert_int_eq(tu_write(path, files[i][1]), 0);
+    }
+    char db[700], *text = NULL;
+    size_t len = 0;
+    snprintf(db, sizeof db, "%s/old.db", old);
+    FILE *errs = open_memstream(&text, &len);
+    int rc = import_dir(old, db, errs);
+    fclose(errs);
+    ck_assert_msg(rc == 0, "%s", text);
+    free(text);
+    ck_assert_int_eq(db_int(db, "SELECT count(*) FROM indicators WHERE unit_zh IS NULL AND "
+                                "description_zh IS NULL AND description IS NULL"),
+                     1);
+    ck_assert_int_eq(db_int(db, "SELECT count(*) FROM groups WHERE name_zh IS NULL"), 2);
+    ck_assert_int_eq(db_int(db, "SELECT count(*) FROM neighbours"), 0);
+    char sql[128];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM meta WHERE key = 'schema_version' AND value = '%s'",
+             IMPORT_SCHEMA_VERSION);
+    ck_assert_int_eq(db_int(db, sql), 1);
+    struct api_error err;
+    struct store *s = store_load(db, &err);
+    ck_assert_msg(s != NULL, "%s", err.detail);
+    ck_assert_uint_eq(store_observation_count(s), 1);
+    store_free(s);
+    tu_rmrf(old);
+    free(old);
+}
+END_TEST
+
+START_TEST(test_import_neighbours_both_orders_in_db)
+{
+    /* The importer is not the only guard: the schema itself keeps one row per unordered pair. */
+    neighbours_good_first();
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+    ck_assert_int_ne(sqlite3_exec(db, "INSERT INTO neighbours VALUES('tianjin','beijing','land')",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    ck_assert_int_ne(
+        sqlite3_exec(db, "INSERT INTO neighbours VALUES('hebei','hebei','land')", NULL, NULL, NULL),
+        SQLITE_OK);
+    ck_assert_int_ne(sqlite3_exec(db, "INSERT INTO neighbours VALUES('tianjin','hebei','sea')",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO neighbours VALUES('tianjin','hebei','link')",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+}
+END_TEST
+
+/* A reader of its own (not api/csv.c): splits TEXT into records and fields, RFC 4180 quotes.
+ * Returns the number of data records; *NONEMPTY gets how many have a non-empty field in the
+ * column named COL (-1 when there is no such column). When ROWS is set, each record's fields
+ * joined by '\x1f' go there (free each, then the array). */
+static long csv_count(const char *path, const char *col, long *nonempty, char ***rows)
+{
+    char *text = tu_read(path, NULL);
+    if (!text) {
+        *nonempty = -1;
+        return 0;
+    }
+    long records = -1, want = -1, field = 0, found = 0, cap = 0;
+    int quoted = 0;
+    *nonempty = 0;
+    char name[128], cur[4096];
+    size_t nlen = 0, clen = 0;
+    if (rows)
+        *rows = NULL;
+    const char *p = text;
+    if (strncmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    for (;; p++) {
+        char c = *p;
+        int end_field = 0, end_record = 0;
+        if (quoted) {
+            if (c == '"' && p[1] == '"') {
+                p++;
+            } else if (c == '"') {
+                quoted = 0;
+                continue;
+            }
+        } else if (c == '"') {
+            quoted = 1;
+            continue;
+        } else if (c == ',') {
+            end_field = 1;
+        } else if (c == '\n' || c == '\0') {
+            end_record = end_field = 1;
+        } else if (c == '\r') {
+            continue;
+        }
+        if (!end_field) {
+            if (nlen < sizeof name - 1)
+                name[nlen++] = c;
+            found = 1;
+            if (clen < sizeof cur - 1)
+                cur[clen++] = c;
+            continue;
+        }
+        if (c == '\0' && field == 0 && !found)
+            break;
+        name[nlen] = '\0';
+        if (records < 0 && strcmp(name, col) == 0)
+            want = field;
+        if (records >= 0 && field == want && found)
+            (*nonempty)++;
+        nlen = 0;
+        found = 0;
+        field++;
+        if (!end_record) {
+            if (clen < sizeof cur - 1)
+                cur[clen++] = '\x1f';
+            continue;
+        }
+        if (rows && records >= 0) {
+            if (records >= cap) {
+                cap = cap ? cap * 2 : 64;
+                *rows = realloc(*rows, (size_t)cap * sizeof **rows);
+            }
+            (*rows)[records] = strndup(cur, clen);
+        }
+        clen = 0;
+        field = 0;
+        records++;
+        if (c == '\0')
+            break;
+    }
+    if (want < 0)
+        *nonempty = -1;
+    free(text);
+    return records < 0 ? 0 : records;
+}
+
+/* Imports FOLDER and checks that every row of every file and every non-empty cell of the new
+ * columns arrives, counted by the reader above. */
+static void import_whole(const char *folder)
+{
+    char db[700], path[700], *text = NULL;
+    size_t len = 0;
+    snprintf(db, sizeof db, "%s/whole.db", dir);
+    FILE *errs = open_memstream(&text, &len);
+    int rc = import_dir(folder, db, errs);
+    fclose(errs);
+    ck_assert_msg(rc == 0, "%s: %s", folder, text);
+    ck_assert_str_eq(text, "");
+    free(text);
+    static const char *const tables[][3] = {
+        {"indicators.csv", "indicators", "unit_zh"},
+        {"indicators.csv", "indicators", "description_zh"},
+        {"indicators.csv", "indicators", "name_zh"},
+        {"regions.csv", "regions", "name_zh"},
+        {"groups.csv", "groups", "name_zh"},
+        {"observations.csv", "observations", "note"},
+        {"sources.csv", "sources", "citation"},
+        {"benchmarks.csv", "benchmarks", "note"},
+        {"neighbours.csv", "neighbours", "kind"},
+    };
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        long nonempty;
+        snprintf(path, sizeof path, "%s/%s", folder, tables[i][0]);
+        long n = csv_count(path, tables[i][2], &nonempty, NULL);
+        char sql[160];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", tables[i][1]);
+        ck_assert_msg(db_int(db, sql) == n, "%s: %lld rows, the CSV has %ld", tables[i][1],
+                      db_int(db, sql), n);
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE %s IS NOT NULL", tables[i][1],
+                 tables[i][2]);
+        long long got = db_int(db, sql);
+        ck_assert_msg(got == (nonempty < 0 ? 0 : nonempty), "%s.%s: %lld set, the CSV has %ld",
+                      tables[i][1], tables[i][2], got, nonempty);
+    }
+    /* Every pair as written, with its kind. */
+    char **rows = NULL;
+    long nonempty;
+    snprintf(path, sizeof path, "%s/neighbours.csv", folder);
+    long n = csv_count(path, "kind", &nonempty, &rows);
+    for (long r = 0; r < n; r++) {
+        char a[80], b[80], k[16], sql[320];
+        ck_assert_int_eq(sscanf(rows[r], "%79[^\x1f]\x1f%79[^\x1f]\x1f%15s", a, b, k), 3);
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM neighbours WHERE region_id = '%s' AND neighbour_id = '%s' "
+                 "AND kind = '%s'",
+                 a, b, k);
+        ck_assert_msg(db_int(db, sql) == 1, "%s", sql);
+        free(rows[r]);
+    }
+    free(rows);
+    fprintf(stderr, "import_whole %s: %ld neighbour rows\n", folder, n);
+    unlink(db);
+}
+
+START_TEST(test_import_whole_folder)
+{
+    char data[600];
+    snprintf(data, sizeof data, "%s/data", PROSPERITY_SOURCE_DIR);
+    import_whole(data);
+    /* Another folder in the data/ format (e.g. the next default data set before it moves in). */
+    const char *extra = getenv("PROSPERITY_TEST_DATA_DIR");
+    if (extra && *extra)
+        import_whole(extra);
+}
+END_TEST
+
 START_TEST(test_parse_number_grammar)
 {
     double v;
@@ -448,6 +805,9 @@ int main(void)
     tcase_add_test(ok, test_import_replaces_atomically);
     tcase_add_test(ok, test_import_accepts_rfc4180_quoting);
     tcase_add_test(ok, test_parse_number_grammar);
+    tcase_add_test(ok, test_import_old_format);
+    tcase_add_test(ok, test_import_neighbours_both_orders_in_db);
+    tcase_add_test(ok, test_import_whole_folder);
     suite_add_tcase(s, ok);
     TCase *bad = tcase_create("rejects");
     tcase_add_checked_fixture(bad, setup, teardown);
@@ -473,6 +833,12 @@ int main(void)
     tcase_add_test(bad, test_import_reports_every_problem);
     tcase_add_test(bad, test_import_unwritable_target);
     tcase_add_test(bad, test_import_cli_exit_code);
+    tcase_add_test(bad, test_import_rejects_neighbour_unknown_region);
+    tcase_add_test(bad, test_import_rejects_neighbour_itself);
+    tcase_add_test(bad, test_import_rejects_neighbour_pair_twice);
+    tcase_add_test(bad, test_import_rejects_neighbour_kind);
+    tcase_add_test(bad, test_import_rejects_neighbour_column_count);
+    tcase_add_test(bad, test_import_rejects_bad_chinese_columns);
     suite_add_tcase(s, bad);
     return tu_run(s);
 }
