@@ -1,0 +1,262 @@
+/* api/metrics/spatial.c — spatial lag and Moran's I (global and local) on row-standardised
+ * binary contiguity, following R spdep 1.2 (moran.test, spweights.constants, localmoran). */
+#include "spatial.h"
+
+#include <math.h>
+
+#include "stats.h"
+
+int spatial_weights_check(const struct spatial_weights *w, size_t *n_isolated)
+{
+    if (!w || w->n == 0 || !w->offsets || (w->offsets[w->n] > 0 && !w->neighbours))
+        return METRICS_E_DOMAIN;
+    if (w->offsets[0] != 0)
+        return METRICS_E_DOMAIN;
+    size_t isolated = 0;
+    for (size_t i = 0; i < w->n; i++) {
+        size_t a = w->offsets[i], b = w->offsets[i + 1];
+        if (b < a)
+            return METRICS_E_DOMAIN;
+        if (a == b)
+            isolated++;
+        for (size_t p = a; p < b; p++) {
+            size_t j = w->neighbours[p];
+            if (j >= w->n || j == i)
+                return METRICS_E_DOMAIN;
+            for (size_t q = a; q < p; q++)
+                if (w->neighbours[q] == j)
+                    return METRICS_E_DOMAIN;
+        }
+    }
+    if (n_isolated)
+        *n_isolated = isolated;
+    return METRICS_OK;
+}
+
+static size_t degree(const struct spatial_weights *w, size_t i)
+{
+    return w->offsets[i + 1] - w->offsets[i];
+}
+
+/* The row-standardised lag of X at unit I; 0 for an island. */
+static double lag_at(const struct spatial_weights *w, const double *x, size_t i)
+{
+    size_t a = w->offsets[i], b = w->offsets[i + 1];
+    if (a == b)
+        return 0;
+    double s = 0;
+    for (size_t p = a; p < b; p++)
+        s += x[w->neighbours[p]];
+    return s / (double)(b - a);
+}
+
+static int all_finite(const double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i]))
+            return 0;
+    return 1;
+}
+
+int spatial_lag(const struct spatial_weights *w, const double *x, double *lag)
+{
+    int rc = spatial_weights_check(w, NULL);
+    if (rc != METRICS_OK)
+        return rc;
+    if (!x || !lag || !all_finite(x, w->n))
+        return METRICS_E_DOMAIN;
+    for (size_t i = 0; i < w->n; i++)
+        lag[i] = lag_at(w, x, i);
+    return METRICS_OK;
+}
+
+static double mean_of(const double *x, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += x[i];
+    double m = s / (double)n;
+    /* a second pass, as R's mean(), so the centred values sum to zero more exactly */
+    double r = 0;
+    for (size_t i = 0; i < n; i++)
+        r += x[i] - m;
+    return m + r / (double)n;
+}
+
+/* w_ji: 1 / d_j when i is a neighbour of j, else 0. */
+static double weight_back(const struct spatial_weights *w, size_t j, size_t i)
+{
+    for (size_t p = w->offsets[j]; p < w->offsets[j + 1]; p++)
+        if (w->neighbours[p] == i)
+            return 1.0 / (double)degree(w, j);
+    return 0;
+}
+
+/* spdep's spweights.constants: S0 = sum w_ij, S1 = sum_ij (w_ij^2 + w_ij w_ji),
+ * S2 = sum_i (row sum_i + column sum_i)^2. With a symmetric neighbour relation (contiguity) the
+ * column sum of i is sum over its own list of 1 / d_j, O(edges); otherwise the lists are
+ * scanned for every unit, O(n * edges). No scratch either way. */
+static void weight_constants(const struct spatial_weights *w, double *s0, double *s1, double *s2)
+{
+    double a0 = 0, a1 = 0, a2 = 0;
+    int symmetric = 1;
+    for (size_t i = 0; i < w->n; i++) {
+        size_t d = degree(w, i);
+        if (!d)
+            continue;
+        double wij = 1.0 / (double)d;
+        a0 += 1;
+        for (size_t p = w->offsets[i]; p < w->offsets[i + 1]; p++) {
+            double wji = weight_back(w, w->neighbours[p], i);
+            symmetric &= wji > 0;
+            a1 += wij * wij + wij * wji;
+        }
+    }
+    for (size_t i = 0; i < w->n; i++) {
+        double row = degree(w, i) ? 1.0 : 0.0, col = 0;
+        if (symmetric) {
+            for (size_t p = w->offsets[i]; p < w->offsets[i + 1]; p++)
+                col += 1.0 / (double)degree(w, w->neighbours[p]);
+        } else {
+            for (size_t j = 0; j < w->n; j++)
+                if (j != i)
+                    col += weight_back(w, j, i);
+        }
+        a2 += (row + col) * (row + col);
+    }
+    *s0 = a0;
+    *s1 = a1;
+    *s2 = a2;
+}
+
+int spatial_moran(const struct spatial_weights *w, const double *x, struct spatial_moran *out)
+{
+    size_t isolated;
+    int rc = spatial_weights_check(w, &isolated);
+    if (rc != METRICS_OK)
+        return rc;
+    if (!x || !out || !all_finite(x, w->n))
+        return METRICS_E_DOMAIN;
+    size_t nfull = w->n, nu = nfull - isolated;
+    if (nu < 4)
+        return METRICS_E_TOO_FEW;
+
+    double xbar = mean_of(x, nfull);
+    double zz = 0, z4 = 0, zlz = 0;
+    for (size_t i = 0; i < nfull; i++) {
+        double z = x[i] - xbar;
+        zz += z * z;
+        z4 += z * z * z * z;
+        size_t a = w->offsets[i], b = w->offsets[i + 1];
+        if (a < b) {
+            double l = 0;
+            for (size_t p = a; p < b; p++)
+                l += x[w->neighbours[p]] - xbar;
+            zlz += z * (l / (double)(b - a));
+        }
+    }
+    if (!(zz > 0))
+        return METRICS_E_DEGENERATE;
+
+    double s0, s1, s2;
+    weight_constants(w, &s0, &s1, &s2);
+    double n = (double)nu, nn = n * n, s02 = s0 * s0;
+    double kurt = (double)nfull * z4 / (zz * zz);
+    double I = (n / s0) * (zlz / zz);
+    double EI = -1.0 / (n - 1);
+    double vn = (nn * s1 - n * s2 + 3 * s02) / (s02 * (nn - 1)) - EI * EI;
+    double vr = n * (s1 * (nn - 3 * n + 3) - n * s2 + 3 * s02);
+    vr -= kurt * (s1 * (nn - n) - 2 * n * s2 + 6 * s02);
+    vr = vr / ((n - 1) * (n - 2) * (n - 3) * s02) - EI * EI;
+    if (!(vn > 0) || !(vr > 0) || !isfinite(vn) || !isfinite(vr))
+        return METRICS_E_DEGENERATE;
+
+    struct spatial_moran m = {.n = nfull, .n_used = nu, .i = I, .expected = EI};
+    m.variance_normal = vn;
+    m.variance_random = vr;
+    m.z_normal = (I - EI) / sqrt(vn);
+    m.z_random = (I - EI) / sqrt(vr);
+    if (!isfinite(m.i) || !isfinite(m.z_normal) || !isfinite(m.z_random))
+        return METRICS_E_DOMAIN;
+    if ((rc = stats_normal_upper(m.z_normal, &m.p_greater_normal)) != METRICS_OK ||
+        (rc = stats_normal_upper(m.z_random, &m.p_greater_random)) != METRICS_OK ||
+        (rc = stats_normal_upper(fabs(m.z_normal), &m.p_two_sided_normal)) != METRICS_OK ||
+        (rc = stats_normal_upper(fabs(m.z_random), &m.p_two_sided_random)) != METRICS_OK)
+        return rc;
+    m.p_two_sided_normal *= 2;
+    m.p_two_sided_random *= 2;
+    *out = m;
+    return METRICS_OK;
+}
+
+int spatial_local_moran(const struct spatial_weights *w, const double *x,
+                        struct spatial_local *out)
+{
+    int rc = spatial_weights_check(w, NULL);
+    if (rc != METRICS_OK)
+        return rc;
+    if (!x || !out || !all_finite(x, w->n))
+        return METRICS_E_DOMAIN;
+    size_t nfull = w->n;
+    if (nfull < 3)
+        return METRICS_E_TOO_FEW;
+    double n = (double)nfull;
+    double xbar = mean_of(x, nfull);
+    double zz = 0;
+    for (size_t i = 0; i < nfull; i++)
+        zz += (x[i] - xbar) * (x[i] - xbar);
+    double m2 = zz / n;
+    if (!(m2 > 0))
+        return METRICS_E_DEGENERATE;
+
+    /* Centred values below 1e100 cannot overflow the products below (z^4 / m2^2 at most), so
+     * after this check every result is finite and OUT can be written in one pass. */
+    for (size_t i = 0; i < nfull; i++)
+        if (!(fabs(x[i] - xbar) < 1e100))
+            return METRICS_E_DOMAIN;
+    for (size_t i = 0; i < nfull; i++) {
+        size_t d = degree(w, i);
+        double zi = x[i] - xbar;
+        double lz = 0, lx = 0;
+        if (d) {
+            for (size_t p = w->offsets[i]; p < w->offsets[i + 1]; p++)
+                lx += x[w->neighbours[p]];
+            lx /= (double)d;
+            lz = lx - xbar;
+        }
+        double wi = d ? 1.0 : 0.0, wi2 = d ? 1.0 / (double)d : 0.0;
+        struct spatial_local r = {.lag = lx};
+        r.i = zi / m2 * lz;
+        r.expected = -(zi * zi * wi) / ((n - 1) * m2);
+        r.variance = (zi / m2) * (zi / m2) * (n / (n - 2)) * (wi2 - wi * wi / (n - 1)) *
+                     (m2 - zi * zi / (n - 1));
+        r.has_z = r.variance > 0;
+        r.z = 0;
+        r.p_two_sided = 1;
+        if (r.has_z) {
+            r.z = (r.i - r.expected) / sqrt(r.variance);
+            r.p_two_sided = erfc(fabs(r.z) * M_SQRT1_2); /* 2 P(Z > |z|) */
+        }
+        if (zi > 0)
+            r.quadrant = lz > 0 ? SPATIAL_HH : SPATIAL_HL;
+        else
+            r.quadrant = lz > 0 ? SPATIAL_LH : SPATIAL_LL;
+        out[i] = r;
+    }
+    return METRICS_OK;
+}
+
+const char *spatial_quadrant_name(enum spatial_quadrant q)
+{
+    switch (q) {
+    case SPATIAL_HH:
+        return "HH";
+    case SPATIAL_LH:
+        return "LH";
+    case SPATIAL_LL:
+        return "LL";
+    case SPATIAL_HL:
+        return "HL";
+    }
+    return "?";
+}
