@@ -11,7 +11,9 @@
 
 #include <sqlite3.h>
 
+#include "buf.h"
 #include "idmap.h"
+#include "import.h"
 
 struct chunk {
     struct chunk *next;
@@ -128,27 +130,129 @@ static int prepare(struct loader *ld, const char *sql, sqlite3_stmt **st)
                      sqlite3_errmsg(ld->db));
 }
 
-static int count_rows(struct loader *ld, const char *table, size_t *n)
+/* What the store reads of one table: the schema check and the SELECT use the same columns. */
+struct table_spec {
+    const char *name;
+    const char *columns; /* ", "-separated, as in the SELECT */
+    const char *order;   /* ORDER BY; NULL for none */
+};
+
+static const struct table_spec t_meta = {"meta", "key, value", NULL};
+static const struct table_spec t_sources = {"sources", "id, citation", "rowid"};
+static const struct table_spec t_indicators = {
+    "indicators",
+    "id, name_en, name_zh, unit, category, higher_is_better, aggregation, weight_indicator, "
+    "description",
+    "rowid"};
+static const struct table_spec t_regions = {"regions", "id, name_en, name_zh, kind, parent, code",
+                                            "rowid"};
+static const struct table_spec t_groups = {"groups", "group_id, name_en, name_zh, region_id",
+                                           "rowid"};
+static const struct table_spec t_benchmarks = {
+    "benchmarks", "indicator_id, label, value, source_id, note", "rowid"};
+/* In primary-key order: each run of (indicator_id, region_id) is one series. */
+static const struct table_spec t_observations = {
+    "observations", "indicator_id, region_id, year, value, status, source_id, note",
+    "indicator_id, region_id, year"};
+
+/* Steps ST of table T, of which I rows were read and N counted. Returns 1 for a row, 0 at the
+ * end (after exactly N rows), -1 with the load error set: a failing step is a broken table,
+ * never its end. */
+static int next_row(struct loader *ld, sqlite3_stmt *st, const struct table_spec *t, size_t i,
+                    size_t n)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && i < n)
+        return 1;
+    if (rc == SQLITE_DONE && i == n)
+        return 0;
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        return load_fail(ld, "table '%s': %zu rows counted but %s", t->name, n,
+                         rc == SQLITE_ROW ? "more read" : "fewer read");
+    return load_fail(ld, "table '%s': reading row %zu: %s", t->name, i + 1, sqlite3_errmsg(ld->db));
+}
+
+/* 0 when T is a real table; else the load error says what it is. */
+static int check_is_table(struct loader *ld, const struct table_spec *t)
+{
+    sqlite3_stmt *st = NULL;
+    if (prepare(ld,
+                "SELECT type, sql LIKE 'CREATE VIRTUAL%' FROM sqlite_master "
+                "WHERE name = ?1 COLLATE NOCASE AND type IN ('table', 'view')",
+                &st) != 0)
+        return -1;
+    sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+    int rc = 0, step = sqlite3_step(st);
+    if (step == SQLITE_DONE)
+        rc = load_fail(ld, "table '%s' is missing", t->name);
+    else if (step != SQLITE_ROW)
+        rc = load_fail(ld, "table '%s': %s", t->name, sqlite3_errmsg(ld->db));
+    else if (strcmp((const char *)sqlite3_column_text(st, 0), "view") == 0)
+        rc = load_fail(ld, "'%s' is a view, not a table", t->name);
+    else if (sqlite3_column_int(st, 1))
+        rc = load_fail(ld, "'%s' is a virtual table, not a table", t->name);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* T must be a real table (a view could hide rows) with at least the columns the store reads;
+ * columns and tables it does not read may be added. */
+static int check_table(struct loader *ld, const struct table_spec *t)
+{
+    sqlite3_stmt *st = NULL;
+    if (check_is_table(ld, t) != 0 ||
+        prepare(ld, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE", &st) != 0)
+        return -1;
+    int rc = 0;
+    for (const char *c = t->columns; *c && rc == 0;) {
+        int len = (int)strcspn(c, ",");
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, c, len, SQLITE_STATIC);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_DONE)
+            rc = load_fail(ld, "table '%s' has no column '%.*s'", t->name, len, c);
+        else if (step != SQLITE_ROW)
+            rc = load_fail(ld, "table '%s': %s", t->name, sqlite3_errmsg(ld->db));
+        c += len;
+        c += strspn(c, ", ");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int count_rows(struct loader *ld, const struct table_spec *t, size_t *n)
 {
     char sql[96];
     sqlite3_stmt *st = NULL;
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", t->name);
     if (prepare(ld, sql, &st) != 0)
         return -1;
     int rc = sqlite3_step(st);
     *n = rc == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 0) : 0;
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW)
-        return load_fail(ld, "%s", sqlite3_errmsg(ld->db));
+        return load_fail(ld, "table '%s': %s", t->name, sqlite3_errmsg(ld->db));
     return 0;
 }
 
-/* Counts TABLE's rows into *N, prepares SQL into *ST and allocates room for the rows (ELEM bytes
- * each) in the snapshot. Returns the room, or NULL with the load error set. */
-static void *open_table(struct loader *ld, const char *table, const char *sql, size_t *n,
-                        size_t elem, sqlite3_stmt **st)
+/* Checks table T, counts its rows into *N and prepares the SELECT of its columns into *ST. */
+static int query_table(struct loader *ld, const struct table_spec *t, size_t *n, sqlite3_stmt **st)
 {
-    if (count_rows(ld, table, n) != 0 || prepare(ld, sql, st) != 0)
+    char sql[512];
+    if (check_table(ld, t) != 0 || count_rows(ld, t, n) != 0)
+        return -1;
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s%s%s", t->columns, t->name,
+             t->order ? " ORDER BY " : "", t->order ? t->order : "");
+    return prepare(ld, sql, st);
+}
+
+/* query_table, and room for the rows (ELEM bytes each) in the snapshot. Returns the room, or
+ * NULL with the load error set. */
+static void *open_table(struct loader *ld, const struct table_spec *t, size_t *n, size_t elem,
+                        sqlite3_stmt **st)
+{
+    if (query_table(ld, t, n, st) != 0)
         return NULL;
     void *room = arena_alloc(ld->s, (*n + 1) * elem);
     if (!room)
@@ -204,17 +308,18 @@ static int load_sources(struct loader *ld)
     struct store *s = ld->s;
     sqlite3_stmt *st = NULL;
     int rc = -1;
-    s->sources = open_table(ld, "sources", "SELECT id, citation FROM sources ORDER BY rowid",
-                            &s->n_sources, sizeof *s->sources, &st);
+    s->sources = open_table(ld, &t_sources, &s->n_sources, sizeof *s->sources, &st);
     if (!s->sources)
         goto fail;
     size_t i = 0;
-    while (i < s->n_sources && sqlite3_step(st) == SQLITE_ROW) {
+    int row;
+    while ((row = next_row(ld, st, &t_sources, i, s->n_sources)) > 0) {
         s->sources[i].id = column_text(s, st, 0, &ld->oom);
         s->sources[i].citation = column_text(s, st, 1, &ld->oom);
         i++;
     }
-    s->n_sources = i;
+    if (row < 0)
+        goto fail;
     if (ld->oom)
         goto oom;
     rc = index_ids(ld, &s->source_ix, s->n_sources, source_id_at, "sources");
@@ -245,18 +350,15 @@ static int load_indicators(struct loader *ld)
     sqlite3_stmt *st = NULL;
     const char **weights = NULL;
     int rc = -1;
-    s->indicators = open_table(ld, "indicators",
-                               "SELECT id, name_en, name_zh, unit, category, higher_is_better, "
-                               "aggregation, weight_indicator, description FROM indicators "
-                               "ORDER BY rowid",
-                               &s->n_indicators, sizeof *s->indicators, &st);
+    s->indicators = open_table(ld, &t_indicators, &s->n_indicators, sizeof *s->indicators, &st);
     if (!s->indicators)
         goto fail;
     weights = calloc(s->n_indicators + 1, sizeof *weights);
     if (!weights)
         goto oom;
     size_t i = 0;
-    while (i < s->n_indicators && sqlite3_step(st) == SQLITE_ROW) {
+    int row;
+    while ((row = next_row(ld, st, &t_indicators, i, s->n_indicators)) > 0) {
         struct indicator *ind = &s->indicators[i];
         memset(ind, 0, sizeof *ind);
         ind->id = column_text(s, st, 0, &ld->oom);
@@ -279,7 +381,8 @@ static int load_indicators(struct loader *ld)
         }
         i++;
     }
-    s->n_indicators = i;
+    if (row < 0)
+        goto fail;
     if (ld->oom)
         goto oom;
     if (index_ids(ld, &s->indicator_ix, s->n_indicators, indicator_id_at, "indicators") != 0)
@@ -351,17 +454,15 @@ static int load_regions(struct loader *ld)
     sqlite3_stmt *st = NULL;
     const char **parents = NULL;
     int rc = -1;
-    s->regions = open_table(ld, "regions",
-                            "SELECT id, name_en, name_zh, kind, parent, code FROM regions "
-                            "ORDER BY rowid",
-                            &s->n_regions, sizeof *s->regions, &st);
+    s->regions = open_table(ld, &t_regions, &s->n_regions, sizeof *s->regions, &st);
     if (!s->regions)
         goto fail;
     parents = calloc(s->n_regions + 1, sizeof *parents);
     if (!parents)
         goto oom;
     size_t i = 0;
-    while (i < s->n_regions && sqlite3_step(st) == SQLITE_ROW) {
+    int row;
+    while ((row = next_row(ld, st, &t_regions, i, s->n_regions)) > 0) {
         struct region *r = &s->regions[i];
         memset(r, 0, sizeof *r);
         r->id = column_text(s, st, 0, &ld->oom);
@@ -376,7 +477,8 @@ static int load_regions(struct loader *ld)
         }
         i++;
     }
-    s->n_regions = i;
+    if (row < 0)
+        goto fail;
     if (ld->oom)
         goto oom;
     if (index_ids(ld, &s->region_ix, s->n_regions, region_id_at, "regions") != 0)
@@ -404,9 +506,7 @@ static int load_groups(struct loader *ld)
     uint32_t *group_of = NULL, *region_of = NULL;
     size_t rows = 0;
     int rc = -1;
-    s->groups = open_table(
-        ld, "groups", "SELECT group_id, name_en, name_zh, region_id FROM groups ORDER BY rowid",
-        &rows, sizeof *s->groups, &st);
+    s->groups = open_table(ld, &t_groups, &rows, sizeof *s->groups, &st);
     if (!s->groups)
         goto fail;
     group_of = calloc(rows + 1, sizeof *group_of);
@@ -414,7 +514,8 @@ static int load_groups(struct loader *ld)
     if (!group_of || !region_of || idmap_init(&s->group_ix, rows) != 0)
         goto oom;
     size_t n = 0;
-    while (n < rows && sqlite3_step(st) == SQLITE_ROW) {
+    int row;
+    while ((row = next_row(ld, st, &t_groups, n, rows)) > 0) {
         const char *gid = column_text(s, st, 0, &ld->oom);
         const char *name_en = column_text(s, st, 1, &ld->oom);
         const char *name_zh = column_text(s, st, 2, &ld->oom);
@@ -438,6 +539,8 @@ static int load_groups(struct loader *ld)
         s->groups[g].n_members++;
         n++;
     }
+    if (row < 0)
+        goto fail;
     for (size_t g = 0; g < s->n_groups; g++) {
         s->groups[g].members = arena_alloc(s, (s->groups[g].n_members + 1) * sizeof(uint32_t));
         if (!s->groups[g].members)
@@ -464,14 +567,12 @@ static int load_benchmarks(struct loader *ld)
     struct store *s = ld->s;
     sqlite3_stmt *st = NULL;
     int rc = -1;
-    s->benchmarks = open_table(ld, "benchmarks",
-                               "SELECT indicator_id, label, value, source_id, note FROM "
-                               "benchmarks ORDER BY rowid",
-                               &s->n_benchmarks, sizeof *s->benchmarks, &st);
+    s->benchmarks = open_table(ld, &t_benchmarks, &s->n_benchmarks, sizeof *s->benchmarks, &st);
     if (!s->benchmarks)
         goto fail;
     size_t i = 0;
-    while (i < s->n_benchmarks && sqlite3_step(st) == SQLITE_ROW) {
+    int row;
+    while ((row = next_row(ld, st, &t_benchmarks, i, s->n_benchmarks)) > 0) {
         struct benchmark *b = &s->benchmarks[i];
         const char *ind = column_text(s, st, 0, &ld->oom);
         b->label = column_text(s, st, 1, &ld->oom);
@@ -493,7 +594,8 @@ static int load_benchmarks(struct loader *ld)
         s->indicators[b->indicator].n_benchmarks++;
         i++;
     }
-    s->n_benchmarks = i;
+    if (row < 0)
+        goto fail;
     for (size_t k = 0; k < s->n_indicators; k++) {
         struct indicator *ind = &s->indicators[k];
         ind->benchmarks = arena_alloc(s, (ind->n_benchmarks + 1) * sizeof(uint32_t));
@@ -552,11 +654,7 @@ static int load_observations(struct loader *ld)
     sqlite3_stmt *st = NULL;
     int rc = -1;
     char row[160];
-    if (count_rows(ld, "observations", &s->n_own_obs) != 0 ||
-        prepare(ld,
-                "SELECT indicator_id, region_id, year, value, status, source_id, note "
-                "FROM observations ORDER BY indicator_id, region_id, year",
-                &st) != 0)
+    if (query_table(ld, &t_observations, &s->n_own_obs, &st) != 0)
         goto fail;
     if (s->n_own_obs == 0) {
         rc = load_fail(ld, "contains no observations");
@@ -566,7 +664,7 @@ static int load_observations(struct loader *ld)
         goto oom;
     uint32_t cur_ind = STORE_NONE, cur_reg = STORE_NONE;
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW && s->n_obs < s->n_own_obs) {
+    while ((step = next_row(ld, st, &t_observations, s->n_obs, s->n_own_obs)) > 0) {
         const unsigned char *ind_id = sqlite3_column_text(st, 0);
         const unsigned char *reg_id = sqlite3_column_text(st, 1);
         sqlite3_int64 year = sqlite3_column_int64(st, 2);
@@ -615,11 +713,8 @@ static int load_observations(struct loader *ld)
         s->series[s->n_series - 1].count++;
         s->n_obs++;
     }
-    if (step != SQLITE_DONE && step != SQLITE_ROW) {
-        rc = load_fail(ld, "%s", sqlite3_errmsg(ld->db));
+    if (step < 0)
         goto fail;
-    }
-    s->n_own_obs = s->n_obs;
     rc = 0;
     goto fail;
 oom:
@@ -694,27 +789,58 @@ struct partition {
     uint32_t years; /* complete years */
 };
 
-/* The value of member M in YEAR for indicator IND (and its weight), or -1 when missing. */
+/* How strongly a member's status marks what is computed from it: a break in the series, over a
+ * suspect value, over a lower bound. "derived" does not count: a computed value is derived by
+ * nature, and `computed: true` says so. */
+static int flag_rank(int status)
+{
+    return status == STATUS_BREAK ? 3 : status == STATUS_SUSPECT ? 2 : status == STATUS_LOWER_BOUND;
+}
+
+/* The flags of one computed value: the strongest status among its members' values and weights,
+ * and who carries one ("northeast suspect, hebei population suspect"), in member order. */
+struct member_flags {
+    int status;
+    struct buf who;
+};
+
+static void add_flag(const struct store *s, struct member_flags *f, uint32_t m,
+                     const struct indicator *weight, int status)
+{
+    if (!f || !flag_rank(status))
+        return;
+    if (flag_rank(status) > flag_rank(f->status))
+        f->status = status;
+    buf_printf(&f->who, "%s%s%s%s %s", f->who.len ? ", " : "", s->regions[m].id, weight ? " " : "",
+               weight ? weight->id : "", store_status_name(status));
+}
+
+/* The value of member M in YEAR for indicator IND (and its weight), or -1 when missing; a
+ * flagged value or weight is added to FLAGS (may be NULL). */
 static int member_value(const struct store *s, const struct indicator *ind, uint32_t ind_ix,
-                        uint32_t m, int year, double *x, double *w)
+                        uint32_t m, int year, double *x, double *w, struct member_flags *flags)
 {
     const struct observation *o = store_value_at(s, store_series(s, ind_ix, m), year);
     if (!o)
         return -1;
     *x = o->value;
     *w = 1;
+    add_flag(s, flags, m, NULL, o->status);
     if (ind->aggregation == AGG_WEIGHTED_MEAN) {
         const struct observation *wo = store_value_at(s, store_series(s, ind->weight, m), year);
         if (!wo || !(wo->value >= 0))
             return -1;
         *w = wo->value;
+        add_flag(s, flags, m, &s->indicators[ind->weight], wo->status);
     }
     return 0;
 }
 
-/* Sum (or weighted mean) of the members in YEAR; -1 unless every member has data. */
+/* Sum (or weighted mean) of the members in YEAR; -1 unless every member has data. The members'
+ * flags go into FLAGS (may be NULL). */
 static int aggregate_year(const struct store *s, const struct indicator *ind, uint32_t ind_ix,
-                          const struct partition *p, int year, double *out)
+                          const struct partition *p, int year, double *out,
+                          struct member_flags *flags)
 {
     double sum = 0, comp = 0, wsum = 0;
     for (uint32_t c = 0; c < p->parent->n_children; c++) {
@@ -722,7 +848,7 @@ static int aggregate_year(const struct store *s, const struct indicator *ind, ui
         double x, w;
         if (strcmp(s->regions[m].kind, p->kind) != 0)
             continue;
-        if (member_value(s, ind, ind_ix, m, year, &x, &w) != 0)
+        if (member_value(s, ind, ind_ix, m, year, &x, &w, flags) != 0)
             return -1;
         /* Kahan summation keeps sums of many members exact to the last digit. */
         double y = x * w - comp;
@@ -751,7 +877,7 @@ static uint32_t count_years(const struct store *s, const struct indicator *ind, 
     uint32_t n = 0;
     double v;
     for (uint32_t k = 0; k < first->count; k++)
-        if (aggregate_year(s, ind, ind_ix, p, s->obs[first->start + k].year, &v) == 0)
+        if (aggregate_year(s, ind, ind_ix, p, s->obs[first->start + k].year, &v, NULL) == 0)
             n++;
     return n;
 }
@@ -781,7 +907,21 @@ static size_t partitions_of(const struct store *s, const struct region *r, struc
     return kept;
 }
 
-/* Adds a computed series for (IND, R) from the partition with the most complete years. */
+/* The note of a computed value with flagged members, in the snapshot; NULL when out of memory
+ * (WHO NULL: its buffer could not grow). */
+static const char *flag_note(struct store *s, const struct partition *p, const char *who)
+{
+    if (!who)
+        return NULL;
+    size_t size = strlen(who) + strlen(p->kind) + 64;
+    char *note = arena_alloc(s, size);
+    if (note)
+        snprintf(note, size, "computed from %u %s members; flagged: %s", p->n, p->kind, who);
+    return note;
+}
+
+/* Adds a computed series for (IND, R) from the partition with the most complete years. Its
+ * values carry the strongest flag of their members (flag_rank) and a note naming them. */
 static int compute_one(struct store *s, uint32_t ind_ix, uint32_t r)
 {
     const struct indicator *ind = &s->indicators[ind_ix];
@@ -804,10 +944,21 @@ static int compute_one(struct store *s, uint32_t ind_ix, uint32_t r)
     for (uint32_t k = 0; k < first_count; k++) {
         int year = s->obs[first_start + k].year;
         double v;
-        if (aggregate_year(s, ind, ind_ix, best, year, &v) != 0)
+        char space[256];
+        struct member_flags flags = {.status = STATUS_NONE, .who = BUF_STACK(space)};
+        if (aggregate_year(s, ind, ind_ix, best, year, &v, &flags) != 0) {
+            buf_free(&flags.who);
             continue;
-        s->obs[s->n_obs++] = (struct observation){
-            .year = year, .value = v, .status = STATUS_NONE, .source = STORE_NONE};
+        }
+        const char *note = flags.status ? flag_note(s, best, buf_cstr(&flags.who)) : NULL;
+        buf_free(&flags.who);
+        if (flags.status && !note)
+            return -1;
+        s->obs[s->n_obs++] = (struct observation){.year = year,
+                                                  .value = v,
+                                                  .status = (uint8_t)flags.status,
+                                                  .source = STORE_NONE,
+                                                  .note = note};
     }
     if (add_series(s, ind_ix, r, start, (uint32_t)s->n_obs - start) != 0)
         return -1;
@@ -903,16 +1054,46 @@ static int index_series(struct loader *ld)
     return 0;
 }
 
-static void read_meta(struct loader *ld)
+/* The value of KEY in the meta table into OUT: 1, 0 when there is none, -1 on error. */
+static int meta_value(struct loader *ld, const char *key, char *out, size_t size)
 {
     sqlite3_stmt *st = NULL;
-    ld->s->imported_at[0] = '\0';
-    if (sqlite3_prepare_v2(ld->db, "SELECT value FROM meta WHERE key = 'imported_at'", -1, &st,
-                           NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        snprintf(ld->s->imported_at, sizeof ld->s->imported_at, "%s",
-                 (const char *)sqlite3_column_text(st, 0));
+    if (prepare(ld, "SELECT value FROM meta WHERE key = ?1", &st) != 0)
+        return -1;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st), rc = 0;
+    if (step == SQLITE_ROW) {
+        const unsigned char *v = sqlite3_column_text(st, 0);
+        snprintf(out, size, "%s", v ? (const char *)v : "");
+        rc = 1;
+    } else if (step != SQLITE_DONE) {
+        rc = load_fail(ld, "table 'meta': %s", sqlite3_errmsg(ld->db));
+    }
     sqlite3_finalize(st);
+    return rc;
+}
+
+/* The file must have been written for the schema this build reads (api/import.h): another
+ * version may mean other columns, or the same columns meaning something else. */
+static int read_meta(struct loader *ld)
+{
+    char version[64];
+    if (check_table(ld, &t_meta) != 0)
+        return -1;
+    int rc = meta_value(ld, "schema_version", version, sizeof version);
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        return load_fail(ld, "table 'meta' has no schema_version (import the CSV files again "
+                             "with 'prosperity import')");
+    if (strcmp(version, IMPORT_SCHEMA_VERSION) != 0)
+        return load_fail(ld,
+                         "table 'meta': schema_version is '%s', this server reads '%s' (import "
+                         "the CSV files again with this version of 'prosperity import')",
+                         version, IMPORT_SCHEMA_VERSION);
+    ld->s->imported_at[0] = '\0';
+    return meta_value(ld, "imported_at", ld->s->imported_at, sizeof ld->s->imported_at) < 0 ? -1
+                                                                                            : 0;
 }
 
 struct store *store_load(const char *path, struct api_error *err)
@@ -942,11 +1123,10 @@ struct store *store_load(const char *path, struct api_error *err)
         load_fail(&ld, "%s", sqlite3_errmsg(ld.db));
         goto fail;
     }
-    if (load_sources(&ld) != 0 || load_indicators(&ld) != 0 || load_regions(&ld) != 0 ||
-        load_groups(&ld) != 0 || load_benchmarks(&ld) != 0 || load_observations(&ld) != 0 ||
-        compute_aggregates(&ld) != 0 || index_series(&ld) != 0)
+    if (read_meta(&ld) != 0 || load_sources(&ld) != 0 || load_indicators(&ld) != 0 ||
+        load_regions(&ld) != 0 || load_groups(&ld) != 0 || load_benchmarks(&ld) != 0 ||
+        load_observations(&ld) != 0 || compute_aggregates(&ld) != 0 || index_series(&ld) != 0)
         goto fail;
-    read_meta(&ld);
     sqlite3_exec(ld.db, "COMMIT", NULL, NULL, NULL);
     sqlite3_close(ld.db);
     snprintf(s->version, sizeof s->version, "%016llx", (unsigned long long)s->hash);

@@ -64,6 +64,10 @@ struct benchmark {
     const char *note;
 };
 
+/* A computed observation (its series has members) has no source; its status is the strongest
+ * flag of the members' values and weights (break, then suspect, then lower_bound; "derived"
+ * does not carry over), and then its note names them: "computed from 4 macro_region members;
+ * flagged: northeast suspect". */
 struct observation {
     int32_t year;
     uint8_t status;  /* enum obs_status */
@@ -82,7 +86,10 @@ struct series {
 struct store;
 
 /* Loads PATH read-only into a new snapshot. Returns it, or NULL with ERR filled (status 500,
- * detail naming the file and the problem). The file is never written. */
+ * detail naming the file, the table and the problem). The file must say schema_version
+ * IMPORT_SCHEMA_VERSION in its meta table; each table read must be a table (not a view) with
+ * the columns read (more may be there); a row that cannot be read fails the load. The file is
+ * never written. */
 struct store *store_load(const char *path, struct api_error *err);
 void store_free(struct store *s);
 

@@ -272,12 +272,17 @@ static void make_db(const char *path, const char *sql)
     sqlite3_close(db);
 }
 
+/* The meta table of a hand-made database that the store accepts. */
+#define META                                                                                       \
+    "CREATE TABLE meta(key TEXT, value TEXT);"                                                     \
+    "INSERT INTO meta VALUES('schema_version', '" IMPORT_SCHEMA_VERSION "');"
+
 START_TEST(test_store_rejects_empty_database)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/empty.db", dir);
     make_db(path, "CREATE TABLE unrelated(x);");
-    expect_load_error(path, "no such table");
+    expect_load_error(path, "table 'meta' is missing");
 }
 END_TEST
 
@@ -285,8 +290,8 @@ START_TEST(test_store_rejects_wrong_shape)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/shape.db", dir);
-    make_db(path, "CREATE TABLE sources(id, citation); CREATE TABLE indicators(id, name_en);");
-    expect_load_error(path, "no such column");
+    make_db(path, META "CREATE TABLE sources(id, citation); CREATE TABLE indicators(id, name_en);");
+    expect_load_error(path, "table 'indicators' has no column 'name_zh'");
 }
 END_TEST
 
@@ -305,14 +310,14 @@ START_TEST(test_store_rejects_no_observations)
     free(msg);
     /* the importer refuses it already; a hand-made file gets the same answer from the store */
     ck_assert_int_ne(rc, 0);
-    make_db(path, "CREATE TABLE sources(id TEXT, citation TEXT);"
-                  "CREATE TABLE indicators(id, name_en, name_zh, unit, category, "
-                  "higher_is_better, aggregation, weight_indicator, description);"
-                  "CREATE TABLE regions(id, name_en, name_zh, kind, parent, code);"
-                  "CREATE TABLE groups(group_id, name_en, name_zh, region_id);"
-                  "CREATE TABLE benchmarks(indicator_id, label, value, source_id, note);"
-                  "CREATE TABLE observations(indicator_id, region_id, year, value, status, "
-                  "source_id, note);");
+    make_db(path, META "CREATE TABLE sources(id TEXT, citation TEXT);"
+                       "CREATE TABLE indicators(id, name_en, name_zh, unit, category, "
+                       "higher_is_better, aggregation, weight_indicator, description);"
+                       "CREATE TABLE regions(id, name_en, name_zh, kind, parent, code);"
+                       "CREATE TABLE groups(group_id, name_en, name_zh, region_id);"
+                       "CREATE TABLE benchmarks(indicator_id, label, value, source_id, note);"
+                       "CREATE TABLE observations(indicator_id, region_id, year, value, status, "
+                       "source_id, note);");
     expect_load_error(path, "contains no observations");
 }
 END_TEST
@@ -341,18 +346,278 @@ START_TEST(test_store_rejects_bad_rows)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/bad.db", dir);
-    make_db(path, "CREATE TABLE sources(id TEXT, citation TEXT);"
-                  "CREATE TABLE indicators(id, name_en, name_zh, unit, category, "
-                  "higher_is_better, aggregation, weight_indicator, description);"
-                  "INSERT INTO indicators VALUES('i','I',NULL,NULL,NULL,1,'none',NULL,NULL);"
-                  "CREATE TABLE regions(id, name_en, name_zh, kind, parent, code);"
-                  "INSERT INTO regions VALUES('r','R',NULL,'k',NULL,NULL);"
-                  "CREATE TABLE groups(group_id, name_en, name_zh, region_id);"
-                  "CREATE TABLE benchmarks(indicator_id, label, value, source_id, note);"
-                  "CREATE TABLE observations(indicator_id, region_id, year, value, status, "
-                  "source_id, note);"
-                  "INSERT INTO observations VALUES('i','zz',2000,1,NULL,NULL,NULL);");
+    make_db(path, META "CREATE TABLE sources(id TEXT, citation TEXT);"
+                       "CREATE TABLE indicators(id, name_en, name_zh, unit, category, "
+                       "higher_is_better, aggregation, weight_indicator, description);"
+                       "INSERT INTO indicators VALUES('i','I',NULL,NULL,NULL,1,'none',NULL,NULL);"
+                       "CREATE TABLE regions(id, name_en, name_zh, kind, parent, code);"
+                       "INSERT INTO regions VALUES('r','R',NULL,'k',NULL,NULL);"
+                       "CREATE TABLE groups(group_id, name_en, name_zh, region_id);"
+                       "CREATE TABLE benchmarks(indicator_id, label, value, source_id, note);"
+                       "CREATE TABLE observations(indicator_id, region_id, year, value, status, "
+                       "source_id, note);"
+                       "INSERT INTO observations VALUES('i','zz',2000,1,NULL,NULL,NULL);");
     expect_load_error(path, "unknown region 'zz'");
+}
+END_TEST
+
+/* Every table the store reads, with SQL that makes it span several pages of the file (the
+ * default data fit some of them in one) without making the data invalid, and a column it reads
+ * that can be dropped. */
+static const struct {
+    const char *table, *grow, *column;
+} tables[] = {
+    {"sources", "INSERT INTO sources(id, citation) SELECT 'pad' || i, 'A padding citation' FROM n",
+     "citation"},
+    {"indicators",
+     "INSERT INTO indicators(id, name_en, aggregation) SELECT 'pad' || i, 'Pad', 'none' FROM n",
+     "description"},
+    {"regions", "INSERT INTO regions(id, name_en, kind) SELECT 'pad' || i, 'Pad', 'pad' FROM n",
+     "code"},
+    {"groups",
+     "INSERT INTO groups(group_id, name_en, region_id) SELECT 'pad' || i, 'Pad', 'east' FROM n",
+     "name_zh"},
+    {"benchmarks",
+     "INSERT INTO benchmarks(indicator_id, label, value) SELECT 'gdp', 'pad' || i, 1 FROM n",
+     "note"},
+    {"observations", NULL, "note"},
+};
+
+/* A table whose later rows cannot be read (a damaged page after the first) fails the load
+ * naming the file and the table; it used to load as the rows before the damage. */
+START_TEST(test_store_rejects_table_failing_midway)
+{
+    char path[512], sql[512];
+    snprintf(path, sizeof path, "%s/midway.db", dir);
+    snprintf(sql, sizeof sql,
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) %s",
+             tables[_i].grow ? tables[_i].grow : "SELECT 1");
+    ck_assert_int_eq(tu_db_copy(path, sql), 0);
+    struct api_error err = {0};
+    struct store *grown = store_load(path, &err); /* the padding alone is valid data */
+    ck_assert_msg(grown != NULL, "%s", err.detail);
+    store_free(grown);
+    ck_assert_int_eq(tu_db_corrupt_last_page(path, tables[_i].table), 0);
+    char name[64];
+    snprintf(name, sizeof name, "table '%s'", tables[_i].table);
+    expect_load_error(path, name);
+    expect_load_error(path, "malformed");
+}
+END_TEST
+
+/* A view in place of a table (here one that hides rows) is refused, not read. */
+START_TEST(test_store_rejects_view)
+{
+    char path[512], sql[512], expect[64];
+    const char *t = tables[_i].table;
+    snprintf(path, sizeof path, "%s/view.db", dir);
+    snprintf(sql, sizeof sql,
+             "ALTER TABLE %s RENAME TO %s_data;"
+             "CREATE VIEW %s AS SELECT rowid AS rowid, * FROM %s_data WHERE rowid %% 2 = 0;",
+             t, t, t, t);
+    if (strcmp(t, "observations") == 0) /* WITHOUT ROWID */
+        snprintf(sql, sizeof sql,
+                 "ALTER TABLE observations RENAME TO observations_data;"
+                 "CREATE VIEW observations AS SELECT * FROM observations_data WHERE year > 2000;");
+    ck_assert_int_eq(tu_db_copy(path, sql), 0);
+    snprintf(expect, sizeof expect, "'%s' is a view, not a table", t);
+    expect_load_error(path, expect);
+}
+END_TEST
+
+START_TEST(test_store_rejects_missing_column)
+{
+    char path[512], sql[256], expect[128];
+    snprintf(path, sizeof path, "%s/column.db", dir);
+    snprintf(sql, sizeof sql, "ALTER TABLE %s DROP COLUMN %s;", tables[_i].table,
+             tables[_i].column);
+    ck_assert_int_eq(tu_db_copy(path, sql), 0);
+    snprintf(expect, sizeof expect, "table '%s' has no column '%s'", tables[_i].table,
+             tables[_i].column);
+    expect_load_error(path, expect);
+}
+END_TEST
+
+/* Columns and tables the store does not read may be added (a newer importer adds some). */
+START_TEST(test_store_accepts_added_columns_and_tables)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/added.db", dir);
+    ck_assert_int_eq(tu_db_copy(path, "ALTER TABLE indicators ADD COLUMN extra TEXT;"
+                                      "ALTER TABLE groups ADD COLUMN extra TEXT;"
+                                      "CREATE TABLE extra(a, b);"),
+                     0);
+    struct api_error err = {0};
+    struct store *s = store_load(path, &err);
+    ck_assert_msg(s != NULL, "%s", err.detail);
+    ck_assert_str_eq(store_version(s), store_version(tu_store()));
+    store_free(s);
+}
+END_TEST
+
+/* The file must say which schema it has, and it must be the importer's. */
+START_TEST(test_store_rejects_schema_version)
+{
+    static const char *const cases[][2] = {
+        {"UPDATE meta SET value = '999' WHERE key = 'schema_version';",
+         "schema_version is '999', this server reads '" IMPORT_SCHEMA_VERSION "'"},
+        {"UPDATE meta SET value = '' WHERE key = 'schema_version';", "schema_version is ''"},
+        {"DELETE FROM meta WHERE key = 'schema_version';", "table 'meta' has no schema_version"},
+        {"DROP TABLE meta;", "table 'meta' is missing"},
+    };
+    char path[512];
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        snprintf(path, sizeof path, "%s/schema%zu.db", dir, k);
+        ck_assert_int_eq(tu_db_copy(path, cases[k][0]), 0);
+        expect_load_error(path, cases[k][1]);
+    }
+}
+END_TEST
+
+/* The rows of data/observations.csv for INDICATOR in YEAR whose region is a child of PARENT of
+ * KIND (from data/regions.csv) and whose status is not empty: "region status" joined by ", ",
+ * into OUT. Returns the number of members found. */
+static int flagged_members_from_csv(const char *indicator, int year, const char *parent,
+                                    const char *kind, char *out, size_t size)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/data/regions.csv", PROSPERITY_SOURCE_DIR);
+    char *regions = tu_read(path, NULL);
+    snprintf(path, sizeof path, "%s/data/observations.csv", PROSPERITY_SOURCE_DIR);
+    char *obs = tu_read(path, NULL);
+    ck_assert_ptr_nonnull(regions);
+    ck_assert_ptr_nonnull(obs);
+    int members = 0;
+    out[0] = '\0';
+    char *save = NULL;
+    for (char *line = strtok_r(obs, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char ind_id[64], region[64], status[32] = "";
+        int y;
+        double v;
+        if (sscanf(line, "%63[^,],%63[^,],%d,%lf,%31[^,]", ind_id, region, &y, &v, status) < 4 ||
+            y != year || strcmp(ind_id, indicator) != 0)
+            continue;
+        /* the region's row in regions.csv: id,name_en,name_zh,kind,parent,code */
+        char needle[128];
+        snprintf(needle, sizeof needle, "\n%s,", region);
+        const char *row = strstr(regions, needle);
+        ck_assert_ptr_nonnull(row);
+        char want[128];
+        snprintf(want, sizeof want, ",%s,%s,", kind, parent);
+        const char *eol = strchr(row + 1, '\n');
+        const char *hit = strstr(row, want);
+        if (!hit || hit > eol)
+            continue;
+        members++;
+        if (status[0])
+            snprintf(out + strlen(out), size - strlen(out), "%s%s %s", out[0] ? ", " : "", region,
+                     status);
+    }
+    free(regions);
+    free(obs);
+    return members;
+}
+
+/* China's 2020 secondary value added is the sum of the four macro-regions, one of them flagged
+ * in the CSV: the sum carries the flag and names the member. */
+START_TEST(test_store_computed_carries_member_flags)
+{
+    char flagged[256];
+    int members = flagged_members_from_csv("secondary_value_added", 2020, "china", "macro_region",
+                                           flagged, sizeof flagged);
+    ck_assert_int_eq(members, 4);
+    ck_assert_str_eq(flagged, "northeast suspect");
+    const struct store *s = tu_store();
+    const struct observation *o = store_get(s, ind("secondary_value_added"), reg("china"), 2020);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_str_eq(store_status_name(o->status), "suspect");
+    ck_assert_ptr_nonnull(o->note);
+    ck_assert_msg(strstr(o->note, "4 macro_region members") != NULL, "note: %s", o->note);
+    ck_assert_msg(strstr(o->note, "flagged: northeast suspect") != NULL, "note: %s", o->note);
+    /* a computed value whose members carry no flag has none */
+    char none[256];
+    ck_assert_int_eq(flagged_members_from_csv("gdp", 2019, "east", "province", none, sizeof none),
+                     10);
+    ck_assert_str_eq(none, "");
+    o = store_get(s, ind("gdp"), reg("east"), 2019);
+    ck_assert_int_eq(o->status, STATUS_NONE);
+    ck_assert_ptr_null(o->note);
+}
+END_TEST
+
+/* The same through the handler, as JSON and CSV. */
+START_TEST(test_store_computed_flags_in_series_answer)
+{
+    int status;
+    json_t *j = tu_api(
+        tu_store(), "/v1/series?indicator=secondary_value_added&regions=china&year=2020", &status);
+    ck_assert_int_eq(status, 200);
+    ck_assert(json_is_true(tu_at(j, "series.0.computed")));
+    ck_assert_str_eq(tu_str(j, "series.0.observations.0.status"), "suspect");
+    const char *note = tu_str(j, "series.0.observations.0.note");
+    ck_assert_msg(note && strstr(note, "northeast suspect"), "note: %s", note ? note : "null");
+    json_decref(j);
+    j = tu_api(tu_store(),
+               "/v1/series?indicator=secondary_value_added&regions=china&year=2020&format=csv",
+               &status);
+    ck_assert_int_eq(status, 200);
+    ck_assert_msg(strstr(json_string_value(j), ",china,2020,") &&
+                      strstr(json_string_value(j), ",suspect,"),
+                  "%s", json_string_value(j));
+    json_decref(j);
+}
+END_TEST
+
+/* Precedence when members differ: break over suspect over lower_bound; every flagged member
+ * is named, in the order of regions.csv, and flagged weights of a weighted mean count too. */
+START_TEST(test_store_computed_flag_precedence)
+{
+    static const char *const cases[][3] = {
+        {"UPDATE observations SET status = 'break' WHERE indicator_id = "
+         "'secondary_value_added' AND region_id = 'east' AND year = 2020;",
+         "break", "east break, northeast suspect"},
+        {"UPDATE observations SET status = 'lower_bound' WHERE indicator_id = "
+         "'secondary_value_added' AND region_id = 'west' AND year = 2020;",
+         "suspect", "west lower_bound, northeast suspect"},
+        {"UPDATE observations SET status = NULL WHERE indicator_id = 'secondary_value_added';"
+         "UPDATE observations SET status = 'lower_bound' WHERE indicator_id = "
+         "'secondary_value_added' AND region_id = 'central' AND year = 2020;",
+         "lower_bound", "central lower_bound"},
+    };
+    char path[512];
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        snprintf(path, sizeof path, "%s/flags%zu.db", dir, k);
+        ck_assert_int_eq(tu_db_copy(path, cases[k][0]), 0);
+        struct api_error err = {0};
+        struct store *s = store_load(path, &err);
+        ck_assert_msg(s != NULL, "%s", err.detail);
+        uint32_t i = store_indicator_index(s, "secondary_value_added", 21);
+        uint32_t china = store_region_index(s, "china", 5);
+        const struct observation *o = store_get(s, i, china, 2020);
+        ck_assert_str_eq(store_status_name(o->status), cases[k][1]);
+        ck_assert_msg(o->note && strstr(o->note, cases[k][2]), "case %zu: note %s", k,
+                      o->note ? o->note : "null");
+        store_free(s);
+    }
+    /* east's gdp_per_capita is weighted by population: a suspect population of one province */
+    snprintf(path, sizeof path, "%s/weights.db", dir);
+    ck_assert_int_eq(tu_db_copy(path, "UPDATE observations SET status = 'suspect' WHERE "
+                                      "indicator_id = 'population' AND region_id = 'hebei' AND "
+                                      "year = 2019;"),
+                     0);
+    struct api_error err = {0};
+    struct store *s = store_load(path, &err);
+    ck_assert_msg(s != NULL, "%s", err.detail);
+    const struct observation *o = store_get(s, store_indicator_index(s, "gdp_per_capita", 14),
+                                            store_region_index(s, "east", 4), 2019);
+    ck_assert_str_eq(store_status_name(o->status), "suspect");
+    ck_assert_msg(o->note && strstr(o->note, "hebei population suspect"), "note %s",
+                  o->note ? o->note : "null");
+    /* the year before is not touched */
+    o = store_get(s, store_indicator_index(s, "gdp_per_capita", 14),
+                  store_region_index(s, "east", 4), 2018);
+    ck_assert_int_eq(o->status, STATUS_NONE);
+    store_free(s);
 }
 END_TEST
 
@@ -371,7 +636,13 @@ int main(void)
     tcase_add_test(agg, test_store_computed_recursive_sum);
     tcase_add_test(agg, test_store_computed_from_urban_rural);
     tcase_add_test(agg, test_store_own_data_wins);
+    tcase_add_test(agg, test_store_computed_carries_member_flags);
+    tcase_add_test(agg, test_store_computed_flags_in_series_answer);
     suite_add_tcase(s, agg);
+    TCase *flags = tcase_create("computed_flags");
+    tcase_add_checked_fixture(flags, setup, teardown);
+    tcase_add_test(flags, test_store_computed_flag_precedence);
+    suite_add_tcase(s, flags);
     TCase *bad = tcase_create("refuses");
     tcase_add_checked_fixture(bad, setup, teardown);
     tcase_add_test(bad, test_store_rejects_missing_file);
@@ -381,6 +652,12 @@ int main(void)
     tcase_add_test(bad, test_store_rejects_no_observations);
     tcase_add_test(bad, test_store_rejects_bad_rows);
     tcase_add_test(bad, test_store_rejects_locked_database);
+    size_t n_tables = sizeof tables / sizeof tables[0];
+    tcase_add_loop_test(bad, test_store_rejects_table_failing_midway, 0, (int)n_tables);
+    tcase_add_loop_test(bad, test_store_rejects_view, 0, (int)n_tables);
+    tcase_add_loop_test(bad, test_store_rejects_missing_column, 0, (int)n_tables);
+    tcase_add_test(bad, test_store_accepts_added_columns_and_tables);
+    tcase_add_test(bad, test_store_rejects_schema_version);
     suite_add_tcase(s, bad);
     return tu_run(s);
 }

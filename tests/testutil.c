@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "query.h"
 #include "routes.h"
 
@@ -406,4 +408,79 @@ double tu_metric(const struct tu_server *srv, const char *name)
     }
     tu_response_free(&r);
     return v;
+}
+
+int tu_db_copy(const char *path, const char *sql)
+{
+    sqlite3 *src = NULL, *dst = NULL;
+    int rc = -1;
+    if (sqlite3_open_v2(PROSPERITY_TEST_DB, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_open(path, &dst) != SQLITE_OK)
+        goto done;
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+    if (!b || sqlite3_backup_step(b, -1) != SQLITE_DONE || sqlite3_backup_finish(b) != SQLITE_OK)
+        goto done;
+    if (sql && sqlite3_exec(dst, sql, NULL, NULL, NULL) != SQLITE_OK) {
+        fprintf(stderr, "tu_db_copy: %s\n", sqlite3_errmsg(dst));
+        goto done;
+    }
+    rc = 0;
+done:
+    sqlite3_close(src);
+    sqlite3_close(dst);
+    return rc;
+}
+
+static unsigned be(const unsigned char *p, int bytes)
+{
+    unsigned v = 0;
+    for (int i = 0; i < bytes; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* Follows the right-most child pointers from the root (SQLite's file format, section 1.6:
+ * interior pages 0x02/0x05 keep it at header offset 8) down to a leaf page (0x0a/0x0d). */
+int tu_db_corrupt_last_page(const char *path, const char *table)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    unsigned page_size = 0, page = 0;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db,
+                           "SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM "
+                           "sqlite_master WHERE type = 'table' AND name = ?1",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        page = (unsigned)sqlite3_column_int(st, 0);
+        page_size = (unsigned)sqlite3_column_int(st, 1);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    FILE *f = fopen(path, "r+b");
+    unsigned char *buf = page_size ? malloc(page_size) : NULL;
+    int rc = -1, depth = 0;
+    while (f && buf && page > 1 && depth++ < 20) {
+        if (fseek(f, (long)(page - 1) * (long)page_size, SEEK_SET) != 0 ||
+            fread(buf, 1, page_size, f) != page_size)
+            break;
+        if (buf[0] == 0x02 || buf[0] == 0x05) {
+            page = be(buf + 8, 4);
+            continue;
+        }
+        unsigned content = be(buf + 5, 2);
+        if ((buf[0] != 0x0a && buf[0] != 0x0d) || depth == 1 || content == 0 ||
+            content >= page_size)
+            break;
+        memset(buf + content, 0xff, page_size - content);
+        if (fseek(f, (long)(page - 1) * (long)page_size, SEEK_SET) == 0 &&
+            fwrite(buf, 1, page_size, f) == page_size)
+            rc = 0;
+        break;
+    }
+    free(buf);
+    if (f && fclose(f) != 0)
+        rc = -1;
+    return rc;
 }

@@ -68,6 +68,14 @@ int tu_append(const char *path, const char *text);
 char *tu_read(const char *path, size_t *len); /* whole file, NUL-terminated; free() it */
 void tu_rmrf(const char *dir);
 
+/* Database fixtures for the loader's refusals. Copies the default database to PATH and runs SQL
+ * (may be NULL) on the copy. 0 or -1. */
+int tu_db_copy(const char *path, const char *sql);
+/* Overwrites the cell area of the last leaf page of TABLE's b-tree in the file PATH with 0xFF:
+ * the page headers stay intact (count(*) still counts every row), reading the last rows fails.
+ * TABLE must span more than one page. 0, or -1 (also when TABLE fits in one page). */
+int tu_db_corrupt_last_page(const char *path, const char *table);
+
 /* Runs a Check suite and returns the exit status (0 when all passed). */
 int tu_run(Suite *s);
 
