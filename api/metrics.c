@@ -341,14 +341,57 @@ int metrics_theil_l(const double *x, const double *w, size_t n, double *out)
     return finish(nsum_value(&acc) / s.total_weight, out);
 }
 
-/* (1/W) sum w_i (x_i / mu)^POWER for a validated sample: the power mean of the relative values
- * raised to POWER, shared by GE and Atkinson. */
-static double relative_power_mean(const struct sample *s, double power)
+/* GE and Atkinson are 0/0 at their limits (GE at a = 0 and 1, Atkinson at e = 1): written with
+ * powers, the numerator is the difference of two numbers close to 1 and loses as many digits as
+ * the parameter is close to the limit (7 of them at 1e-6 from it). So both are written with
+ * l_i = ln(x_i / mu) and expm1, which gives r^p - 1 = expm1(p l) to full precision for any small
+ * p, and the sums below are what is left of the numerator after the 1s cancel exactly. */
+
+/* (1/W) sum w_i expm1(POWER l_i) = (1/W) sum w_i (x_i / mu)^POWER - 1. A zero x_i (POWER > 0)
+ * has l_i = ln 0 = -inf and adds -w_i, as 0^POWER - 1 does. Units of weight 0 are skipped so
+ * that an overflowing power of theirs cannot make 0 * inf. Not finite when a power overflows. */
+static double power_mean_minus_1(const struct sample *s, double power)
 {
     struct nsum acc = {0, 0};
-    for (size_t i = 0; i < s->n; i++)
-        nsum_add(&acc, weight_at(s->w, i) * pow(s->x[i] / s->mean, power));
+    for (size_t i = 0; i < s->n; i++) {
+        double wi = weight_at(s->w, i);
+        if (wi > 0)
+            nsum_add(&acc, wi * expm1(power * log_ratio(s->x[i], s->mean)));
+    }
     return nsum_value(&acc) / s->total_weight;
+}
+
+/* (1/W) sum w_i r_i expm1(P l_i) = (1/W) sum w_i (r_i^(1 + P) - r_i) with r_i = x_i / mu: the
+ * same quantity as power_mean_minus_1(s, 1 + P), since (1/W) sum w_i r_i = 1 exactly, but it
+ * tends to P times Theil T as P -> 0 instead of cancelling. A zero x_i adds nothing. */
+static double power_mean_minus_1_near_1(const struct sample *s, double p)
+{
+    struct nsum acc = {0, 0};
+    for (size_t i = 0; i < s->n; i++) {
+        double wi = weight_at(s->w, i);
+        if (s->x[i] == 0 || !(wi > 0))
+            continue; /* 0^(1 + P) - 0 = 0 for 1 + P > 0 */
+        double r = s->x[i] / s->mean;
+        nsum_add(&acc, wi * r * expm1(p * log_ratio(s->x[i], s->mean)));
+    }
+    return nsum_value(&acc) / s->total_weight;
+}
+
+/* ln[(1/W) sum w_i (x_i / mu)^POWER] by log-sum-exp, for powers whose terms overflow: the
+ * largest term is factored out, so every exp is at most 1. x > 0. */
+static double log_power_mean(const struct sample *s, double power)
+{
+    double top = -INFINITY;
+    for (size_t i = 0; i < s->n; i++)
+        if (weight_at(s->w, i) > 0)
+            top = fmax(top, power * log_ratio(s->x[i], s->mean));
+    struct nsum acc = {0, 0};
+    for (size_t i = 0; i < s->n; i++) {
+        double wi = weight_at(s->w, i);
+        if (wi > 0)
+            nsum_add(&acc, wi * exp(power * log_ratio(s->x[i], s->mean) - top));
+    }
+    return top + log(nsum_value(&acc) / s->total_weight);
 }
 
 int metrics_ge(const double *x, const double *w, size_t n, double alpha, double *out)
@@ -364,7 +407,11 @@ int metrics_ge(const double *x, const double *w, size_t n, double alpha, double 
     int rc = sample_open(&s, x, w, n, 2, alpha < 0 ? FLOOR_POSITIVE : FLOOR_NONNEG, 1);
     if (rc != METRICS_OK)
         return rc;
-    return finish((relative_power_mean(&s, alpha) - 1) / (alpha * (alpha - 1)), out);
+    /* Near 0 the numerator tends to -a L, near 1 to (a - 1) T; each form divides out its own
+     * vanishing factor without subtracting. */
+    double numerator =
+        alpha < 0.5 ? power_mean_minus_1(&s, alpha) : power_mean_minus_1_near_1(&s, alpha - 1);
+    return finish(numerator / (alpha * (alpha - 1)), out);
 }
 
 int metrics_atkinson(const double *x, const double *w, size_t n, double epsilon, double *out)
@@ -386,9 +433,14 @@ int metrics_atkinson(const double *x, const double *w, size_t n, double epsilon,
             nsum_add(&acc, weight_at(w, i) * log_ratio(x[i], s.mean));
         return finish(-expm1(nsum_value(&acc) / s.total_weight), out);
     }
-    /* Working with x_i / mu instead of x_i keeps x^(1 - e) from overflowing for large values. */
-    double m = relative_power_mean(&s, 1 - epsilon);
-    return finish(1 - pow(m, 1 / (1 - epsilon)), out);
+    /* A = 1 - M^(1/b) with b = 1 - e and M the power mean of x_i / mu (relative values, so that
+     * x^b cannot overflow for large x): A = -expm1(ln(M) / b) with ln M = log1p(M - 1). M - 1
+     * is a sum of expm1(b l_i) ~ b l_i, so ln(M) / b tends to the mean of l_i, the e = 1 case,
+     * instead of 0/0. For a large e the powers of small values overflow; log-sum-exp does not. */
+    double b = 1 - epsilon;
+    double m1 = power_mean_minus_1(&s, b);
+    double log_m = isfinite(m1) ? log1p(m1) : log_power_mean(&s, b);
+    return finish(-expm1(log_m / b), out);
 }
 
 static int extremes(const double *x, size_t n, double *lo, double *hi)

@@ -582,6 +582,70 @@ START_TEST(test_atkinson_hand)
 }
 END_TEST
 
+/* Near the limits e = 1 (Atkinson) and a = 0, a = 1 (GE) the textbook formulas subtract nearly
+ * equal numbers; the indices must keep 12 digits there. References: mpmath at 60 digits from the
+ * textbook formulas with the parameters' exact double values (tests/metric_references.md,
+ * section 8). */
+struct near_limit {
+    double param, ineq, julia;
+};
+
+static const struct near_limit atkinson_near_1[] = {
+    {1 - 1e-6, 0.35182472878698007382, 0.09855416746265820247},
+    {1 + 1e-6, 0.35182539068310160901, 0.098554404190070690901},
+    {1 + 1e-9, 0.35182506006602368597, 0.098554285944706313235},
+    {1 - 1e-12, 0.35182505973474465711, 0.098554285826224236085},
+};
+
+static const struct near_limit ge_near_0_and_1[] = {
+    {1e-6, 0.43359447852860245281, 0.10375542244324521918},
+    {-1e-6, 0.43359482051257101518, 0.1037554883061462062},
+    {1e-9, 0.43359464934945401426, 0.10375545534175051796},
+    {1 - 1e-6, 0.36234124009366301318, 0.081200153904652624523},
+    {1 + 1e-6, 0.36234124459424321795, 0.081200124328971325806},
+    {1 + 1e-9, 0.36234124234614530015, 0.081200139102018365831},
+};
+
+START_TEST(test_atkinson_near_1)
+{
+    double a;
+    for (size_t i = 0; i < N_OF(atkinson_near_1); i++) {
+        const struct near_limit *c = &atkinson_near_1[i];
+        OK(metrics_atkinson(ineq_x, NULL, N_OF(ineq_x), c->param, &a));
+        ASSERT_REL(a, c->ineq, 1e-12);
+        OK(metrics_atkinson(julia_v, julia_w, N_OF(julia_v), c->param, &a));
+        ASSERT_REL(a, c->julia, 1e-12);
+    }
+}
+END_TEST
+
+START_TEST(test_theil_ge_near_0_and_1)
+{
+    double g;
+    for (size_t i = 0; i < N_OF(ge_near_0_and_1); i++) {
+        const struct near_limit *c = &ge_near_0_and_1[i];
+        OK(metrics_ge(ineq_x, NULL, N_OF(ineq_x), c->param, &g));
+        ASSERT_REL(g, c->ineq, 1e-12);
+        OK(metrics_ge(julia_v, julia_w, N_OF(julia_v), c->param, &g));
+        ASSERT_REL(g, c->julia, 1e-12);
+    }
+}
+END_TEST
+
+/* Hand-computed: for {1, 1e4} and e = 100, (x/mu)^(1 - e) = (5000.5)^99 overflows a double, but
+ * the index does not: the second term (1e4)^-99 times smaller is negligible, so
+ * [(r1^-99 + r2^-99) / 2]^(-1/99) = r1 2^(1/99) and A = 1 - 2^(1/99) / 5000.5 = 0.99979861...
+ * (mpmath at 60 digits: 0.99979861492763053715). */
+START_TEST(test_atkinson_large_aversion_does_not_overflow)
+{
+    const double x[] = {1, 1e4};
+    double a;
+    OK(metrics_atkinson(x, NULL, 2, 100, &a));
+    ASSERT_REL(a, 1 - pow(2, 1.0 / 99) / 5000.5, 1e-13);
+    ASSERT_REL(a, 0.99979861492763053715, 1e-13);
+}
+END_TEST
+
 /* ======================================================================================== */
 /* decomposition                                                                            */
 
@@ -1061,6 +1125,12 @@ START_TEST(test_errors_domain)
     /* results that overflow are refused rather than written as infinities */
     ERR(metrics_ratio(1e308, 1e-10, &r), METRICS_E_DOMAIN);
     ERR(metrics_difference(1e308, -1e308, &r), METRICS_E_DOMAIN);
+    ERR(metrics_difference(1.5e308, -1.5e308, &r), METRICS_E_DOMAIN);
+    ERR(metrics_pp_change(-1e308, 1e308, &r), METRICS_E_DOMAIN);
+    ERR(metrics_relative_gap(1e-300, 1e10, &r), METRICS_E_DOMAIN);
+    ERR(metrics_growth_pct(1e-300, 1e300, &r), METRICS_E_DOMAIN);
+    ERR(metrics_multiple(1e-300, 1e300, &r), METRICS_E_DOMAIN);
+    ERR(metrics_cagr(1e-300, 1e300, 1e-3, &r), METRICS_E_DOMAIN);
     const double huge[] = {1e308, 1.5e308, 1.7e308};
     ERR(metrics_mean(huge, NULL, 3, &r), METRICS_E_DOMAIN);
 }
@@ -1274,6 +1344,7 @@ static Suite *metrics_suite(void)
     tcase_add_test(tc, test_theil_ge2_julia);
     tcase_add_test(tc, test_theil_ge_delegates_at_0_and_1);
     tcase_add_test(tc, test_theil_ge_negative_alpha);
+    tcase_add_test(tc, test_theil_ge_near_0_and_1);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("atkinson");
@@ -1282,6 +1353,8 @@ static Suite *metrics_suite(void)
     tcase_add_test(tc, test_atkinson_julia_docstrings);
     tcase_add_test(tc, test_atkinson_pysal);
     tcase_add_test(tc, test_atkinson_hand);
+    tcase_add_test(tc, test_atkinson_near_1);
+    tcase_add_test(tc, test_atkinson_large_aversion_does_not_overflow);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("decomposition");
