@@ -29,15 +29,16 @@ static int is_percent(const struct indicator *ind)
 }
 
 /* {ratio, difference, relative_gap} of REF against X: reference / x, reference - x,
- * (reference - x) / reference; a part that divides by zero is null. */
+ * (reference - x) / reference; a part that is undefined (a division by zero, an overflow) is
+ * null. */
 static json_t *versus(double ref, double x)
 {
     json_t *o = json_object();
     double v;
     out_set(o, "reference_value", out_num(ref));
     out_set(o, "ratio", metrics_ratio(ref, x, &v) == METRICS_OK ? out_num(v) : json_null());
-    metrics_difference(ref, x, &v);
-    out_set(o, "difference", out_num(v));
+    out_set(o, "difference",
+            metrics_difference(ref, x, &v) == METRICS_OK ? out_num(v) : json_null());
     out_set(o, "relative_gap",
             metrics_relative_gap(ref, x, &v) == METRICS_OK ? out_num(v) : json_null());
     return o;
@@ -49,8 +50,7 @@ static json_t *change_since(const struct indicator *ind, int y0, double v0, int 
     double v;
     out_set(c, "from_year", json_integer(y0));
     out_set(c, "from_value", out_num(v0));
-    metrics_difference(v1, v0, &v);
-    out_set(c, "absolute", out_num(v));
+    out_set(c, "absolute", metrics_difference(v1, v0, &v) == METRICS_OK ? out_num(v) : json_null());
     /* for an indicator in % the absolute change is in percentage points */
     out_set(c, "absolute_unit", out_str(is_percent(ind) ? "percentage points" : ind->unit));
     out_set(c, "percent", metrics_growth_pct(v0, v1, &v) == METRICS_OK ? out_num(v) : json_null());
@@ -159,8 +159,11 @@ static int indicator_rows(const struct store *s, const struct query *q,
         out_set(row, "computed", json_boolean(se->members > 0));
         out_set(row, "rank", json_integer(rank_in(o->value, v, n, in->higher_is_better)));
         out_set(row, "rank_of", json_integer((json_int_t)n));
+        /* a sum that overflowed is not finite, and metrics_ratio refuses it: no share */
         out_set(row, "share",
-                in->aggregation == AGG_SUM && total != 0 ? out_num(o->value / total) : json_null());
+                in->aggregation == AGG_SUM && metrics_ratio(o->value, total, &x) == METRICS_OK
+                    ? out_num(x)
+                    : json_null());
         out_set(row, "vs_mean",
                 have_mean && metrics_ratio(o->value, mean, &x) == METRICS_OK ? out_num(x)
                                                                              : json_null());
@@ -283,9 +286,11 @@ static json_t *profile_row(const struct store *s, const struct query *q, uint32_
         vs = versus(rv, o->value);
         out_set(vs, "reference", json_string(store_region_at(s, ref)->id));
         /* for an indicator that adds up, the part of the parent this region makes */
+        double share;
         out_set(vs, "share",
-                store_indicator_at(s, ind)->aggregation == AGG_SUM && rv != 0
-                    ? out_num(o->value / rv)
+                store_indicator_at(s, ind)->aggregation == AGG_SUM &&
+                        metrics_ratio(o->value, rv, &share) == METRICS_OK
+                    ? out_num(share)
                     : json_null());
     }
     out_set(row, "vs_parent", vs);

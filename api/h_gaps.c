@@ -10,8 +10,8 @@
 #include "out.h"
 #include "select.h"
 
-/* A trend counts as movement when the fitted line changes by at least 1 % of its level over
- * the period; below that the gap is "stable". */
+/* A trend counts as movement when the fitted line changes by at least 1 % of the gap it
+ * measures (its distance from neutral) over the period; below that the gap is "stable". */
 #define STABLE_SHARE 0.01
 
 static int undefined(struct api_error *err, const char *param, const char *what, const char *region,
@@ -29,14 +29,23 @@ static const char *region_id(const struct store *s, uint32_t r)
     return store_region_at(s, r)->id;
 }
 
-/* "narrowing" when the fitted gap measure moves toward NEUTRAL (1 for a ratio, 0 for a
- * dispersion), "widening" when away, "stable" when it moves little. */
+/* Reads a fitted line of a gap measure (a ratio, whose neutral value is parity, 1; or a
+ * dispersion, whose neutral value is 0) over SPAN years with LEVEL its value mid-period.
+ * "stable" when the line moves by less than STABLE_SHARE of the gap |LEVEL - NEUTRAL| (a ratio
+ * going 1.02 -> 1.01 halves its gap: 0.01 against 0.015, narrowing; 2.50 -> 2.49 moves 0.01
+ * against 1.5, stable); else "narrowing" when the line ends nearer NEUTRAL than it starts and
+ * "widening" when farther. For a line that stays on one side of NEUTRAL that is "moves toward
+ * it"; one that crosses it is judged by its two ends. Measuring against the level instead of
+ * the gap called a halving gap near parity stable. */
 static const char *direction(double slope, double span, double level, double neutral)
 {
-    if (fabs(slope * span) < STABLE_SHARE * fabs(level))
+    double move = slope * span;
+    if (move == 0 || fabs(move) < STABLE_SHARE * fabs(level - neutral))
         return "stable";
-    int above = level > neutral;
-    return (slope < 0) == above ? "narrowing" : "widening";
+    double start = fabs(level - move / 2 - neutral), end = fabs(level + move / 2 - neutral);
+    if (end == start)
+        return "stable"; /* crosses NEUTRAL mid-period: as far from it at both ends */
+    return end < start ? "narrowing" : "widening";
 }
 
 static json_t *ols_json(const struct metrics_ols *o)
@@ -55,6 +64,7 @@ static json_t *ols_json(const struct metrics_ols *o)
 struct pair_point {
     int year;
     double ref, value, ratio, difference, relative_gap;
+    int has_difference; /* reference - value can overflow where the ratio does not */
 };
 
 /* The years where both the reference and R have data, with the three measures. */
@@ -82,7 +92,7 @@ static int pair_points(const struct store *s, uint32_t ind, uint32_t ref, uint32
         pt->year = o[k].year;
         pt->ref = ro->value;
         pt->value = o[k].value;
-        metrics_difference(pt->ref, pt->value, &pt->difference);
+        pt->has_difference = metrics_difference(pt->ref, pt->value, &pt->difference) == METRICS_OK;
         if ((code = metrics_ratio(pt->ref, pt->value, &pt->ratio)) != METRICS_OK) {
             free(p);
             return undefined(err, "regions", "the ratio", region_id(s, r), o[k].year, code);
@@ -99,12 +109,23 @@ static int pair_points(const struct store *s, uint32_t ind, uint32_t ref, uint32
     return 0;
 }
 
-static json_t *change_json(double first, double last, const char *change_key)
+/* A number, or null when the metric that made it failed. */
+static json_t *num_if(int ok, double v)
+{
+    return ok ? out_num(v) : json_null();
+}
+
+/* {first, last, change}; each is null when it is undefined (HAS_* false, or the change
+ * overflows). */
+static json_t *change_json(int has_first, double first, int has_last, double last)
 {
     json_t *c = json_object();
-    out_set(c, "first", out_num(first));
-    out_set(c, "last", out_num(last));
-    out_set(c, change_key, out_num(last - first));
+    double change = 0;
+    int has_change =
+        has_first && has_last && metrics_difference(last, first, &change) == METRICS_OK;
+    out_set(c, "first", num_if(has_first, first));
+    out_set(c, "last", num_if(has_last, last));
+    out_set(c, "change", num_if(has_change, change));
     return c;
 }
 
@@ -143,13 +164,14 @@ static json_t *pair_summary(const struct pair_point *p, size_t n, int higher_is_
     out_set(sm, "first_year", json_integer(a->year));
     out_set(sm, "last_year", json_integer(b->year));
     out_set(sm, "years", json_integer((json_int_t)n));
-    out_set(sm, "ratio", change_json(a->ratio, b->ratio, "change"));
-    out_set(sm, "difference", change_json(a->difference, b->difference, "change"));
+    out_set(sm, "ratio", change_json(1, a->ratio, 1, b->ratio));
+    out_set(sm, "difference",
+            change_json(a->has_difference, a->difference, b->has_difference, b->difference));
     /* a difference of two percentages is a change in percentage points */
-    double pp;
-    metrics_pp_change(100 * a->relative_gap, 100 * b->relative_gap, &pp);
-    json_t *rg = change_json(a->relative_gap, b->relative_gap, "change");
-    out_set(rg, "change_pp", out_num(pp));
+    double pp = 0;
+    int has_pp = metrics_pp_change(100 * a->relative_gap, 100 * b->relative_gap, &pp) == METRICS_OK;
+    json_t *rg = change_json(1, a->relative_gap, 1, b->relative_gap);
+    out_set(rg, "change_pp", num_if(has_pp, pp));
     out_set(sm, "relative_gap", rg);
     out_set(sm, "leader", leader(higher_is_better, b));
     double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
@@ -188,7 +210,7 @@ static json_t *pair_json(const struct store *s, const struct query *q, uint32_t 
         out_set(e, "reference_value", out_num(p[k].ref));
         out_set(e, "value", out_num(p[k].value));
         out_set(e, "ratio", out_num(p[k].ratio));
-        out_set(e, "difference", out_num(p[k].difference));
+        out_set(e, "difference", num_if(p[k].has_difference, p[k].difference));
         out_set(e, "relative_gap", out_num(p[k].relative_gap));
         json_array_append_new(years, e);
     }
@@ -265,8 +287,8 @@ int gaps_pairs(const struct store *s, const struct query *q, json_t **out, struc
         "trend",
         "ordinary least squares slope of the ratio per year",
         "direction",
-        "narrowing when the fitted ratio moves toward 1; stable when it moves less than 1 % of "
-        "its level over the period",
+        "narrowing when the fitted ratio ends nearer 1 than it starts, widening when farther; "
+        "stable when it moves less than 1 % of its distance from 1 (|ratio - 1|) over the period",
         NULL};
     out_set(doc, "conventions", out_conventions(conv));
     out_set(doc, "pairs", pairs);
@@ -556,8 +578,10 @@ static int cv_of(const struct dispersion_req *rq, const double *x, const double 
     return metrics_cv(x, w, n, rq->sample_cv, out);
 }
 
+/* The row of year Y in *OUT (set even on failure, to be freed with the answer). Its CV goes to
+ * *CV with *HAS_CV = 1, or *HAS_CV = 0 when the CV is undefined in that year. */
 static int year_json(const struct store *s, const struct query *q, const struct dispersion_req *rq,
-                     const struct panel *p, size_t y, double *cv, json_t **out,
+                     const struct panel *p, size_t y, double *cv, int *has_cv, json_t **out,
                      struct api_error *err)
 {
     const double *x = &p->x[y * p->nr], *w = p->w ? &p->w[y * p->nr] : NULL;
@@ -568,23 +592,35 @@ static int year_json(const struct store *s, const struct query *q, const struct 
     out_set(row, "year", json_integer(year));
     out_set(row, "n", json_integer((json_int_t)p->nr));
     *out = row;
-    if (rq->want[M_MEAN] && metrics_mean(x, w, p->nr, &v) == METRICS_OK)
+    if (rq->want[M_MEAN]) {
+        if ((code = metrics_mean(x, w, p->nr, &v)) != METRICS_OK)
+            return undefined(err, "measures", "mean", NULL, year, code);
         out_set(row, "mean", out_num(v));
+    }
     if (rq->want[M_MIN])
         out_set(row, "min", extreme(s, p, x, 0));
     if (rq->want[M_MAX])
         out_set(row, "max", extreme(s, p, x, 1));
-    if (rq->want[M_RANGE] && metrics_range(x, p->nr, &v) == METRICS_OK)
+    if (rq->want[M_RANGE]) {
+        if ((code = metrics_range(x, p->nr, &v)) != METRICS_OK)
+            return undefined(err, "measures", "range", NULL, year, code);
         out_set(row, "range", out_num(v));
+    }
     if (rq->want[M_MAX_MIN_RATIO]) {
         if ((code = metrics_max_min_ratio(x, p->nr, &v)) != METRICS_OK)
             return undefined(err, "measures", "max_min_ratio", NULL, year, code);
         out_set(row, "max_min_ratio", out_num(v));
     }
-    if ((code = cv_of(rq, x, w, p->nr, cv)) != METRICS_OK)
-        return undefined(err, "measures", "the coefficient of variation", NULL, year, code);
-    if (rq->want[M_CV])
+    /* The CV is also the series of sigma_convergence, so it is computed in every year; but
+     * only a CV that was asked for (measures=) makes the answer fail when it is undefined (a
+     * zero mean); otherwise sigma_convergence is null. */
+    code = cv_of(rq, x, w, p->nr, cv);
+    *has_cv = code == METRICS_OK;
+    if (rq->want[M_CV]) {
+        if (!*has_cv)
+            return undefined(err, "measures", "the coefficient of variation", NULL, year, code);
         out_set(row, "cv", out_num(*cv));
+    }
     if ((rq->want[M_GINI] && put_index(row, "gini", metrics_gini, x, w, p->nr, year, err)) ||
         (rq->want[M_THEIL_T] &&
          put_index(row, "theil_t", metrics_theil_t, x, w, p->nr, year, err)) ||
@@ -783,7 +819,7 @@ int gaps_dispersion(const struct store *s, const struct query *q, json_t **out,
     struct panel p = {0};
     json_t *doc = NULL;
     double *cvs = NULL;
-    int rc = -1;
+    int rc = -1, all_cv = 1;
     memset(&rq, 0, sizeof rq);
     if (parse_dispersion(s, q, &rq, err) != 0 ||
         build_panel(s, rq.ind, rq.wind, &rq.sel, &rq.yr, &p, err) != 0)
@@ -807,12 +843,14 @@ int gaps_dispersion(const struct store *s, const struct query *q, json_t **out,
     out_set(doc, "years", years);
     for (size_t y = 0; y < p.ny; y++) {
         json_t *row = NULL;
-        int bad = year_json(s, q, &rq, &p, y, &cvs[y], &row, err);
+        int has_cv = 0;
+        int bad = year_json(s, q, &rq, &p, y, &cvs[y], &has_cv, &row, err);
         json_array_append_new(years, row);
         if (bad)
             goto done;
+        all_cv = all_cv && has_cv;
     }
-    out_set(doc, "sigma_convergence", sigma_json(p.years, cvs, p.ny));
+    out_set(doc, "sigma_convergence", sigma_json(p.years, cvs, all_cv ? p.ny : 0));
     *out = doc;
     doc = NULL;
     rc = 0;
@@ -851,11 +889,15 @@ static int convergence_years(const struct store *s, struct convergence_req *rq,
     return 0;
 }
 
+/* Every failure after the request is parsed goes to one cleanup path: DOC owns the regions
+ * and left_out lists from the start, and USED (the regions with data in both years) is freed
+ * there, after the error message has read its count. */
 int gaps_convergence(const struct store *s, const struct query *q, json_t **out,
                      struct api_error *err)
 {
     struct convergence_req rq;
     struct panel p = {0};
+    struct selection used = {0};
     double *y0 = NULL, *yT = NULL, *cvs = NULL;
     json_t *doc = NULL;
     int rc = -1;
@@ -872,45 +914,9 @@ int gaps_convergence(const struct store *s, const struct query *q, json_t **out,
     int from = rq.yr.from, to = rq.yr.to;
     y0 = malloc((rq.sel.n + 1) * sizeof *y0);
     yT = malloc((rq.sel.n + 1) * sizeof *yT);
-    struct selection used = {malloc((rq.sel.n + 1) * sizeof(uint32_t)), 0};
+    used.items = malloc((rq.sel.n + 1) * sizeof *used.items);
     doc = json_object();
     json_t *regions = json_array(), *left = json_array();
-    if (!y0 || !yT || !used.items) {
-        selection_free(&used);
-        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-        goto done;
-    }
-    for (size_t k = 0; k < rq.sel.n; k++) {
-        uint32_t r = rq.sel.items[k];
-        const struct observation *a = store_get(s, rq.ind, r, from),
-                                 *b = store_get(s, rq.ind, r, to);
-        if (!a || !b) {
-            json_t *e = json_object();
-            out_set(e, "region", json_string(region_id(s, r)));
-            out_set(e, "reason",
-                    json_string(!a ? "no value in the first year" : "no value in the last year"));
-            json_array_append_new(left, e);
-            continue;
-        }
-        if (a->value <= 0 || b->value <= 0) {
-            selection_free(&used);
-            json_decref(regions);
-            json_decref(left);
-            api_fail(err, 422, "undefined", "regions",
-                     "beta convergence takes logarithms: %s has %g in %d", region_id(s, r),
-                     a->value <= 0 ? a->value : b->value, a->value <= 0 ? from : to);
-            goto done;
-        }
-        y0[used.n] = a->value;
-        yT[used.n] = b->value;
-        used.items[used.n++] = r;
-        json_t *e = json_object();
-        out_set(e, "region", out_region_ref(s, r, q));
-        out_set(e, "start_value", out_num(a->value));
-        out_set(e, "end_value", out_num(b->value));
-        out_set(e, "growth_rate", out_num(log(b->value / a->value) / (to - from)));
-        json_array_append_new(regions, e);
-    }
     out_set(doc, "indicator", out_indicator_ref(s, rq.ind, q));
     out_set(doc, "from", json_integer(from));
     out_set(doc, "to", json_integer(to));
@@ -932,10 +938,45 @@ int gaps_convergence(const struct store *s, const struct query *q, json_t **out,
     out_set(doc, "conventions", out_conventions(conv));
     out_set(doc, "regions", regions);
     out_set(doc, "left_out", left);
+    /* out_set gives REGIONS and LEFT to DOC, or frees them when DOC is NULL */
+    if (!y0 || !yT || !used.items || !doc || !regions || !left) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < rq.sel.n; k++) {
+        uint32_t r = rq.sel.items[k];
+        const struct observation *a = store_get(s, rq.ind, r, from),
+                                 *b = store_get(s, rq.ind, r, to);
+        if (!a || !b) {
+            json_t *e = json_object();
+            out_set(e, "region", json_string(region_id(s, r)));
+            out_set(e, "reason",
+                    json_string(!a ? "no value in the first year" : "no value in the last year"));
+            json_array_append_new(left, e);
+            continue;
+        }
+        if (a->value <= 0 || b->value <= 0) {
+            api_fail(err, 422, "undefined", "regions",
+                     "beta convergence takes logarithms: %s has %g in %d", region_id(s, r),
+                     a->value <= 0 ? a->value : b->value, a->value <= 0 ? from : to);
+            goto done;
+        }
+        y0[used.n] = a->value;
+        yT[used.n] = b->value;
+        used.items[used.n++] = r;
+        json_t *e = json_object();
+        out_set(e, "region", out_region_ref(s, r, q));
+        out_set(e, "start_value", out_num(a->value));
+        out_set(e, "end_value", out_num(b->value));
+        /* ln b - ln a when the quotient of two extreme values overflows or underflows */
+        double ratio = b->value / a->value;
+        double growth = isfinite(ratio) && ratio > 0 ? log(ratio) : log(b->value) - log(a->value);
+        out_set(e, "growth_rate", out_num(growth / (to - from)));
+        json_array_append_new(regions, e);
+    }
     struct metrics_beta beta;
     int code = metrics_beta_convergence(y0, yT, used.n, to - from, &beta);
     if (code != METRICS_OK) {
-        selection_free(&used);
         api_fail(err, 422, code == METRICS_E_TOO_FEW ? "too_few_regions" : "undefined", "regions",
                  "beta convergence %s-%d: %s (%zu regions have data in both years; it needs 3)", id,
                  to, metrics_strerror(code), used.n);
@@ -952,17 +993,18 @@ int gaps_convergence(const struct store *s, const struct query *q, json_t **out,
     out_set(b, "half_life", beta.has_half_life ? out_num(beta.half_life) : json_null());
     out_set(doc, "beta", b);
     struct year_range span = {.from = from, .to = to};
-    int built = build_panel(s, rq.ind, STORE_NONE, &used, &span, &p, err);
-    selection_free(&used);
-    if (built != 0)
+    if (build_panel(s, rq.ind, STORE_NONE, &used, &span, &p, err) != 0)
         goto done;
     cvs = malloc((p.ny + 1) * sizeof *cvs);
     json_t *by_year = json_array();
-    for (size_t y = 0; cvs && y < p.ny; y++) {
-        if (metrics_cv(&p.x[y * p.nr], NULL, p.nr, 0, &cvs[y]) != METRICS_OK) {
-            json_decref(by_year);
-            undefined(err, "regions", "the coefficient of variation", NULL, p.years[y],
-                      METRICS_E_ZERO);
+    out_set(doc, "sigma", by_year); /* owned by DOC until the sigma object takes it */
+    if (!cvs || !by_year) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        goto done;
+    }
+    for (size_t y = 0; y < p.ny; y++) {
+        if ((code = metrics_cv(&p.x[y * p.nr], NULL, p.nr, 0, &cvs[y])) != METRICS_OK) {
+            undefined(err, "regions", "the coefficient of variation", NULL, p.years[y], code);
             goto done;
         }
         json_t *e = json_object();
@@ -971,12 +1013,10 @@ int gaps_convergence(const struct store *s, const struct query *q, json_t **out,
         out_set(e, "n", json_integer((json_int_t)p.nr));
         json_array_append_new(by_year, e);
     }
-    json_t *sigma = sigma_json(p.years, cvs, cvs ? p.ny : 0);
+    json_t *sigma = sigma_json(p.years, cvs, p.ny);
     if (json_is_object(sigma))
-        out_set(sigma, "by_year", by_year);
-    else
-        json_decref(by_year);
-    out_set(doc, "sigma", sigma);
+        out_set(sigma, "by_year", json_incref(by_year));
+    out_set(doc, "sigma", sigma); /* releases DOC's reference to BY_YEAR */
     *out = doc;
     doc = NULL;
     rc = 0;
@@ -985,6 +1025,7 @@ done:
     free(y0);
     free(yT);
     free(cvs);
+    selection_free(&used);
     panel_free(&p);
     selection_free(&rq.sel);
     return rc;

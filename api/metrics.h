@@ -29,44 +29,47 @@ const char *metrics_strerror(int code);
 
 /* ---- two values ---- */
 /* ratio = a / b (b != 0). */
-int metrics_ratio(double a, double b, double *out);
+METRICS_MUST_CHECK int metrics_ratio(double a, double b, double *out);
 /* difference = a - b. */
-int metrics_difference(double a, double b, double *out);
+METRICS_MUST_CHECK int metrics_difference(double a, double b, double *out);
 /* relative gap = (ref - x) / ref (ref != 0). */
-int metrics_relative_gap(double ref, double x, double *out);
+METRICS_MUST_CHECK int metrics_relative_gap(double ref, double x, double *out);
 /* growth % = 100 (v1 / v0 - 1) (v0 != 0). */
-int metrics_growth_pct(double v0, double v1, double *out);
+METRICS_MUST_CHECK int metrics_growth_pct(double v0, double v1, double *out);
 /* multiple = v1 / v0 (v0 != 0). */
-int metrics_multiple(double v0, double v1, double *out);
+METRICS_MUST_CHECK int metrics_multiple(double v0, double v1, double *out);
 /* CAGR = (v1 / v0)^(1 / T) - 1, T in years > 0, v0 > 0, v1 >= 0. */
-int metrics_cagr(double v0, double v1, double years, double *out);
+METRICS_MUST_CHECK int metrics_cagr(double v0, double v1, double years, double *out);
 /* percentage-point change = p1 - p0 (a difference of two percentages, never a ratio). */
-int metrics_pp_change(double p0, double p1, double *out);
+METRICS_MUST_CHECK int metrics_pp_change(double p0, double p1, double *out);
 
 /* ---- dispersion of x[0..n) with weights w (NULL: equal) ---- */
 /* Weighted mean (1/W) sum w_i x_i. n >= 1. */
-int metrics_mean(const double *x, const double *w, size_t n, double *out);
+METRICS_MUST_CHECK int metrics_mean(const double *x, const double *w, size_t n, double *out);
 /* Coefficient of variation sd / mean, sd with divisor W (population) or, when SAMPLE,
  * n - 1 (only without weights: METRICS_E_DOMAIN otherwise). With population weights this is
  * the Williamson index. n >= 2, mean != 0. */
-int metrics_cv(const double *x, const double *w, size_t n, int sample, double *out);
+METRICS_MUST_CHECK int metrics_cv(const double *x, const double *w, size_t n, int sample,
+                                  double *out);
 /* Gini = sum_i sum_j w_i w_j |x_i - x_j| / (2 W^2 mu), no small-sample correction, computed in
  * O(n log n) by sorting. n >= 2, x >= 0, mu > 0. */
-int metrics_gini(const double *x, const double *w, size_t n, double *out);
+METRICS_MUST_CHECK int metrics_gini(const double *x, const double *w, size_t n, double *out);
 /* Theil T = GE(1) = (1/W) sum w_i (x_i/mu) ln(x_i/mu); x >= 0 (0 ln 0 = 0), mu > 0, n >= 2. */
-int metrics_theil_t(const double *x, const double *w, size_t n, double *out);
+METRICS_MUST_CHECK int metrics_theil_t(const double *x, const double *w, size_t n, double *out);
 /* Theil L = mean log deviation = GE(0) = (1/W) sum w_i ln(mu/x_i); x > 0, n >= 2. */
-int metrics_theil_l(const double *x, const double *w, size_t n, double *out);
+METRICS_MUST_CHECK int metrics_theil_l(const double *x, const double *w, size_t n, double *out);
 /* GE(a) = [(1/W) sum w_i (x_i/mu)^a - 1] / (a (a - 1)); a = 0 and a = 1 give Theil L and T;
  * x > 0 when a <= 0, x >= 0 otherwise; n >= 2. */
-int metrics_ge(const double *x, const double *w, size_t n, double alpha, double *out);
+METRICS_MUST_CHECK int metrics_ge(const double *x, const double *w, size_t n, double alpha,
+                                  double *out);
 /* Atkinson(e) = 1 - [(1/W) sum w_i x_i^(1-e)]^(1/(1-e)) / mu (e != 1), 1 - geomean / mu (e = 1);
  * e >= 0; x > 0 when e >= 1, x >= 0 otherwise; n >= 2. */
-int metrics_atkinson(const double *x, const double *w, size_t n, double epsilon, double *out);
+METRICS_MUST_CHECK int metrics_atkinson(const double *x, const double *w, size_t n, double epsilon,
+                                        double *out);
 /* Range max - min and the ratio max / min (min > 0 for the ratio, else METRICS_E_NONPOSITIVE
  * from metrics_max_min_ratio). */
-int metrics_range(const double *x, size_t n, double *out);
-int metrics_max_min_ratio(const double *x, size_t n, double *out);
+METRICS_MUST_CHECK int metrics_range(const double *x, size_t n, double *out);
+METRICS_MUST_CHECK int metrics_max_min_ratio(const double *x, size_t n, double *out);
 
 /* ---- Theil decomposition into groups ----
  * x[i] is a per-capita value and w[i] the population of unit i; group[i] in 0..ngroups-1.
@@ -86,9 +89,11 @@ struct metrics_decomposition {
 };
 
 /* GROUPS receives NGROUPS entries (may be NULL). Every group must have a member. */
-int metrics_theil_decompose(const double *x, const double *w, const size_t *group, size_t n,
-                            size_t ngroups, enum metrics_theil_kind kind,
-                            struct metrics_decomposition *out, struct metrics_group *groups);
+METRICS_MUST_CHECK int metrics_theil_decompose(const double *x, const double *w,
+                                               const size_t *group, size_t n, size_t ngroups,
+                                               enum metrics_theil_kind kind,
+                                               struct metrics_decomposition *out,
+                                               struct metrics_group *groups);
 
 /* ---- regression and convergence ---- */
 struct metrics_ols {
@@ -101,7 +106,8 @@ struct metrics_ols {
 };
 /* Ordinary least squares of y on x with an intercept. n >= 2, x not all equal
  * (METRICS_E_DEGENERATE). Standard errors need n >= 3, R^2 needs y not all equal. */
-int metrics_ols(const double *x, const double *y, size_t n, struct metrics_ols *out);
+METRICS_MUST_CHECK int metrics_ols(const double *x, const double *y, size_t n,
+                                   struct metrics_ols *out);
 
 struct metrics_beta {
     double beta, alpha, se, r2; /* OLS of ln(yT/y0)/T on ln y0 */
@@ -115,10 +121,10 @@ struct metrics_beta {
 };
 /* Beta convergence of n units between y0 (start) and yT (end), T years apart. n >= 3, T > 0,
  * all values > 0. */
-int metrics_beta_convergence(const double *y0, const double *yT, size_t n, double years,
-                             struct metrics_beta *out);
+METRICS_MUST_CHECK int metrics_beta_convergence(const double *y0, const double *yT, size_t n,
+                                                double years, struct metrics_beta *out);
 /* Sigma convergence: the OLS trend of a dispersion series (e.g. the CV by year). n >= 2. */
-int metrics_sigma_convergence(const double *years, const double *dispersion, size_t n,
-                              struct metrics_ols *out);
+METRICS_MUST_CHECK int metrics_sigma_convergence(const double *years, const double *dispersion,
+                                                 size_t n, struct metrics_ols *out);
 
 #endif

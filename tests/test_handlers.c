@@ -510,6 +510,32 @@ START_TEST(test_csv_everywhere)
 }
 END_TEST
 
+/* ---- fixture databases: data/ plus a few made-up indicators ---- */
+
+/* Imports data/ with INDICATORS and OBSERVATIONS (CSV rows) appended, in a new folder *DIR. */
+static struct store *fixture_store(const char *indicators, const char *observations, char **dir)
+{
+    *dir = tu_tmpdir();
+    ck_assert_int_eq(tu_copy_data(*dir), 0);
+    char path[512], db[512];
+    snprintf(path, sizeof path, "%s/indicators.csv", *dir);
+    ck_assert_int_eq(tu_append(path, indicators), 0);
+    snprintf(path, sizeof path, "%s/observations.csv", *dir);
+    ck_assert_int_eq(tu_append(path, observations), 0);
+    snprintf(db, sizeof db, "%s/fixture.db", *dir);
+    char *msg = NULL;
+    size_t len;
+    FILE *errs = open_memstream(&msg, &len);
+    int rc = import_dir(*dir, db, errs);
+    fclose(errs);
+    ck_assert_msg(rc == 0, "%s", msg);
+    free(msg);
+    struct api_error err;
+    struct store *s = store_load(db, &err);
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
 /* ---- undefined metrics: a data set with a zero in it ---- */
 
 static struct store *zero_store;
@@ -517,26 +543,10 @@ static char *zero_dir;
 
 static void zero_setup(void)
 {
-    zero_dir = tu_tmpdir();
-    ck_assert_int_eq(tu_copy_data(zero_dir), 0);
-    char path[512], db[512];
-    snprintf(path, sizeof path, "%s/indicators.csv", zero_dir);
-    ck_assert_int_eq(tu_append(path, "clinics,Clinics,,count,health,1,sum,,\n"), 0);
-    snprintf(path, sizeof path, "%s/observations.csv", zero_dir);
-    ck_assert_int_eq(tu_append(path, "clinics,east,2019,0,,,\nclinics,central,2019,5,,,\n"
-                                     "clinics,west,2019,7,,,\nclinics,northeast,2019,2,,,\n"),
-                     0);
-    snprintf(db, sizeof db, "%s/zero.db", zero_dir);
-    char *msg = NULL;
-    size_t len;
-    FILE *errs = open_memstream(&msg, &len);
-    int rc = import_dir(zero_dir, db, errs);
-    fclose(errs);
-    ck_assert_msg(rc == 0, "%s", msg);
-    free(msg);
-    struct api_error err;
-    zero_store = store_load(db, &err);
-    ck_assert_ptr_nonnull(zero_store);
+    zero_store = fixture_store("clinics,Clinics,,count,health,1,sum,,\n",
+                               "clinics,east,2019,0,,,\nclinics,central,2019,5,,,\n"
+                               "clinics,west,2019,7,,,\nclinics,northeast,2019,2,,,\n",
+                               &zero_dir);
 }
 
 static void zero_teardown(void)
@@ -581,6 +591,180 @@ START_TEST(test_undefined_metrics_name_region_and_year)
 }
 END_TEST
 
+/* ---- numbers at the edges: values near +-DBL_MAX, tiny references, ratios near parity ---- */
+
+static struct store *edge_store;
+static char *edge_dir;
+
+static void edge_setup(void)
+{
+    edge_store = fixture_store(
+        "huge,Huge,,count,health,1,none,,\n"
+        "tiny,Tiny,,count,health,1,none,,\n"
+        "parity,Parity,,count,health,1,none,,\n"
+        "balance,Balance,,count,health,1,none,,\n"
+        "hugesum,Huge sum,,count,health,1,sum,,\n",
+        /* 1.5e308 - (-1.5e308) overflows a double */
+        "huge,east,2018,1.5e308,,,\nhuge,east,2019,1.5e308,,,\n"
+        "huge,central,2018,1.5e308,,,\nhuge,central,2019,-1.5e308,,,\n"
+        /* relative gap (1e-300 - 1e7) / 1e-300 = -1e307: in percentage points it overflows */
+        "tiny,east,2018,1e-300,,,\ntiny,east,2019,1e-300,,,\n"
+        "tiny,central,2018,1e-300,,,\ntiny,central,2019,1e7,,,\n"
+        /* east / central: 1.02 -> 1.01, the gap to parity halves; northeast barely moves */
+        "parity,east,2018,102,,,\nparity,east,2019,101,,,\n"
+        "parity,central,2018,100,,,\nparity,central,2019,100,,,\n"
+        "parity,northeast,2018,200,,,\nparity,northeast,2019,199.99,,,\n"
+        "parity,west,2018,200,,,\nparity,west,2019,204,,,\n"
+        /* mean 0: the CV is undefined, the range is not */
+        "balance,east,2019,-2,,,\nbalance,central,2019,2,,,\n"
+        "balance,west,2019,-1,,,\nbalance,northeast,2019,1,,,\n"
+        /* an indicator that adds up, whose sum over two regions overflows */
+        "hugesum,east,2019,1e308,,,\nhugesum,central,2019,1e308,,,\n",
+        &edge_dir);
+}
+
+static void edge_teardown(void)
+{
+    store_free(edge_store);
+    tu_rmrf(edge_dir);
+    free(edge_dir);
+}
+
+static json_t *edge_get(const char *target, int expect_status)
+{
+    int status = 0;
+    json_t *j = tu_api(edge_store, target, &status);
+    ck_assert_ptr_nonnull(j);
+    char *text = json_dumps(j, 0);
+    ck_assert_msg(status == expect_status, "%s: status %d, wanted %d: %s", target, status,
+                  expect_status, text);
+    free(text);
+    return j;
+}
+
+/* ck_assert_msg with the value found, for a key that must be JSON null. */
+static void expect_null(json_t *j, const char *path)
+{
+    json_t *v = tu_at(j, path);
+    ck_assert_msg(v != NULL, "%s is missing", path);
+    ck_assert_msg(json_is_null(v), "%s is %g, not null", path, json_number_value(v));
+}
+
+START_TEST(test_edge_pairs_overflowing_difference_is_null)
+{
+    json_t *j = edge_get("/v1/gaps/pairs?indicator=huge&reference=east&regions=central", 200);
+    ck_assert_double_eq(tu_num(j, "pairs.0.years.0.difference"), 0);
+    ck_assert_double_eq(tu_num(j, "pairs.0.years.1.ratio"), -1);
+    expect_null(j, "pairs.0.years.1.difference");
+    /* (1.5e308 + 1.5e308) / 1.5e308 = 2, computed without the overflowing difference */
+    ck_assert_double_eq_tol(tu_num(j, "pairs.0.years.1.relative_gap"), 2, 1e-15);
+    expect_null(j, "pairs.0.summary.difference.last");
+    expect_null(j, "pairs.0.summary.difference.change");
+    ck_assert_double_eq(tu_num(j, "pairs.0.summary.ratio.change"), -2);
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(test_edge_pairs_overflowing_change_pp_is_null)
+{
+    json_t *j = edge_get("/v1/gaps/pairs?indicator=tiny&reference=east&regions=central", 200);
+    ck_assert_double_eq_tol(tu_num(j, "pairs.0.summary.relative_gap.last"), -1e307, 1e293);
+    expect_null(j, "pairs.0.summary.relative_gap.change_pp");
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(test_edge_compare_overflowing_difference_is_null)
+{
+    json_t *j = edge_get("/v1/compare?indicators=huge&regions=central&reference=east&year=2019"
+                         "&since=2018",
+                         200);
+    ck_assert_double_eq(tu_num(j, "rows.0.vs_reference.ratio"), -1);
+    expect_null(j, "rows.0.vs_reference.difference");
+    ck_assert_double_eq_tol(tu_num(j, "rows.0.vs_reference.relative_gap"), 2, 1e-15);
+    /* -1.5e308 - 1.5e308 overflows; 100 (-1.5e308 / 1.5e308 - 1) = -200 does not */
+    expect_null(j, "rows.0.change.absolute");
+    ck_assert_double_eq_tol(tu_num(j, "rows.0.change.percent"), -200, 1e-12);
+    ck_assert_double_eq(tu_num(j, "rows.0.change.multiple"), -1);
+    expect_null(j, "rows.0.change.cagr");
+    json_decref(j);
+    /* 1e308 + 1e308 overflows: each region's share of the sum is not 0 but unknown */
+    j = edge_get("/v1/compare?indicators=hugesum&regions=east,central&year=2019", 200);
+    expect_null(j, "rows.0.share");
+    expect_null(j, "rows.1.share");
+    json_decref(j);
+}
+END_TEST
+
+/* The direction of a ratio is judged against its distance from parity: 1.02 -> 1.01 halves the
+ * gap (a move of 0.01 against a gap of 0.015), whatever 1 % of the ratio's level would say. */
+START_TEST(test_edge_pairs_direction_against_distance_from_parity)
+{
+    json_t *j = edge_get("/v1/gaps/pairs?indicator=parity&reference=east&regions=central", 200);
+    ck_assert_double_eq_tol(tu_num(j, "pairs.0.summary.ratio.first"), 1.02, 1e-15);
+    ck_assert_double_eq_tol(tu_num(j, "pairs.0.summary.ratio.last"), 1.01, 1e-15);
+    ck_assert_str_eq(tu_str(j, "pairs.0.summary.direction"), "narrowing");
+    json_decref(j);
+    /* from below: 100/102 = 0.980 -> 100/101 = 0.990 moves toward 1 */
+    j = edge_get("/v1/gaps/pairs?indicator=parity&reference=central&regions=east", 200);
+    ck_assert_str_eq(tu_str(j, "pairs.0.summary.direction"), "narrowing");
+    json_decref(j);
+    /* 0.5 -> 0.500025: a move of 2.5e-5 against a gap of 0.5 is stable */
+    j = edge_get("/v1/gaps/pairs?indicator=parity&reference=central&regions=northeast", 200);
+    ck_assert_str_eq(tu_str(j, "pairs.0.summary.direction"), "stable");
+    json_decref(j);
+    /* 102/200 -> 101/204: 0.51 -> 0.495 moves away from 1 */
+    j = edge_get("/v1/gaps/pairs?indicator=parity&reference=east&regions=west", 200);
+    ck_assert_str_eq(tu_str(j, "pairs.0.summary.direction"), "widening");
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(test_edge_dispersion_computes_only_what_is_asked)
+{
+    /* mean 0: no CV, but the range, min and max are defined */
+    json_t *j = edge_get("/v1/gaps/dispersion?indicator=balance&regions=group:four_regions"
+                         "&measures=range,min,max",
+                         200);
+    ck_assert_double_eq(tu_num(j, "years.0.range"), 4);
+    ck_assert_str_eq(tu_str(j, "years.0.min.region"), "east");
+    ck_assert_str_eq(tu_str(j, "years.0.max.region"), "central");
+    ck_assert_ptr_null(tu_at(j, "years.0.cv"));
+    json_decref(j);
+    /* asked for, the CV is still refused */
+    int status = 0;
+    j = tu_api(edge_store,
+               "/v1/gaps/dispersion?indicator=balance&regions=group:four_regions&measures=cv",
+               &status);
+    ck_assert_int_eq(status, 422);
+    ck_assert_str_eq(tu_str(j, "param"), "measures");
+    json_decref(j);
+    /* a range that overflows is refused, not left out */
+    j = tu_api(edge_store,
+               "/v1/gaps/dispersion?indicator=huge&regions=east,central&year=2019"
+               "&measures=mean,range",
+               &status);
+    ck_assert_int_eq(status, 422);
+    ck_assert_msg(strstr(tu_str(j, "detail"), "range is undefined in 2019") != NULL, "%s",
+                  tu_str(j, "detail"));
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(test_convergence_two_regions_counts_them)
+{
+    int status = 0;
+    json_t *j = tu_api(tu_store(),
+                       "/v1/gaps/convergence?indicator=hospital_beds_per_1000&regions=urban,rural",
+                       &status);
+    ck_assert_int_eq(status, 422);
+    ck_assert_str_eq(tu_str(j, "code"), "too_few_regions");
+    ck_assert_msg(strstr(tu_str(j, "detail"), "(2 regions have data in both years") != NULL, "%s",
+                  tu_str(j, "detail"));
+    json_decref(j);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("handlers");
@@ -609,6 +793,7 @@ int main(void)
     tcase_add_test(g, test_dispersion_left_out_and_sigma);
     tcase_add_test(g, test_dispersion_errors);
     tcase_add_test(g, test_convergence_beta);
+    tcase_add_test(g, test_convergence_two_regions_counts_them);
     suite_add_tcase(s, g);
     TCase *cm = tcase_create("compare");
     tcase_add_test(cm, test_compare_rank_share_latest);
@@ -621,5 +806,13 @@ int main(void)
     tcase_add_unchecked_fixture(u, zero_setup, zero_teardown);
     tcase_add_test(u, test_undefined_metrics_name_region_and_year);
     suite_add_tcase(s, u);
+    TCase *e = tcase_create("edges");
+    tcase_add_unchecked_fixture(e, edge_setup, edge_teardown);
+    tcase_add_test(e, test_edge_pairs_overflowing_difference_is_null);
+    tcase_add_test(e, test_edge_pairs_overflowing_change_pp_is_null);
+    tcase_add_test(e, test_edge_compare_overflowing_difference_is_null);
+    tcase_add_test(e, test_edge_pairs_direction_against_distance_from_parity);
+    tcase_add_test(e, test_edge_dispersion_computes_only_what_is_asked);
+    suite_add_tcase(s, e);
     return tu_run(s);
 }
