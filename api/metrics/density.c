@@ -1,0 +1,279 @@
+/* api/metrics/density.c — exact Gaussian kernel density and bandwidth rules. */
+#include "metrics/density.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { BW_STACK_N = 256, GRID_BLOCK = 32 };
+
+static const char *const rule_names[] = {
+    [METRICS_BW_NRD0] = "nrd0",
+    [METRICS_BW_NRD] = "nrd",
+    [METRICS_BW_SCIPY_SCOTT] = "scipy_scott",
+    [METRICS_BW_SCIPY_SILVERMAN] = "scipy_silverman",
+    [METRICS_BW_STATA] = "stata",
+};
+#define NRULES (sizeof rule_names / sizeof rule_names[0])
+
+const char *metrics_bw_name(enum metrics_bw_rule rule)
+{
+    return (size_t)rule < NRULES ? rule_names[rule] : NULL;
+}
+
+int metrics_bw_from_name(const char *name, enum metrics_bw_rule *rule)
+{
+    if (!name || !rule)
+        return METRICS_E_DOMAIN;
+    for (size_t i = 0; i < NRULES; i++)
+        if (strcmp(name, rule_names[i]) == 0) {
+            *rule = (enum metrics_bw_rule)i;
+            return METRICS_OK;
+        }
+    return METRICS_E_DOMAIN;
+}
+
+static int all_finite(const double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i]))
+            return 0;
+    return 1;
+}
+
+static int double_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Type-7 quantile of sorted S[0..n): index (n - 1) p, interpolated as R writes it. */
+static double quantile7(const double *s, size_t n, double p)
+{
+    double index = (double)(n - 1) * p;
+    size_t lo = (size_t)floor(index), hi = (size_t)ceil(index);
+    double h = index - (double)lo;
+    if (hi == lo || s[hi] == s[lo])
+        return s[lo];
+    return (1 - h) * s[lo] + h * s[hi];
+}
+
+/* Sample sd (n - 1), two passes. */
+static double sample_sd(const double *x, size_t n)
+{
+    double mean = 0, ss = 0;
+    for (size_t i = 0; i < n; i++)
+        mean += x[i];
+    mean /= (double)n;
+    for (size_t i = 0; i < n; i++)
+        ss += (x[i] - mean) * (x[i] - mean);
+    return sqrt(ss / (double)(n - 1));
+}
+
+static int iqr(const double *x, size_t n, double *out)
+{
+    double stack[BW_STACK_N];
+    double *s = stack;
+    if (n > BW_STACK_N) {
+        if (n > SIZE_MAX / sizeof *s)
+            return METRICS_E_NOMEM;
+        s = malloc(n * sizeof *s);
+        if (!s)
+            return METRICS_E_NOMEM;
+    }
+    memcpy(s, x, n * sizeof *s);
+    qsort(s, n, sizeof *s, double_cmp);
+    *out = quantile7(s, n, 0.75) - quantile7(s, n, 0.25);
+    if (s != stack)
+        free(s);
+    return METRICS_OK;
+}
+
+int metrics_bw(const double *x, size_t n, enum metrics_bw_rule rule, double *h)
+{
+    if (!x || !h || (size_t)rule >= NRULES)
+        return METRICS_E_DOMAIN;
+    if (n < 2)
+        return METRICS_E_TOO_FEW;
+    if (!all_finite(x, n))
+        return METRICS_E_DOMAIN;
+    double sd = sample_sd(x, n), spread = sd, q = 0, factor;
+    if (!isfinite(sd))
+        return METRICS_E_DOMAIN;
+    if (!(sd > 0))
+        return METRICS_E_DEGENERATE;
+    double n5 = pow((double)n, -0.2);
+    if (rule == METRICS_BW_NRD0 || rule == METRICS_BW_NRD || rule == METRICS_BW_STATA) {
+        int rc = iqr(x, n, &q);
+        if (rc != METRICS_OK)
+            return rc;
+        spread = fmin(sd, q / (rule == METRICS_BW_STATA ? 1.349 : 1.34));
+    }
+    switch (rule) {
+    case METRICS_BW_NRD0:
+        /* R: if (!(lo <- min(hi, IQR/1.34))) lo <- hi (sd > 0 here, so R's later guards, |x1|
+         * and 1, are never reached). */
+        if (!(spread > 0))
+            spread = sd;
+        factor = 0.9 * n5;
+        break;
+    case METRICS_BW_NRD:
+        factor = 1.06 * n5;
+        break;
+    case METRICS_BW_STATA:
+        factor = 0.9 * n5;
+        break;
+    case METRICS_BW_SCIPY_SCOTT:
+        factor = n5;
+        break;
+    default: /* METRICS_BW_SCIPY_SILVERMAN */
+        factor = pow((double)n * 3.0 / 4.0, -0.2);
+        break;
+    }
+    double v = factor * spread;
+    if (!(v > 0))
+        return METRICS_E_DEGENERATE;
+    if (!isfinite(v))
+        return METRICS_E_DOMAIN;
+    *h = v;
+    return METRICS_OK;
+}
+
+static int kde_args(const double *x, size_t n, double h)
+{
+    if (!x)
+        return METRICS_E_DOMAIN;
+    if (n < 1)
+        return METRICS_E_TOO_FEW;
+    if (!isfinite(h) || !(h > 0) || !all_finite(x, n))
+        return METRICS_E_DOMAIN;
+    return METRICS_OK;
+}
+
+int metrics_kde_span(const double *x, size_t n, double h, double *lo, double *hi)
+{
+    int rc = kde_args(x, n, h);
+    if (rc != METRICS_OK)
+        return rc;
+    if (!lo || !hi)
+        return METRICS_E_DOMAIN;
+    double mn = x[0], mx = x[0];
+    for (size_t i = 1; i < n; i++) {
+        mn = fmin(mn, x[i]);
+        mx = fmax(mx, x[i]);
+    }
+    double a = mn - 3 * h, b = mx + 3 * h;
+    if (!isfinite(a) || !isfinite(b))
+        return METRICS_E_DOMAIN;
+    *lo = a;
+    *hi = b;
+    return METRICS_OK;
+}
+
+static int grid_args(double lo, double hi, size_t points)
+{
+    if (points < 2)
+        return METRICS_E_TOO_FEW;
+    if (!isfinite(lo) || !isfinite(hi) || !(lo < hi) || !isfinite(hi - lo))
+        return METRICS_E_DOMAIN;
+    return METRICS_OK;
+}
+
+int metrics_kde_grid(double lo, double hi, size_t points, double *grid)
+{
+    int rc = grid_args(lo, hi, points);
+    if (rc != METRICS_OK)
+        return rc;
+    if (!grid)
+        return METRICS_E_DOMAIN;
+    double step = (hi - lo) / (double)(points - 1);
+    for (size_t k = 0; k < points; k++)
+        grid[k] = lo + (double)k * step;
+    return METRICS_OK;
+}
+
+/* 1 / sqrt(2 pi) */
+#define INV_SQRT_2PI 0.398942280401432677939946059934
+
+static int scale_out(double *density, size_t m, double scale)
+{
+    for (size_t k = 0; k < m; k++) {
+        density[k] *= scale;
+        if (!isfinite(density[k]))
+            return METRICS_E_DOMAIN;
+    }
+    return METRICS_OK;
+}
+
+int metrics_kde(const double *x, size_t n, double h, const double *at, size_t m, double *density)
+{
+    int rc = kde_args(x, n, h);
+    if (rc != METRICS_OK)
+        return rc;
+    if ((m && (!at || !density)) || !all_finite(at, m))
+        return METRICS_E_DOMAIN;
+    for (size_t k = 0; k < m; k++) {
+        double s = 0;
+        for (size_t i = 0; i < n; i++) {
+            double u = (at[k] - x[i]) / h;
+            s += exp(-0.5 * u * u);
+        }
+        density[k] = s;
+    }
+    return scale_out(density, m, INV_SQRT_2PI / ((double)n * h));
+}
+
+/* Adds exp(-u_k^2 / 2) to ACC[k] for k in [from, to), u_k = u0 + k delta, in blocks of
+ * GRID_BLOCK that each start from exp(): within a block e_{k+1} = e_k r_k with
+ * r_k = exp(-u_k delta - delta^2 / 2) and r_{k+1} = r_k q, q = exp(-delta^2). Walking away
+ * from the kernel's centre keeps every step a decrease, so an underflow to 0 is final. */
+static void add_kernel(double *acc, size_t from, size_t to, double u0, double delta, double q,
+                       int downward)
+{
+    size_t k = from;
+    while (k != to) {
+        double u = u0 + (double)k * delta;
+        double e = exp(-0.5 * u * u);
+        if (e == 0)
+            return;
+        double step = downward ? -delta : delta;
+        double r = exp(-u * step - 0.5 * delta * delta);
+        for (size_t b = 0; b < GRID_BLOCK && k != to; b++) {
+            acc[k] += e;
+            e *= r;
+            r *= q;
+            k = downward ? k - 1 : k + 1;
+        }
+    }
+}
+
+int metrics_kde_on_grid(const double *x, size_t n, double h, double lo, double hi, size_t points,
+                        double *density)
+{
+    int rc = kde_args(x, n, h);
+    if (rc == METRICS_OK)
+        rc = grid_args(lo, hi, points);
+    if (rc != METRICS_OK)
+        return rc;
+    if (!density)
+        return METRICS_E_DOMAIN;
+    double step = (hi - lo) / (double)(points - 1);
+    double delta = step / h, q = exp(-delta * delta);
+    memset(density, 0, points * sizeof *density);
+    for (size_t i = 0; i < n; i++) {
+        /* u_k = (lo + k step - x_i) / h, split at the grid point nearest x_i. */
+        double u0 = (lo - x[i]) / h;
+        double centre = (x[i] - lo) / step;
+        size_t c = 0;
+        if (centre > 0)
+            c = centre >= (double)(points - 1) ? points - 1 : (size_t)floor(centre + 0.5);
+        add_kernel(density, c, points, u0, delta, q, 0);
+        if (c > 0) {
+            /* Downward from c - 1 to 0: from = c - 1, stop after index 0 (the index wraps to
+             * SIZE_MAX, the "to" sentinel). */
+            add_kernel(density, c - 1, SIZE_MAX, u0, delta, q, 1);
+        }
+    }
+    return scale_out(density, points, INV_SQRT_2PI / ((double)n * h));
+}
