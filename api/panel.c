@@ -1,0 +1,161 @@
+/* api/panel.c — the balanced region × year panel (see panel.h). */
+#include "panel.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The series of one region: the value's and the weight's (NULL when unweighted or absent). */
+struct lookup {
+    const struct series *v, *w;
+};
+
+/* The value, weight and status of a region in YEAR; 0 when value or weight is missing. */
+static int point(const struct store *s, const struct lookup *l, int weighted, int year, double *x,
+                 double *weight, uint8_t *status)
+{
+    const struct observation *o = store_value_at(s, l->v, year);
+    const struct observation *ow = weighted ? store_value_at(s, l->w, year) : NULL;
+    if (!o || (weighted && !ow))
+        return 0;
+    *x = o->value;
+    *weight = ow ? ow->value : 1;
+    *status = o->status;
+    return 1;
+}
+
+/* Room for every array of a panel over N regions and NC candidate years. */
+static int allocate(struct panel *p, size_t n, size_t nc, int weighted)
+{
+    p->regions = malloc((n + 1) * sizeof *p->regions);
+    p->years = malloc((nc + 1) * sizeof *p->years);
+    p->x = malloc((nc * n + 1) * sizeof *p->x);
+    p->w = weighted ? malloc((nc * n + 1) * sizeof *p->w) : NULL;
+    p->status = malloc(nc * n + 1);
+    p->left_regions = malloc((n + 1) * sizeof *p->left_regions);
+    p->left_years = malloc((nc + 1) * sizeof *p->left_years);
+    p->missing = malloc((nc * n + 1) * sizeof *p->missing);
+    return p->regions && p->years && p->x && (!weighted || p->w) && p->status &&
+                   p->left_regions && p->left_years && p->missing
+               ? 0
+               : -1;
+}
+
+/* Keeps the regions of SEL with at least one point among the candidate years; L receives the
+ * kept regions' series, in order. */
+static void keep_regions(const struct store *s, struct panel *p, uint32_t ind, uint32_t wind,
+                         const struct selection *sel, const int *cand, size_t nc,
+                         struct lookup *l)
+{
+    int weighted = wind != STORE_NONE;
+    double x, w;
+    uint8_t st;
+    for (size_t k = 0; k < sel->n; k++) {
+        uint32_t r = sel->items[k];
+        struct lookup one = {store_series(s, ind, r), weighted ? store_series(s, wind, r) : NULL};
+        int hit = 0;
+        for (size_t y = 0; y < nc && !hit; y++)
+            hit = point(s, &one, weighted, cand[y], &x, &w, &st);
+        if (hit) {
+            l[p->nr] = one;
+            p->regions[p->nr++] = r;
+            continue;
+        }
+        struct panel_left_region *e = &p->left_regions[p->n_left_regions++];
+        e->region = r;
+        e->reason = !weighted || !one.v ? PANEL_NO_DATA : PANEL_NO_WEIGHT;
+    }
+}
+
+/* Keeps the candidate years in which every kept region has a point; records the others with
+ * the regions missing in them. */
+static void keep_years(const struct store *s, struct panel *p, int weighted, const int *cand,
+                       size_t nc, const struct lookup *l)
+{
+    size_t nmissing = 0;
+    for (size_t y = 0; y < nc; y++) {
+        size_t at = p->ny * p->nr, first = nmissing;
+        double w;
+        for (size_t k = 0; k < p->nr; k++) {
+            if (point(s, &l[k], weighted, cand[y], &p->x[at + k], &w, &p->status[at + k])) {
+                if (p->w)
+                    p->w[at + k] = w;
+                continue;
+            }
+            p->missing[nmissing++] = p->regions[k];
+        }
+        if (nmissing == first) {
+            p->years[p->ny++] = cand[y];
+            continue;
+        }
+        struct panel_left_year *e = &p->left_years[p->n_left_years++];
+        e->year = cand[y];
+        e->first_missing = first;
+        e->n_missing = nmissing - first;
+    }
+}
+
+int panel_build(const struct store *s, uint32_t ind, uint32_t wind, const struct selection *sel,
+                const struct year_range *yr, struct panel *out, struct api_error *err)
+{
+    int rc = -1;
+    int *cand = NULL;
+    size_t nc = 0;
+    struct lookup *l = NULL;
+    memset(out, 0, sizeof *out);
+    if (select_years(s, ind, sel, yr, &cand, &nc, err) != 0)
+        return -1;
+    l = malloc((sel->n + 1) * sizeof *l);
+    if (!l || allocate(out, sel->n, nc, wind != STORE_NONE) != 0) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        goto done;
+    }
+    keep_regions(s, out, ind, wind, sel, cand, nc, l);
+    keep_years(s, out, wind != STORE_NONE, cand, nc, l);
+    rc = 0;
+done:
+    free(cand);
+    free(l);
+    return rc;
+}
+
+const double *panel_row(const struct panel *p, size_t y)
+{
+    return &p->x[y * p->nr];
+}
+
+const double *panel_weights(const struct panel *p, size_t y)
+{
+    return p->w ? &p->w[y * p->nr] : NULL;
+}
+
+long panel_year_index(const struct panel *p, int year)
+{
+    size_t lo = 0, hi = p->ny;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->years[mid] < year)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < p->ny && p->years[lo] == year ? (long)lo : -1;
+}
+
+const char *panel_reason_text(enum panel_left_reason reason)
+{
+    return reason == PANEL_NO_WEIGHT ? "no weight (population) in the years of its data"
+                                     : "no data in the years asked for";
+}
+
+void panel_free(struct panel *p)
+{
+    free(p->regions);
+    free(p->years);
+    free(p->x);
+    free(p->w);
+    free(p->status);
+    free(p->left_regions);
+    free(p->left_years);
+    free(p->missing);
+    memset(p, 0, sizeof *p);
+}
