@@ -1,4 +1,5 @@
-/* server/statics.c — static files by exact name. */
+/* server/statics.c — static files by exact name: a list made once at start (before the first
+ * request; never changed while serving), sorted by path for a binary search. */
 #include "statics.h"
 
 #include <dirent.h>
@@ -18,11 +19,11 @@ struct embedded_asset {
 };
 extern const struct embedded_asset embedded_assets[];
 
-#define MAX_FILES      64
+#define MAX_FILES      1024
 #define MAX_FILE_BYTES (8u << 20)
 
-static struct static_file files[MAX_FILES];
-static size_t nfiles;
+static struct static_file *files; /* grown while the list is made, then fixed */
+static size_t nfiles, capacity;
 
 static const char *type_of(const char *name)
 {
@@ -44,15 +45,30 @@ static const char *type_of(const char *name)
     return "application/octet-stream";
 }
 
-/* NAME gives the content type (the page at "/" is index.html). */
-static void add(const char *url, const char *name, const char *data, size_t len, int owned)
+/* A new slot at the end of the list, or NULL when it is full or out of memory. */
+static struct static_file *grow(void)
 {
-    if (nfiles == MAX_FILES) {
+    if (nfiles == capacity) {
+        size_t want = capacity ? 2 * capacity : 16;
+        struct static_file *more = want <= MAX_FILES ? realloc(files, want * sizeof *files) : NULL;
+        if (!more)
+            return NULL;
+        files = more;
+        capacity = want;
+    }
+    return &files[nfiles++];
+}
+
+/* NAME gives the content type (the page at "/" is index.html). DATA is owned when OWNED, and
+ * then freed here on failure. Returns 0, or -1 when the list is full or out of memory. */
+static int add(const char *url, const char *name, const char *data, size_t len, int owned)
+{
+    struct static_file *f = grow();
+    if (!f) {
         if (owned)
             free((char *)data);
-        return;
+        return -1;
     }
-    struct static_file *f = &files[nfiles++];
     snprintf(f->path, sizeof f->path, "%s", url);
     f->data = data;
     f->len = len;
@@ -69,16 +85,31 @@ static void add(const char *url, const char *name, const char *data, size_t len,
         f->gz = NULL;
     }
     snprintf(f->gz_etag, sizeof f->gz_etag, "\"%016llx-gz\"", tag);
+    return 0;
 }
 
-/* index.html is also the page at "/". */
-static void add_named(const char *name, const char *data, size_t len, int owned)
+/* index.html is also the page at "/", which borrows the bytes of /static/index.html: both
+ * are added, or neither (a "/" left behind would point at freed bytes). */
+static int add_named(const char *name, const char *data, size_t len, int owned)
 {
     char url[96];
     snprintf(url, sizeof url, "/static/%s", name);
-    if (strcmp(name, "index.html") == 0)
-        add("/", name, data, len, 0);
-    add(url, name, data, len, owned);
+    if (add(url, name, data, len, owned) != 0)
+        return -1;
+    if (strcmp(name, "index.html") == 0 && add("/", name, data, len, 0) != 0) {
+        nfiles--;
+        if (owned)
+            free((char *)data);
+        free(files[nfiles].gz);
+        return -1;
+    }
+    return 0;
+}
+
+static int too_many(char *err, size_t errlen)
+{
+    snprintf(err, errlen, "static files: more than %d, or out of memory", MAX_FILES);
+    return -1;
 }
 
 /* FOLLOW: the operator named the file (Chart.js may be a link); files of a folder are not. */
@@ -129,10 +160,18 @@ static int load_dir(const char *dir, char *err, size_t errlen)
             closedir(d);
             return -1;
         }
-        add_named(de->d_name, data, len, 1);
+        if (add_named(de->d_name, data, len, 1) != 0) {
+            closedir(d);
+            return too_many(err, errlen);
+        }
     }
     closedir(d);
     return 0;
+}
+
+static int by_path(const void *a, const void *b)
+{
+    return strcmp(((const struct static_file *)a)->path, ((const struct static_file *)b)->path);
 }
 
 int statics_init(const char *dir, const char *chartjs, char *err, size_t errlen)
@@ -140,25 +179,37 @@ int statics_init(const char *dir, const char *chartjs, char *err, size_t errlen)
     statics_free();
     if (dir && *dir) {
         if (load_dir(dir, err, errlen) != 0)
-            return -1;
+            goto fail;
     } else {
         for (const struct embedded_asset *a = embedded_assets; a->name; a++)
-            add_named(a->name, (const char *)a->data, a->len, 0);
+            if (add_named(a->name, (const char *)a->data, a->len, 0) != 0) {
+                too_many(err, errlen);
+                goto fail;
+            }
     }
     char *data;
     size_t len;
     char ignored[256];
-    if (chartjs && *chartjs && read_file(chartjs, 1, &data, &len, ignored, sizeof ignored) == 0)
-        add("/static/vendor/chart.min.js", "chart.min.js", data, len, 1);
+    if (chartjs && *chartjs && read_file(chartjs, 1, &data, &len, ignored, sizeof ignored) == 0 &&
+        add("/static/vendor/chart.min.js", "chart.min.js", data, len, 1) != 0) {
+        too_many(err, errlen);
+        goto fail;
+    }
+    qsort(files, nfiles, sizeof *files, by_path);
     return 0;
+fail:
+    statics_free();
+    return -1;
+}
+
+static int path_is(const void *path, const void *f)
+{
+    return strcmp(path, ((const struct static_file *)f)->path);
 }
 
 const struct static_file *statics_find(const char *path)
 {
-    for (size_t i = 0; i < nfiles; i++)
-        if (strcmp(files[i].path, path) == 0)
-            return &files[i];
-    return NULL;
+    return nfiles ? bsearch(path, files, nfiles, sizeof *files, path_is) : NULL;
 }
 
 void statics_free(void)
@@ -168,5 +219,7 @@ void statics_free(void)
             free((char *)files[i].data);
         free(files[i].gz);
     }
-    nfiles = 0;
+    free(files);
+    files = NULL;
+    nfiles = capacity = 0;
 }

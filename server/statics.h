@@ -18,10 +18,11 @@ struct static_file {
 };
 
 /* Builds the list from the files built in, or from DIR when it is not empty (regular files
- * only, no links), plus Chart.js from CHARTJS when that file exists. Returns 0, or -1 with a
- * message in ERR. */
+ * only, no links), plus Chart.js from CHARTJS when that file exists. Called before serving,
+ * never while requests run. Returns 0, or -1 with a message in ERR (a file unreadable, more
+ * than 1024 files, out of memory). */
 int statics_init(const char *dir, const char *chartjs, char *err, size_t errlen);
-/* The file served at PATH, or NULL. */
+/* The file served at PATH (borrowed, valid until statics_free), or NULL. */
 const struct static_file *statics_find(const char *path);
 void statics_free(void);
 
