@@ -1,5 +1,7 @@
-/* server/cache.c — a hash table under a read-write lock; entries are reference-counted so a
- * full cache can drop its table while responses still send from the old entries. */
+/* server/cache.c — a hash table under a read-write lock, with a CLOCK ring for eviction.
+ * Readers (get, recall) take the lock shared and only set an entry's `used` flag; everything
+ * that changes the table takes it exclusive. Entries are reference-counted, so an evicted entry
+ * still sends from the responses that hold it. */
 #include "cache.h"
 
 #include <pthread.h>
@@ -13,10 +15,13 @@
 
 #define BUCKETS 4096
 #define TARGETS 2048
+/* Counted per allocation besides what was asked for: glibc's chunk header and rounding. */
+#define MALLOC_OVERHEAD 16
 
 struct target {
     uint64_t hash;
-    struct cache_entry *e; /* a reference; NULL: empty slot */
+    struct cache_entry *e; /* a kept entry (the table's reference covers it); NULL: empty */
+    int prev, next;        /* the other slots pointing at E; -1 ends */
     int route;
     size_t keylen;
     char key[CACHE_TARGET_MAX];
@@ -24,9 +29,17 @@ struct target {
 
 struct cache {
     pthread_rwlock_t lock;
+    atomic_int refs; /* the owner's, plus one per entry made */
     struct cache_entry *buckets[BUCKETS];
-    struct target *targets; /* TARGETS slots */
+    struct target *targets;   /* TARGETS slots */
+    struct cache_entry *hand; /* the clock hand: next entry looked at; NULL when empty */
     size_t bytes, entries, max_bytes;
+};
+
+/* The compressed copy carries its own length so that one atomic pointer publishes both. */
+struct gz_body {
+    size_t len; /* 0: gzip is not smaller, serve the plain body */
+    char data[];
 };
 
 struct cache *cache_new(size_t max_bytes)
@@ -39,16 +52,28 @@ struct cache *cache_new(size_t max_bytes)
         return NULL;
     }
     pthread_rwlock_init(&c->lock, NULL);
+    atomic_init(&c->refs, 1);
     c->max_bytes = max_bytes;
     return c;
 }
 
+static void cache_unref(struct cache *c)
+{
+    if (atomic_fetch_sub(&c->refs, 1) == 1) {
+        pthread_rwlock_destroy(&c->lock);
+        free(c->targets);
+        free(c);
+    }
+}
+
 static void entry_free(struct cache_entry *e)
 {
+    struct cache *c = e->cache;
     free(e->key);
     free(e->body);
     free(atomic_load(&e->gz));
     free(e);
+    cache_unref(c);
 }
 
 void cache_entry_release(struct cache_entry *e)
@@ -57,34 +82,80 @@ void cache_entry_release(struct cache_entry *e)
         entry_free(e);
 }
 
-/* Drops every entry from the table (callers in flight keep theirs). Lock held for writing. */
-static void clear_locked(struct cache *c)
+/* Slot I forgets its entry. Lock held for writing. */
+static void target_unlink(struct cache *c, int i)
 {
-    for (size_t b = 0; b < BUCKETS; b++) {
-        struct cache_entry *e = c->buckets[b];
-        while (e) {
-            struct cache_entry *next = e->next;
-            e->kept = 0;
-            cache_entry_release(e);
-            e = next;
-        }
-        c->buckets[b] = NULL;
+    struct target *t = &c->targets[i];
+    if (t->prev >= 0)
+        c->targets[t->prev].next = t->next;
+    else
+        t->e->targets = t->next;
+    if (t->next >= 0)
+        c->targets[t->next].prev = t->prev;
+    t->e = NULL;
+    t->prev = t->next = -1;
+}
+
+/* Takes E out of the table, its ring and its target slots, and puts it on *VICTIMS, whose
+ * table references the caller releases after unlocking (freeing under the lock would make
+ * every reader wait for it). Lock held for writing. */
+static void drop_locked(struct cache *c, struct cache_entry *e, struct cache_entry **victims)
+{
+    struct cache_entry **p = &c->buckets[e->hash % BUCKETS];
+    while (*p != e)
+        p = &(*p)->next;
+    *p = e->next;
+    if (e->ring_next == e) {
+        c->hand = NULL;
+    } else {
+        e->ring_prev->ring_next = e->ring_next;
+        e->ring_next->ring_prev = e->ring_prev;
+        if (c->hand == e)
+            c->hand = e->ring_next;
     }
-    for (size_t t = 0; t < TARGETS; t++) {
-        cache_entry_release(c->targets[t].e);
-        c->targets[t].e = NULL;
+    while (e->targets >= 0)
+        target_unlink(c, e->targets);
+    c->bytes -= e->cost;
+    c->entries--;
+    e->kept = 0;
+    e->next = *victims;
+    *victims = e;
+}
+
+/* Evicts entries until NEED more bytes fit: the hand clears the `used` flag of entries asked
+ * for since it last passed and takes the first one that was not. Lock held for writing. */
+static void make_room_locked(struct cache *c, size_t need, struct cache_entry **victims)
+{
+    while (c->hand && c->bytes + need > c->max_bytes) {
+        struct cache_entry *e = c->hand;
+        c->hand = e->ring_next;
+        if (atomic_exchange_explicit(&e->used, 0, memory_order_relaxed))
+            continue;
+        drop_locked(c, e, victims);
     }
-    c->bytes = c->entries = 0;
+}
+
+static void release_victims(struct cache_entry *victims)
+{
+    while (victims) {
+        struct cache_entry *next = victims->next;
+        cache_entry_release(victims);
+        victims = next;
+    }
 }
 
 void cache_free(struct cache *c)
 {
     if (!c)
         return;
-    clear_locked(c);
-    pthread_rwlock_destroy(&c->lock);
-    free(c->targets);
-    free(c);
+    struct cache_entry *victims = NULL;
+    /* locked: a request that recalled an entry before a reload may be gzipping it now */
+    pthread_rwlock_wrlock(&c->lock);
+    while (c->hand)
+        drop_locked(c, c->hand, &victims);
+    pthread_rwlock_unlock(&c->lock);
+    release_victims(victims);
+    cache_unref(c);
 }
 
 static struct cache_entry *find_locked(struct cache *c, const char *key, size_t keylen,
@@ -96,14 +167,53 @@ static struct cache_entry *find_locked(struct cache *c, const char *key, size_t 
     return NULL;
 }
 
+/* A hit: retained, and marked for the clock hand (a plain load first, so that hot entries
+ * are not written on every request). */
+static void hit(struct cache_entry *e)
+{
+    atomic_fetch_add(&e->refs, 1);
+    if (!atomic_load_explicit(&e->used, memory_order_relaxed))
+        atomic_store_explicit(&e->used, 1, memory_order_relaxed);
+}
+
 struct cache_entry *cache_get(struct cache *c, const char *key, size_t keylen, uint64_t hash)
 {
     pthread_rwlock_rdlock(&c->lock);
     struct cache_entry *e = find_locked(c, key, keylen, hash);
     if (e)
-        atomic_fetch_add(&e->refs, 1);
+        hit(e);
     pthread_rwlock_unlock(&c->lock);
     return e;
+}
+
+void cache_etag(char tag[CACHE_ETAG_SIZE], const char *server_version, const char *data_version,
+                const char *key, size_t keylen)
+{
+    /* the NULs keep ("1.0", "1x") and ("1.01", "x") apart */
+    uint64_t h = hash_bytes(HASH_SEED, server_version, strlen(server_version) + 1);
+    h = hash_bytes(h, data_version, strlen(data_version) + 1);
+    h = hash_bytes(h, key, keylen);
+    snprintf(tag, CACHE_ETAG_SIZE, "W/\"%016llx\"", (unsigned long long)h);
+}
+
+/* Links E into the table, its bucket and the ring just behind the hand (so the hand reaches
+ * it last). Lock held for writing. */
+static void insert_locked(struct cache *c, struct cache_entry *e)
+{
+    e->next = c->buckets[e->hash % BUCKETS];
+    c->buckets[e->hash % BUCKETS] = e;
+    if (!c->hand) {
+        e->ring_prev = e->ring_next = e;
+        c->hand = e;
+    } else {
+        e->ring_next = c->hand;
+        e->ring_prev = c->hand->ring_prev;
+        c->hand->ring_prev->ring_next = e;
+        c->hand->ring_prev = e;
+    }
+    e->kept = 1;
+    c->bytes += e->cost;
+    c->entries++;
 }
 
 struct cache_entry *cache_put(struct cache *c, const char *key, size_t keylen, uint64_t hash,
@@ -120,44 +230,46 @@ struct cache_entry *cache_put(struct cache *c, const char *key, size_t keylen, u
     e->key[keylen] = '\0';
     e->keylen = keylen;
     e->hash = hash;
-    e->body = a->body;
+    /* the renderer's buffer may be twice the body: give back what is held for years */
+    char *fit = realloc(a->body, a->len + 1);
+    e->body = fit ? fit : a->body;
     e->len = a->len;
     a->body = NULL;
     e->content_type = a->content_type;
     if (a->filename[0])
         snprintf(e->disposition, sizeof e->disposition, "inline; filename=\"%s\"", a->filename);
-    uint64_t tag = hash_bytes(hash_bytes(HASH_SEED, version, strlen(version)), key, keylen);
-    snprintf(e->etag, sizeof e->etag, "W/\"%016llx\"", (unsigned long long)tag);
+    cache_etag(e->etag, PROSPERITY_VERSION, version, key, keylen);
     atomic_init(&e->refs, 1);
     atomic_init(&e->gz, NULL);
-    size_t cost = e->len + keylen + sizeof *e;
-    if (cost > c->max_bytes)
+    atomic_init(&e->used, 0);
+    e->targets = -1;
+    e->cache = c;
+    atomic_fetch_add(&c->refs, 1);
+    e->cost = sizeof *e + keylen + 1 + e->len + 1 + 3 * MALLOC_OVERHEAD;
+    if (e->cost > c->max_bytes)
         return e; /* too big to keep: the caller's reference is the only one */
+    struct cache_entry *victims = NULL;
     pthread_rwlock_wrlock(&c->lock);
     struct cache_entry *old = find_locked(c, key, keylen, hash);
     if (old) { /* another thread made it first: use theirs */
-        atomic_fetch_add(&old->refs, 1);
+        hit(old);
         pthread_rwlock_unlock(&c->lock);
         cache_entry_release(e);
         return old;
     }
-    if (c->bytes + cost > c->max_bytes)
-        clear_locked(c);
+    make_room_locked(c, e->cost, &victims);
     atomic_fetch_add(&e->refs, 1); /* the table's reference */
-    e->kept = 1;
-    e->next = c->buckets[hash % BUCKETS];
-    c->buckets[hash % BUCKETS] = e;
-    c->bytes += cost;
-    c->entries++;
+    insert_locked(c, e);
     pthread_rwlock_unlock(&c->lock);
+    release_victims(victims);
     return e;
 }
 
 /* The one slot KEY may occupy; its hash in *HASH. */
-static struct target *slot(struct cache *c, const char *key, size_t keylen, uint64_t *hash)
+static int slot(const char *key, size_t keylen, uint64_t *hash)
 {
     *hash = hash_bytes(HASH_SEED, key, keylen);
-    return &c->targets[*hash % TARGETS];
+    return (int)(*hash % TARGETS);
 }
 
 struct cache_entry *cache_recall(struct cache *c, const char *key, size_t keylen, int *route)
@@ -165,13 +277,13 @@ struct cache_entry *cache_recall(struct cache *c, const char *key, size_t keylen
     if (keylen > CACHE_TARGET_MAX)
         return NULL;
     uint64_t h;
-    struct target *t = slot(c, key, keylen, &h);
+    struct target *t = &c->targets[slot(key, keylen, &h)];
     struct cache_entry *e = NULL;
     pthread_rwlock_rdlock(&c->lock);
     if (t->e && t->hash == h && t->keylen == keylen && memcmp(t->key, key, keylen) == 0) {
         e = t->e;
         *route = t->route;
-        atomic_fetch_add(&e->refs, 1);
+        hit(e);
     }
     pthread_rwlock_unlock(&c->lock);
     return e;
@@ -183,28 +295,44 @@ void cache_remember(struct cache *c, const char *key, size_t keylen, struct cach
     if (keylen > CACHE_TARGET_MAX)
         return;
     uint64_t h;
-    struct target *t = slot(c, key, keylen, &h);
+    int i = slot(key, keylen, &h);
+    struct target *t = &c->targets[i];
     pthread_rwlock_wrlock(&c->lock);
-    if (!e->kept) { /* too big for the table, or dropped from it since: not worth a slot */
-        pthread_rwlock_unlock(&c->lock);
-        return;
+    /* too big for the table, or evicted since: its slots would outlive it */
+    if (e->cache == c && e->kept) {
+        if (t->e)
+            target_unlink(c, i);
+        t->e = e;
+        t->hash = h;
+        t->route = route;
+        t->keylen = keylen;
+        memcpy(t->key, key, keylen);
+        t->prev = -1;
+        t->next = e->targets;
+        if (e->targets >= 0)
+            c->targets[e->targets].prev = i;
+        e->targets = i;
     }
-    struct cache_entry *old = t->e;
-    atomic_fetch_add(&e->refs, 1);
-    t->e = e;
-    t->hash = h;
-    t->route = route;
-    t->keylen = keylen;
-    memcpy(t->key, key, keylen);
     pthread_rwlock_unlock(&c->lock);
-    cache_entry_release(old);
 }
 
-/* The compressed copy carries its own length so that one atomic pointer publishes both. */
-struct gz_body {
-    size_t len; /* 0: gzip is not smaller, serve the plain body */
-    char data[];
-};
+/* Counts E's new gzip copy of COST bytes, evicting others (or E, when E alone is now over the
+ * budget) to stay within it. */
+static void count_gzip(struct cache_entry *e, size_t cost)
+{
+    struct cache *c = e->cache;
+    struct cache_entry *victims = NULL;
+    pthread_rwlock_wrlock(&c->lock);
+    if (e->kept) { /* else it was never counted, or its count is gone with it */
+        e->cost += cost;
+        c->bytes += cost;
+        if (e->cost > c->max_bytes)
+            drop_locked(c, e, &victims);
+        make_room_locked(c, 0, &victims);
+    }
+    pthread_rwlock_unlock(&c->lock);
+    release_victims(victims);
+}
 
 const char *cache_gzip(struct cache_entry *e, size_t *len)
 {
@@ -215,10 +343,14 @@ const char *cache_gzip(struct cache_entry *e, size_t *len)
         if (!gz)
             return NULL;
         gz->len = gzip_into(e->body, e->len, gz->data, cap);
+        struct gz_body *fit = realloc(gz, sizeof *gz + gz->len); /* the bound is over the size */
+        gz = fit ? fit : gz;
         struct gz_body *expected = NULL;
         if (!atomic_compare_exchange_strong(&e->gz, &expected, gz)) {
             free(gz); /* another thread published first: use theirs */
             gz = expected;
+        } else {
+            count_gzip(e, sizeof *gz + gz->len + MALLOC_OVERHEAD);
         }
     }
     *len = gz->len;
