@@ -50,7 +50,7 @@ START_TEST(test_cache_entries_and_etags)
     struct cache_entry *again = get(c, "series&indicator=gdp");
     ck_assert_ptr_eq(again, e);
     ck_assert_ptr_null(get(c, "series&indicator=gdpx"));
-    /* the tag depends on the data version and the key, nothing else */
+    /* the tag depends on the data version and the key (and the server's version), nothing else */
     struct cache *other = cache_new(1 << 20), *reloaded = cache_new(1 << 20);
     struct cache_entry *same = put(other, "series&indicator=gdp", "v1", 7);
     struct cache_entry *newer = put(reloaded, "series&indicator=gdp", "v2", 100);
@@ -166,6 +166,15 @@ START_TEST(test_cache_etag_mixes_server_version)
     char want[32];
     snprintf(want, sizeof want, "W/\"%016llx\"", (unsigned long long)h);
     ck_assert_str_eq(e->etag, want);
+    /* an upgrade changes it; the separators keep the inputs apart */
+    char a[CACHE_ETAG_SIZE], b[CACHE_ETAG_SIZE], c2[CACHE_ETAG_SIZE];
+    cache_etag(a, "0.1.0", "v1", key, strlen(key));
+    cache_etag(b, "0.2.0", "v1", key, strlen(key));
+    ck_assert_str_ne(a, b);
+    cache_etag(b, "0.1.0v", "1", key, strlen(key));
+    ck_assert_str_ne(a, b);
+    cache_etag(c2, PROSPERITY_VERSION, "v1", key, strlen(key));
+    ck_assert_str_eq(c2, want);
     cache_entry_release(e);
     cache_free(c);
 }
