@@ -99,9 +99,9 @@ static json_t *operation(const struct store *s, const struct route *r, json_t *d
     out_set(ok, "description", json_string("OK"));
     out_set(ok, "headers",
             json_pack("{s:{s:s,s:{s:s}},s:{s:s,s:{s:s}}}", "ETag", "description",
-                      "from the dataset version and the query", "schema", "type", "string",
-                      "Cache-Control", "description", "public, max-age=N (cache_max_age)", "schema",
-                      "type", "string"));
+                      "from the server version, the dataset version and the query", "schema",
+                      "type", "string", "Cache-Control", "description",
+                      "public, max-age=N (cache_max_age)", "schema", "type", "string"));
     out_set(ok, "content", content);
     json_t *responses = json_object();
     out_set(responses, "200", ok);

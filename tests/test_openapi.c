@@ -145,9 +145,121 @@ START_TEST(test_openapi_version_and_servers)
 {
     ck_assert_str_eq(tu_str(doc, "openapi"), "3.1.0");
     ck_assert_ptr_nonnull(tu_str(doc, "info.version"));
-    ck_assert_str_eq(tu_str(doc, "servers.0.url"), "./");
     ck_assert_ptr_nonnull(tu_at(doc, "paths./healthz"));
     ck_assert_ptr_null(tu_at(doc, "x-parameters"));
+}
+END_TEST
+
+/* RFC 3986 section 5.2.4: removes "." and ".." segments from the path IN. */
+static void remove_dot_segments(const char *in, char *out, size_t size)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", in);
+    char *input = buf;
+    size_t n = 0;
+    out[0] = '\0';
+    while (*input) {
+        if (strncmp(input, "../", 3) == 0) { /* A */
+            input += 3;
+        } else if (strncmp(input, "./", 2) == 0) {
+            input += 2;
+        } else if (strncmp(input, "/./", 3) == 0) { /* B */
+            input += 2;
+        } else if (strcmp(input, "/.") == 0) {
+            input[1] = '\0';
+        } else if (strncmp(input, "/../", 4) == 0 || strcmp(input, "/..") == 0) { /* C */
+            if (input[3] == '/')
+                input += 3;
+            else
+                input[1] = '\0';
+            char *last = strrchr(out, '/');
+            n = last ? (size_t)(last - out) : 0;
+            out[n] = '\0';
+        } else if (strcmp(input, ".") == 0 || strcmp(input, "..") == 0) { /* D */
+            input += strlen(input);
+        } else { /* E: the first segment, with its leading "/" */
+            size_t seg = strcspn(input + 1, "/") + 1;
+            ck_assert_uint_lt(n + seg, size);
+            memcpy(out + n, input, seg);
+            n += seg;
+            out[n] = '\0';
+            input += seg;
+        }
+    }
+}
+
+/* The path a client calls: the servers URL SERVER resolved against the document's path DOC
+ * (RFC 3986 5.2.2: a relative-path reference is merged with the base path up to its last "/",
+ * 5.2.3, then the dot segments go), and the operation's PATH appended as OpenAPI says, after
+ * the server URL's trailing slash (as clients do: swagger-client, openapi-generator). */
+static void client_url(const char *doc_path, const char *server, const char *path, char *out,
+                       size_t size)
+{
+    char merged[512], resolved[512];
+    if (server[0] == '/')
+        snprintf(merged, sizeof merged, "%s", server);
+    else
+        snprintf(merged, sizeof merged, "%.*s%s", (int)(strrchr(doc_path, '/') - doc_path + 1),
+                 doc_path, server);
+    remove_dot_segments(merged, resolved, sizeof resolved);
+    size_t n = strlen(resolved);
+    if (n && resolved[n - 1] == '/')
+        resolved[n - 1] = '\0';
+    snprintf(out, size, "%s%s", resolved, path);
+}
+
+/* The resolver above on the examples of RFC 3986 section 5.4.1 (base http://a/b/c/d;p?q). */
+START_TEST(test_openapi_rfc3986_resolver)
+{
+    static const char *const cases[][2] = {
+        {"g", "/b/c/g"},      {"./g", "/b/c/g"},     {"g/", "/b/c/g/"},    {".", "/b/c/"},
+        {"./", "/b/c/"},      {"..", "/b/"},         {"../", "/b/"},       {"../g", "/b/g"},
+        {"../..", "/"},       {"../../", "/"},       {"../../g", "/g"},    {"../../../g", "/g"},
+        {"/./g", "/g"},       {"/../g", "/g"},       {"g.", "/b/c/g."},    {"./../g", "/b/g"},
+        {"./g/.", "/b/c/g/"}, {"g/./h", "/b/c/g/h"}, {"g/../h", "/b/c/h"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char merged[256], got[256];
+        if (cases[i][0][0] == '/')
+            snprintf(merged, sizeof merged, "%s", cases[i][0]);
+        else
+            snprintf(merged, sizeof merged, "/b/c/%s", cases[i][0]);
+        remove_dot_segments(merged, got, sizeof got);
+        ck_assert_msg(strcmp(got, cases[i][1]) == 0, "%s: %s, not %s", cases[i][0], got,
+                      cases[i][1]);
+    }
+}
+END_TEST
+
+/* A generated client takes the servers URL relative to where it read the document and appends
+ * the paths: it must reach /v1/series, at the root and under a proxy's prefix, not
+ * /v1/v1/series. */
+START_TEST(test_openapi_servers_url_resolves_to_the_api)
+{
+    const char *server = tu_str(doc, "servers.0.url");
+    ck_assert_ptr_nonnull(server);
+    char url[512];
+    client_url("/v1/openapi.json", server, "/v1/series", url, sizeof url);
+    ck_assert_str_eq(url, "/v1/series");
+    client_url("/prosperity/v1/openapi.json", server, "/v1/series", url, sizeof url);
+    ck_assert_str_eq(url, "/prosperity/v1/series");
+    client_url("/prosperity/v1/openapi.json", server, "/healthz", url, sizeof url);
+    ck_assert_str_eq(url, "/prosperity/healthz");
+    /* and the server answers there, with the prefix configured */
+    struct tu_server own;
+    const char *extra[] = {"--base-path", "/prosperity", NULL};
+    ck_assert_int_eq(tu_server_start(&own, extra), 0);
+    long status = 0;
+    json_t *served = tu_get_json(&own, "/prosperity/v1/openapi.json", &status);
+    ck_assert_int_eq(status, 200);
+    client_url("/prosperity/v1/openapi.json", tu_str(served, "servers.0.url"),
+               "/v1/series?indicator=hospital_beds_per_1000&regions=rural", url, sizeof url);
+    json_t *answer = tu_get_json(&own, url, &status);
+    ck_assert_msg(status == 200, "%s: %ld", url, status);
+    json_decref(answer);
+    json_decref(served);
+    ck_assert_int_eq(tu_server_stop(&own, SIGTERM), 0);
+    tu_rmrf(own.dir);
 }
 END_TEST
 
@@ -306,6 +418,8 @@ int main(void)
     tcase_add_unchecked_fixture(tc, start, stop);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_openapi_version_and_servers);
+    tcase_add_test(tc, test_openapi_rfc3986_resolver);
+    tcase_add_test(tc, test_openapi_servers_url_resolves_to_the_api);
     tcase_add_test(tc, test_openapi_documents_every_route_and_parameter);
     tcase_add_test(tc, test_openapi_examples_match_live_answers);
     tcase_add_test(tc, test_openapi_variants_fit_schemas);
