@@ -8,6 +8,7 @@
 #include "handlers.h"
 #include "metrics.h"
 #include "out.h"
+#include "panel.h"
 #include "select.h"
 
 /* A trend counts as movement when the fitted line changes by at least 1 % of the gap it
@@ -329,124 +330,6 @@ enum measure {
 };
 static const char *const measure_names[M_COUNT] = {
     "mean", "min", "max", "range", "max_min_ratio", "cv", "gini", "theil_t", "theil_l", "atkinson"};
-
-/* A balanced panel: every kept region has a value (and a weight) in every kept year. */
-struct panel {
-    uint32_t *regions;
-    size_t nr;
-    int *years;
-    size_t ny;
-    double *x; /* ny rows of nr values */
-    double *w; /* same shape; NULL when unweighted */
-    json_t *left_regions, *left_years;
-};
-
-static void panel_free(struct panel *p)
-{
-    free(p->regions);
-    free(p->years);
-    free(p->x);
-    free(p->w);
-    json_decref(p->left_regions);
-    json_decref(p->left_years);
-    memset(p, 0, sizeof *p);
-}
-
-/* The value (and weight) of a region's series in YEAR; 0 when either is missing. */
-static int point(const struct store *s, const struct series *v, const struct series *w,
-                 int weighted, int year, double *x, double *weight)
-{
-    const struct observation *o = store_value_at(s, v, year);
-    const struct observation *ow = weighted ? store_value_at(s, w, year) : NULL;
-    if (!o || (weighted && !ow))
-        return 0;
-    *x = o->value;
-    *weight = ow ? ow->value : 1;
-    return 1;
-}
-
-static void left_region(struct panel *p, const struct store *s, uint32_t r, const char *why)
-{
-    json_t *e = json_object();
-    out_set(e, "region", json_string(region_id(s, r)));
-    out_set(e, "reason", json_string(why));
-    json_array_append_new(p->left_regions, e);
-}
-
-/* Keeps regions with at least one point in range, then the years in which all of them have
- * one; reports the rest. */
-/* Keeps regions with at least one point in range, then the years in which all of them have
- * one; reports the rest. Each region's series are looked up once. */
-static int build_panel(const struct store *s, uint32_t ind, uint32_t wind,
-                       const struct selection *sel, const struct year_range *yr, struct panel *p,
-                       struct api_error *err)
-{
-    int *cand = NULL;
-    size_t nc = 0;
-    int weighted = wind != STORE_NONE;
-    const struct series **sv = NULL, **sw = NULL;
-    double x, w;
-    memset(p, 0, sizeof *p);
-    p->left_regions = json_array();
-    p->left_years = json_array();
-    if (select_years(s, ind, sel, yr, &cand, &nc, err) != 0)
-        return -1;
-    p->regions = malloc((sel->n + 1) * sizeof *p->regions);
-    p->years = malloc((nc + 1) * sizeof *p->years);
-    sv = malloc((sel->n + 1) * sizeof *sv);
-    sw = malloc((sel->n + 1) * sizeof *sw);
-    p->x = malloc((nc * sel->n + 1) * sizeof *p->x);
-    p->w = weighted ? malloc((nc * sel->n + 1) * sizeof *p->w) : NULL;
-    if (!p->regions || !p->years || !sv || !sw || !p->x || (weighted && !p->w))
-        goto oom;
-    for (size_t k = 0; k < sel->n; k++) {
-        uint32_t r = sel->items[k];
-        sv[p->nr] = store_series(s, ind, r);
-        sw[p->nr] = weighted ? store_series(s, wind, r) : NULL;
-        size_t hits = 0;
-        for (size_t y = 0; y < nc && !hits; y++)
-            hits += point(s, sv[p->nr], sw[p->nr], weighted, cand[y], &x, &w);
-        if (hits)
-            p->regions[p->nr++] = r;
-        else
-            left_region(p, s, r,
-                        !weighted || !sv[p->nr]
-                            ? "no data in the years asked for"
-                            : "no weight (population) in the years of its data");
-    }
-    for (size_t y = 0; y < nc; y++) {
-        double *row = &p->x[p->ny * p->nr], *wrow = p->w ? &p->w[p->ny * p->nr] : NULL;
-        json_t *missing = NULL;
-        for (size_t k = 0; k < p->nr; k++) {
-            if (point(s, sv[k], sw[k], weighted, cand[y], &row[k], &w)) {
-                if (wrow)
-                    wrow[k] = w;
-                continue;
-            }
-            if (!missing)
-                missing = json_array();
-            json_array_append_new(missing, json_string(region_id(s, p->regions[k])));
-        }
-        if (!missing) {
-            p->years[p->ny++] = cand[y];
-            continue;
-        }
-        json_t *e = json_object();
-        out_set(e, "year", json_integer(cand[y]));
-        out_set(e, "missing", missing);
-        json_array_append_new(p->left_years, e);
-    }
-    free(cand);
-    free(sv);
-    free(sw);
-    return 0;
-oom:
-    free(cand);
-    free(sv);
-    free(sw);
-    panel_free(p);
-    return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-}
 
 struct dispersion_req {
     uint32_t ind, wind;
@@ -805,10 +688,7 @@ static json_t *dispersion_head(const struct store *s, const struct query *q,
         "ordinary least squares trend of the CV per year",
         NULL};
     out_set(doc, "conventions", out_conventions(conv));
-    json_t *left = json_object();
-    out_set(left, "regions", json_incref(p->left_regions));
-    out_set(left, "years", json_incref(p->left_years));
-    out_set(doc, "left_out", left);
+    out_set(doc, "left_out", out_left_out(s, p));
     return doc;
 }
 
@@ -822,7 +702,7 @@ int gaps_dispersion(const struct store *s, const struct query *q, json_t **out,
     int rc = -1, all_cv = 1;
     memset(&rq, 0, sizeof rq);
     if (parse_dispersion(s, q, &rq, err) != 0 ||
-        build_panel(s, rq.ind, rq.wind, &rq.sel, &rq.yr, &p, err) != 0)
+        panel_build(s, rq.ind, rq.wind, &rq.sel, &rq.yr, &p, err) != 0)
         goto done;
     if (p.nr < 2 || p.ny == 0) {
         api_fail(err, 422, "too_few_regions", "regions",
@@ -993,7 +873,7 @@ int gaps_convergence(const struct store *s, const struct query *q, json_t **out,
     out_set(b, "half_life", beta.has_half_life ? out_num(beta.half_life) : json_null());
     out_set(doc, "beta", b);
     struct year_range span = {.from = from, .to = to};
-    if (build_panel(s, rq.ind, STORE_NONE, &used, &span, &p, err) != 0)
+    if (panel_build(s, rq.ind, STORE_NONE, &used, &span, &p, err) != 0)
         goto done;
     cvs = malloc((p.ny + 1) * sizeof *cvs);
     json_t *by_year = json_array();

@@ -67,3 +67,27 @@ json_t *out_source_id(const struct store *s, uint32_t source)
     const struct source *src = source == STORE_NONE ? NULL : store_source_at(s, source);
     return src ? json_string(src->id) : json_null();
 }
+
+json_t *out_left_out(const struct store *s, const struct panel *p)
+{
+    json_t *left = json_object(), *regions = json_array(), *years = json_array();
+    for (size_t k = 0; k < p->n_left_regions; k++) {
+        json_t *e = json_object();
+        out_set(e, "region", json_string(store_region_at(s, p->left_regions[k].region)->id));
+        out_set(e, "reason", json_string(panel_reason_text(p->left_regions[k].reason)));
+        json_array_append_new(regions, e);
+    }
+    for (size_t k = 0; k < p->n_left_years; k++) {
+        const struct panel_left_year *ly = &p->left_years[k];
+        json_t *e = json_object(), *missing = json_array();
+        for (size_t m = 0; m < ly->n_missing; m++)
+            json_array_append_new(
+                missing, json_string(store_region_at(s, p->missing[ly->first_missing + m])->id));
+        out_set(e, "year", json_integer(ly->year));
+        out_set(e, "missing", missing);
+        json_array_append_new(years, e);
+    }
+    out_set(left, "regions", regions);
+    out_set(left, "years", years);
+    return left;
+}

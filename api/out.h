@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "panel.h"
 #include "query.h"
 #include "store.h"
 
@@ -25,6 +26,8 @@ json_t *out_source_id(const struct store *s, uint32_t source);
 json_t *out_tristate(int v);
 /* An object of the definitions an answer used, from KEY, TEXT, ... pairs ended by NULL. */
 json_t *out_conventions(const char *const *pairs);
+/* {regions: [{region, reason}], years: [{year, missing: [ids]}]}: what panel P left out. */
+json_t *out_left_out(const struct store *s, const struct panel *p);
 /* Sets KEY of OBJ to V (stolen); a NULL V (failed allocation) is skipped. */
 void out_set(json_t *obj, const char *key, json_t *v);
 
