@@ -1,7 +1,7 @@
 /* tests/ops/test_proxy.c — two replicas behind the real nginx, configured by config/nginx.conf
  * itself (ports and file paths changed): the /prosperity/ prefix, headers, compression,
- * X-Forwarded-For in the replicas' access logs, and no failed request while a replica dies or
- * stops. */
+ * X-Forwarded-For in the replicas' access logs, /metrics kept private, and no failed request
+ * while a replica dies or stops. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -278,6 +278,36 @@ START_TEST(test_proxy_prefix_headers_and_forwarded_for)
 }
 END_TEST
 
+/* /metrics is for the operator's scraper, which asks each replica directly: through the proxy
+ * it is refused however the path is spelled, while the API and the page are served. */
+START_TEST(test_proxy_refuses_metrics)
+{
+    struct proxy p;
+    up(&p, "5");
+    static const char *const spellings[] = {
+        "/prosperity/metrics",     "/prosperity/metrics/",  "/prosperity//metrics",
+        "/prosperity/metrics?x=1", "/prosperity/%6detrics", "/prosperity/./metrics",
+    };
+    for (size_t i = 0; i < sizeof spellings / sizeof spellings[0]; i++) {
+        struct tu_response r = get(&p, spellings[i], NULL);
+        ck_assert_msg(r.status == 403, "%s through nginx: %ld", spellings[i], r.status);
+        ck_assert_ptr_null(strstr(r.body, "prosperity_"));
+        tu_response_free(&r);
+    }
+    struct tu_response r = get(&p, "/prosperity/v1/meta", NULL);
+    ck_assert_int_eq(r.status, 200);
+    tu_response_free(&r);
+    r = get(&p, "/prosperity/", NULL);
+    ck_assert_int_eq(r.status, 200);
+    tu_response_free(&r);
+    ck_assert_int_eq(tu_http(&p.a, "GET", "/metrics", NULL, &r), 0); /* the scraper's way */
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, "prosperity_"));
+    tu_response_free(&r);
+    down(&p);
+}
+END_TEST
+
 static void assert_no_failures(struct ops_load *load, const char *what)
 {
     long total = atomic_load(&load->total), failed = atomic_load(&load->failed);
@@ -353,6 +383,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_nginx_accepts_the_example_config);
     tcase_add_test(tc, test_proxy_prefix_headers_and_forwarded_for);
+    tcase_add_test(tc, test_proxy_refuses_metrics);
     tcase_add_test(tc, test_proxy_survives_killed_replica);
     tcase_add_test(tc, test_proxy_survives_graceful_stop);
     suite_add_tcase(s, tc);
