@@ -169,6 +169,16 @@ int serve_main(int argc, char **argv)
 {
     struct config cfg;
     char db[PATH_MAX], err[512];
+    /* Blocked first, before anything slow: a SIGHUP during the first load would otherwise kill
+     * the process (its default action). Held, it is taken by sigtimedwait below once the data
+     * are served, and reloads once (pending signals coalesce); a SIGTERM stops the server then.
+     * Threads inherit this mask, so the signals reach only sigtimedwait. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
     int rc = config_load(&cfg, argc, argv, stdout, stderr);
     if (rc != 0)
         return rc > 0 ? 0 : 2;
@@ -189,19 +199,13 @@ int serve_main(int argc, char **argv)
         return 1;
     }
     struct api_error aerr = {0};
+    log_msg(LOG_INFO, "loading %s", db);
     struct dataset *d = dataset_open(db, (size_t)cfg.cache_bytes_mb << 20, &aerr);
     if (!d) {
         fprintf(stderr, "prosperity: %s\n", aerr.detail);
         return 1;
     }
     dataset_publish(d);
-    /* Threads inherit this mask, so the signals reach only sigtimedwait below. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     int port = 0;
     int fd = listen_on(cfg.listen, cfg.port, &port, err, sizeof err);

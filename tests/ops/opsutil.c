@@ -146,7 +146,12 @@ int ops_server_spawn(struct tu_server *srv, const char *const *argv, const char 
     srv->pid = ops_spawn(argv, env, log);
     if (srv->pid < 0)
         return -1;
-    double end = ops_now() + 10;
+    return ops_server_wait_ready(srv, 10);
+}
+
+int ops_server_wait_ready(struct tu_server *srv, double seconds)
+{
+    double end = ops_now() + seconds;
     while (ops_now() < end) {
         ops_sleep(0.02);
         if (ops_wait(srv->pid, 0) != -1) {
@@ -154,7 +159,7 @@ int ops_server_spawn(struct tu_server *srv, const char *const *argv, const char 
             return -1;
         }
         if (!srv->port)
-            srv->port = port_from_log(log);
+            srv->port = port_from_log(srv->log);
         if (srv->port) {
             struct tu_response r;
             int ok = tu_http(srv, "GET", "/readyz", NULL, &r) == 0 && r.status == 200;

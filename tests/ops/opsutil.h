@@ -44,6 +44,9 @@ int ops_server_start(struct tu_server *srv, const char *bin, const char *dir, co
 /* Like ops_server_start but runs ARGV exactly (no flags added): the port is read from the log. */
 int ops_server_spawn(struct tu_server *srv, const char *const *argv, const char *const *env,
                      const char *log);
+/* Waits up to SECONDS for the server SRV (pid and log set; the port is read from the log when
+ * 0) to answer /readyz with 200. 0; or -1, and the server is stopped (pid 0 when it exited). */
+int ops_server_wait_ready(struct tu_server *srv, double seconds);
 
 /* A TCP port on 127.0.0.1 that was free a moment ago. */
 int ops_free_port(void);
