@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { BW_STACK_N = 256, GRID_BLOCK = 32 };
+enum { BW_STACK_N = 256, GRID_BLOCK = 64, GRID_STACK_N = 256 };
 
 static const char *const rule_names[] = {
     [METRICS_BW_NRD0] = "nrd0",
@@ -224,26 +224,61 @@ int metrics_kde(const double *x, size_t n, double h, const double *at, size_t m,
     return scale_out(density, m, INV_SQRT_2PI / ((double)n * h));
 }
 
-/* Adds exp(-u_k^2 / 2) to ACC[k] for k in [from, to), u_k = u0 + k delta, in blocks of
- * GRID_BLOCK that each start from exp(): within a block e_{k+1} = e_k r_k with
- * r_k = exp(-u_k delta - delta^2 / 2) and r_{k+1} = r_k q, q = exp(-delta^2). Walking away
- * from the kernel's centre keeps every step a decrease, so an underflow to 0 is final. */
-static void add_kernel(double *acc, size_t from, size_t to, double u0, double delta, double q,
-                       int downward)
+/* The grid in blocks of GRID_BLOCK points. At a block's first point every kernel starts from
+ * exp(): e_i = exp(-u^2 / 2) and the ratio r_i = exp(-u delta - delta^2 / 2) to the next
+ * point; then e_i <- e_i r_i and r_i <- r_i q with q = exp(-delta^2) (exact identities of
+ * exp(-(u + delta)^2 / 2)), so a block costs 2n exp() calls instead of n GRID_BLOCK, with a
+ * rounding error of about GRID_BLOCK^2 / 2 ulps. The inner loop runs over the data, four
+ * independent sums, so it pipelines. A kernel that underflows to 0 at the block's start but
+ * comes out of underflow within the block (a grid coarse against h, or a gap in the data) is
+ * summed with exp() for that block. E and R hold n doubles each. */
+enum { UNDERFLOW_U = 39 }; /* exp(-u^2 / 2) is 0 in double beyond |u| = 38.6 */
+
+static void kde_block(const double *x, size_t n, double h, double lo, double step, double delta,
+                      double q, size_t k0, size_t kn, double *e, double *r, double *density)
 {
-    size_t k = from;
-    while (k != to) {
-        double u = u0 + (double)k * delta;
-        double e = exp(-0.5 * u * u);
-        if (e == 0)
-            return;
-        double step = downward ? -delta : delta;
-        double r = exp(-u * step - 0.5 * delta * delta);
-        for (size_t b = 0; b < GRID_BLOCK && k != to; b++) {
-            acc[k] += e;
-            e *= r;
-            r *= q;
-            k = downward ? k - 1 : k + 1;
+    double half_d2 = 0.5 * delta * delta;
+    int late = 0;
+    for (size_t i = 0; i < n; i++) {
+        double u = (lo + (double)k0 * step - x[i]) / h;
+        e[i] = exp(-0.5 * u * u);
+        r[i] = e[i] > 0 ? exp(-u * delta - half_d2) : 0;
+        if (e[i] == 0 && u < 0 && u + (double)(kn - 1) * delta > -UNDERFLOW_U)
+            late = 1;
+    }
+    for (size_t k = 0; k < kn; k++) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        size_t i = 0;
+        for (; i + 4 <= n; i += 4) {
+            s0 += e[i];
+            s1 += e[i + 1];
+            s2 += e[i + 2];
+            s3 += e[i + 3];
+            e[i] *= r[i];
+            e[i + 1] *= r[i + 1];
+            e[i + 2] *= r[i + 2];
+            e[i + 3] *= r[i + 3];
+            r[i] *= q;
+            r[i + 1] *= q;
+            r[i + 2] *= q;
+            r[i + 3] *= q;
+        }
+        for (; i < n; i++) {
+            s0 += e[i];
+            e[i] *= r[i];
+            r[i] *= q;
+        }
+        density[k0 + k] = (s0 + s1) + (s2 + s3);
+    }
+    if (!late)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        double u = (lo + (double)k0 * step - x[i]) / h;
+        if (!(u < -UNDERFLOW_U + 1 && exp(-0.5 * u * u) == 0))
+            continue;
+        for (size_t k = 0; k < kn; k++) {
+            double v = (lo + (double)(k0 + k) * step - x[i]) / h;
+            density[k0 + k] += exp(-0.5 * v * v);
         }
     }
 }
@@ -251,6 +286,7 @@ static void add_kernel(double *acc, size_t from, size_t to, double u0, double de
 int metrics_kde_on_grid(const double *x, size_t n, double h, double lo, double hi, size_t points,
                         double *density)
 {
+    double stack[2 * GRID_STACK_N];
     int rc = kde_args(x, n, h);
     if (rc == METRICS_OK)
         rc = grid_args(lo, hi, points);
@@ -259,21 +295,37 @@ int metrics_kde_on_grid(const double *x, size_t n, double h, double lo, double h
     if (!density)
         return METRICS_E_DOMAIN;
     double step = (hi - lo) / (double)(points - 1);
-    double delta = step / h, q = exp(-delta * delta);
-    memset(density, 0, points * sizeof *density);
-    for (size_t i = 0; i < n; i++) {
-        /* u_k = (lo + k step - x_i) / h, split at the grid point nearest x_i. */
-        double u0 = (lo - x[i]) / h;
-        double centre = (x[i] - lo) / step;
-        size_t c = 0;
-        if (centre > 0)
-            c = centre >= (double)(points - 1) ? points - 1 : (size_t)floor(centre + 0.5);
-        add_kernel(density, c, points, u0, delta, q, 0);
-        if (c > 0) {
-            /* Downward from c - 1 to 0: from = c - 1, stop after index 0 (the index wraps to
-             * SIZE_MAX, the "to" sentinel). */
-            add_kernel(density, c - 1, SIZE_MAX, u0, delta, q, 1);
+    double delta = step / h;
+    /* Beyond a step of h the ratios could overflow and stepping saves nothing: direct sums. */
+    if (!(delta <= 1)) {
+        double *at = density;
+        rc = metrics_kde_grid(lo, hi, points, at);
+        if (rc == METRICS_OK) {
+            for (size_t k = 0; k < points; k++) {
+                double s = 0;
+                for (size_t i = 0; i < n; i++) {
+                    double u = (at[k] - x[i]) / h;
+                    s += exp(-0.5 * u * u);
+                }
+                density[k] = s;
+            }
         }
+        return rc == METRICS_OK ? scale_out(density, points, INV_SQRT_2PI / ((double)n * h)) : rc;
     }
+    double *e = stack;
+    if (n > GRID_STACK_N) {
+        if (n > SIZE_MAX / 2 / sizeof *e)
+            return METRICS_E_NOMEM;
+        e = malloc(2 * n * sizeof *e);
+        if (!e)
+            return METRICS_E_NOMEM;
+    }
+    double q = exp(-delta * delta);
+    for (size_t k0 = 0; k0 < points; k0 += GRID_BLOCK) {
+        size_t kn = points - k0 < GRID_BLOCK ? points - k0 : GRID_BLOCK;
+        kde_block(x, n, h, lo, step, delta, q, k0, kn, e, e + n, density);
+    }
+    if (e != stack)
+        free(e);
     return scale_out(density, points, INV_SQRT_2PI / ((double)n * h));
 }
