@@ -143,8 +143,7 @@ int metrics_index_weights(const struct metrics_index_indicator *ind, size_t cols
     return METRICS_OK;
 }
 
-int metrics_index_scores(const double *z, size_t rows, size_t cols, const double *w,
-                         double *score)
+int metrics_index_scores(const double *z, size_t rows, size_t cols, const double *w, double *score)
 {
     if (rows < 1 || cols < 1)
         return METRICS_E_TOO_FEW;

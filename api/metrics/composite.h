@@ -51,8 +51,8 @@ METRICS_MUST_CHECK int metrics_index_entropy(const double *z, size_t rows, size_
  * 0). GIVEN: GIVEN[c] finite and >= 0 (METRICS_E_WEIGHTS), scaled to sum 1 over the
  * non-constant indicators, so 2,1,1 gives 0.5,0.25,0.25. Every indicator constant (or every
  * given weight of a non-constant one 0) is METRICS_E_DEGENERATE (METRICS_E_WEIGHTS). */
-METRICS_MUST_CHECK int metrics_index_weights(const struct metrics_index_indicator *ind,
-                                             size_t cols, enum metrics_index_weighting weighting,
+METRICS_MUST_CHECK int metrics_index_weights(const struct metrics_index_indicator *ind, size_t cols,
+                                             enum metrics_index_weighting weighting,
                                              const double *given, double *w);
 
 /* SCORE[r] = sum_c w[c] z[r][c], r < rows. Finite inputs. */

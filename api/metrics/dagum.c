@@ -175,8 +175,8 @@ static int decompose(const struct group_sums *sums, const double *up, size_t k,
         d.share_net_between = 100 * d.net_between / d.gini;
         d.share_transvariation = 100 * d.transvariation / d.gini;
     }
-    double check[] = {d.gini, d.within, d.net_between, d.transvariation, d.between,
-                      d.share_within, d.share_net_between, d.share_transvariation};
+    double check[] = {d.gini,    d.within,       d.net_between,       d.transvariation,
+                      d.between, d.share_within, d.share_net_between, d.share_transvariation};
     if (!finite_all(check, sizeof check / sizeof check[0]))
         return METRICS_E_DOMAIN;
     for (size_t i = 0; i < np; i++)

@@ -59,8 +59,9 @@ size_t metrics_dagum_npairs(size_t ngroups);
  * weight (METRICS_E_TOO_FEW / METRICS_E_WEIGHTS), finite x >= 0 (METRICS_E_DOMAIN /
  * METRICS_E_NONPOSITIVE), every group mean > 0 (METRICS_E_ZERO: G_jj would divide by 0), weights
  * finite and >= 0 (METRICS_E_WEIGHTS). O(n log n + n k) for k groups. */
-METRICS_MUST_CHECK int metrics_dagum_decompose(const double *x, const double *w, const size_t *group,
-                                               size_t n, size_t ngroups, struct metrics_dagum *out,
+METRICS_MUST_CHECK int metrics_dagum_decompose(const double *x, const double *w,
+                                               const size_t *group, size_t n, size_t ngroups,
+                                               struct metrics_dagum *out,
                                                struct metrics_dagum_group *groups,
                                                struct metrics_dagum_pair *pairs);
 

@@ -9,7 +9,7 @@
 #include "metrics/composite.h"
 #include "references/composite_ref.h"
 
-#define OK(call) ck_assert_int_eq((call), METRICS_OK)
+#define OK(call)        ck_assert_int_eq((call), METRICS_OK)
 #define ERR(call, code) ck_assert_int_eq((call), (code))
 
 static void assert_rel(const char *what, size_t i, double got, double want)

@@ -9,7 +9,7 @@
 #include "metrics/dagum.h"
 #include "references/dagum_ref.h"
 
-#define OK(call) ck_assert_int_eq((call), METRICS_OK)
+#define OK(call)        ck_assert_int_eq((call), METRICS_OK)
 #define ERR(call, code) ck_assert_int_eq((call), (code))
 
 /* |got - want| <= 1e-10 |want|; a reference 0 must come back as 0 within 1e-14. */
@@ -61,8 +61,8 @@ static void check_case(struct ref_case c)
     }
     for (size_t i = 0; i < metrics_dagum_npairs(c.k); i++) {
         ck_assert_msg(p[i].a == c.pairs[i].a && p[i].b == c.pairs[i].b,
-                      "%s pair %zu: groups (%zu, %zu), want (%zu, %zu): the richer first", c.name, i,
-                      p[i].a, p[i].b, c.pairs[i].a, c.pairs[i].b);
+                      "%s pair %zu: groups (%zu, %zu), want (%zu, %zu): the richer first", c.name,
+                      i, p[i].a, p[i].b, c.pairs[i].a, c.pairs[i].b);
         assert_rel("pair.gini", i, p[i].gini, c.pairs[i].gini);
         assert_rel("pair.relative_affluence", i, p[i].relative_affluence,
                    c.pairs[i].relative_affluence);
