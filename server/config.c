@@ -1,6 +1,7 @@
 /* server/config.c — one table of settings; four sources. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -23,6 +24,242 @@ struct key {
 
 #define FIELD(f)     offsetof(struct config, f), sizeof(((struct config *)0)->f)
 #define CHOICES(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* ---- free-text settings, checked when they are set --------------------------------------- */
+
+/* The next comma-separated item of *P with spaces around it trimmed (as the server splits
+ * lists), its length in LEN; 0 after the last. */
+static int next_item(const char **p, const char **item, size_t *len)
+{
+    const char *s = *p;
+    if (!s)
+        return 0;
+    const char *end = strchr(s, ',');
+    size_t n = end ? (size_t)(end - s) : strlen(s);
+    while (n && *s == ' ') {
+        s++;
+        n--;
+    }
+    while (n && s[n - 1] == ' ')
+        n--;
+    *item = s;
+    *len = n;
+    *p = end ? end + 1 : NULL;
+    return 1;
+}
+
+int config_addr(const char *text, unsigned char out[16])
+{
+    struct in_addr v4;
+    if (inet_pton(AF_INET, text, &v4) == 1) {
+        memset(out, 0, 10);
+        out[10] = out[11] = 0xff;
+        memcpy(out + 12, &v4, 4);
+        return 0;
+    }
+    return inet_pton(AF_INET6, text, out) == 1 ? 0 : -1;
+}
+
+/* ITEM (LEN bytes): ADDRESS or ADDRESS/BITS, BITS decimal without sign or leading zero. */
+static int parse_cidr(const char *item, size_t len, struct config_cidr *out, char *why,
+                      size_t whylen)
+{
+    char text[64];
+    const char *slash = memchr(item, '/', len);
+    size_t alen = slash ? (size_t)(slash - item) : len;
+    if (alen == 0 || alen >= sizeof text)
+        goto bad_addr;
+    memcpy(text, item, alen);
+    text[alen] = '\0';
+    if (config_addr(text, out->net) != 0)
+        goto bad_addr;
+    int v4 = strchr(text, ':') == NULL, max = v4 ? 32 : 128;
+    out->bits = 128;
+    if (!slash)
+        return 0;
+    const char *d = slash + 1, *end = item + len;
+    long bits = 0;
+    if (d == end || end - d > 3 || (*d == '0' && end - d > 1))
+        goto bad_bits;
+    for (const char *c = d; c < end; c++) {
+        if (*c < '0' || *c > '9')
+            goto bad_bits;
+        bits = bits * 10 + (*c - '0');
+    }
+    if (bits > max)
+        goto bad_bits;
+    out->bits = (int)bits + (v4 ? 96 : 0);
+    return 0;
+bad_addr:
+    snprintf(why, whylen, "'%.*s' is not an IPv4 or IPv6 address", (int)alen, item);
+    return -1;
+bad_bits:
+    snprintf(why, whylen, "'%.*s' needs a prefix length from 0 to %d after the '/'", (int)len, item,
+             slash && strchr(text, ':') ? 128 : 32);
+    return -1;
+}
+
+int config_cidrs(const char *list, struct config_cidr out[CONFIG_MAX_CIDRS], char *why,
+                 size_t whylen)
+{
+    const char *p = list, *item;
+    size_t len;
+    int n = 0;
+    if (!*list)
+        return 0;
+    while (next_item(&p, &item, &len)) {
+        if (len == 0) {
+            snprintf(why, whylen, "'%s' has an empty item between commas", list);
+            return -1;
+        }
+        if (n == CONFIG_MAX_CIDRS) {
+            snprintf(why, whylen, "'%s' has more than %d items", list, CONFIG_MAX_CIDRS);
+            return -1;
+        }
+        if (parse_cidr(item, len, &out[n], why, whylen) != 0)
+            return -1;
+        n++;
+    }
+    return n;
+}
+
+static int check_proxies(const char *value, char *why, size_t whylen)
+{
+    static struct config_cidr scratch[CONFIG_MAX_CIDRS];
+    return config_cidrs(value, scratch, why, whylen) < 0 ? -1 : 0;
+}
+
+/* A character a path segment may hold as it is (RFC 3986 pchar without '%'): the prefix is
+ * compared with the decoded path, and it is sent back in Location. */
+static int segment_char(unsigned char c)
+{
+    return isalnum(c) || (c && strchr("-._~!$&'()*+,;=:@", c));
+}
+
+static int check_base_path(const char *value, char *why, size_t whylen)
+{
+    size_t n = strlen(value);
+    if (n == 0)
+        return 0;
+    if (value[0] != '/') {
+        snprintf(why, whylen, "'%s' must start with '/' (or be empty for none)", value);
+        return -1;
+    }
+    if (value[n - 1] == '/') {
+        snprintf(why, whylen, "'%s' must not end with '/' (/prosperity, not /prosperity/)", value);
+        return -1;
+    }
+    for (const char *seg = value + 1; seg;) {
+        const char *slash = strchr(seg, '/');
+        size_t len = slash ? (size_t)(slash - seg) : strlen(seg);
+        if (len == 0 || (len == 1 && seg[0] == '.') ||
+            (len == 2 && seg[0] == '.' && seg[1] == '.')) {
+            snprintf(why, whylen, "'%s' must not have empty, '.' or '..' segments", value);
+            return -1;
+        }
+        for (size_t i = 0; i < len; i++)
+            if (!segment_char((unsigned char)seg[i])) {
+                snprintf(why, whylen,
+                         "'%s' may hold letters, digits and -._~!$&'()*+,;=:@ between "
+                         "slashes, not '%c' (no query, fragment, spaces or percent-encoding)",
+                         value, seg[i]);
+                return -1;
+            }
+        seg = slash ? slash + 1 : NULL;
+    }
+    return 0;
+}
+
+/* ITEM (LEN bytes) is an origin as browsers send it: scheme://host[:port], lower case, no
+ * default port, no path. */
+static int check_origin(const char *item, size_t len, char *why, size_t whylen)
+{
+    const char *p = item, *end = item + len;
+    while (p < end && (islower((unsigned char)*p) ||
+                       (p > item && (isdigit((unsigned char)*p) || strchr("+-.", *p)))))
+        p++;
+    if (p == item || end - p < 3 || strncmp(p, "://", 3) != 0) {
+        snprintf(why, whylen, "'%.*s' is not a lower-case scheme://host[:port]", (int)len, item);
+        return -1;
+    }
+    size_t scheme = (size_t)(p - item);
+    const char *host = p += 3;
+    if (p < end && *p == '[') {
+        while (p < end && *p != ']' &&
+               (isxdigit((unsigned char)*p) || *p == ':' || *p == '.' || *p == '['))
+            p++;
+        if (p == end || *p != ']')
+            goto bad;
+        p++;
+    } else {
+        while (p < end && (islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '.' ||
+                           *p == '-' || *p == '_'))
+            p++;
+    }
+    if (p == host)
+        goto bad;
+    if (p < end && *p == ':') {
+        const char *d = ++p;
+        long port = 0;
+        while (p < end && isdigit((unsigned char)*p) && p - d < 6)
+            port = port * 10 + (*p++ - '0');
+        if (p == d || *d == '0' || port > 65535)
+            goto bad;
+        if ((scheme == 5 && strncmp(item, "https", 5) == 0 && port == 443) ||
+            (scheme == 4 && strncmp(item, "http", 4) == 0 && port == 80)) {
+            snprintf(why, whylen, "'%.*s': browsers leave the default port out of Origin", (int)len,
+                     item);
+            return -1;
+        }
+    }
+    if (p == end)
+        return 0;
+bad:
+    snprintf(why, whylen,
+             "'%.*s' is not an origin as browsers send it: lower-case scheme://host[:port], "
+             "no path, not even '/'",
+             (int)len, item);
+    return -1;
+}
+
+static int check_origins(const char *value, char *why, size_t whylen)
+{
+    const char *p = value, *item;
+    size_t len;
+    if (strcmp(value, "*") == 0)
+        return 0;
+    while (next_item(&p, &item, &len)) {
+        if (len == 1 && item[0] == '*') {
+            snprintf(why, whylen, "'%s': '*' allows every origin, alone, not in a list", value);
+            return -1;
+        }
+        if (len == 0) {
+            snprintf(why, whylen, "'%s' has an empty item between commas", value);
+            return -1;
+        }
+        if (check_origin(item, len, why, whylen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The free-text keys that are parsed: each check returns 0, or -1 with the reason in WHY. */
+static const struct {
+    const char *name;
+    int (*check)(const char *value, char *why, size_t whylen);
+} checks[] = {
+    {"cors_origins", check_origins},
+    {"base_path", check_base_path},
+    {"trusted_proxies", check_proxies},
+};
+
+static int check(const char *name, const char *value, char *why, size_t whylen)
+{
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++)
+        if (strcmp(checks[i].name, name) == 0)
+            return checks[i].check(value, why, whylen);
+    return 0;
+}
 
 static const struct key keys[] = {
     {"listen", K_STR, FIELD(listen), 0, 0, NULL, "0.0.0.0",
@@ -54,12 +291,13 @@ static const struct key keys[] = {
     {"access_log", K_ENUM, FIELD(access_log), 0, 0, CHOICES("on", "off"), "on",
      "one line per request on stdout"},
     {"cors_origins", K_STR, FIELD(cors_origins), 0, 0, NULL, "*",
-     "Access-Control-Allow-Origin: * or a comma-separated list of allowed origins"},
+     "Access-Control-Allow-Origin: * or a comma-separated list of origins (https://a.example, "
+     "http://localhost:8080)"},
     {"base_path", K_STR, FIELD(base_path), 0, 0, NULL, "",
-     "path prefix to strip, for proxies that do not strip it (e.g. /prosperity)"},
+     "path prefix to strip, for proxies that do not strip it (e.g. /prosperity, no trailing /)"},
     {"trusted_proxies", K_STR, FIELD(trusted_proxies), 0, 0, NULL, "",
-     "comma-separated proxy addresses or CIDR ranges whose X-Forwarded-For is logged as the "
-     "client"},
+     "comma-separated proxy addresses or CIDR ranges (10.0.0.0/8, fd00::/8) whose "
+     "X-Forwarded-For names the client"},
     {"shutdown_grace", K_INT, FIELD(shutdown_grace), 0, 3600, NULL, "10",
      "seconds to finish requests in flight after SIGTERM"},
     {"static_dir", K_STR, FIELD(static_dir), 0, 0, NULL, "",
@@ -127,6 +365,11 @@ int config_set(struct config *cfg, const char *name, const char *value, const ch
         if (strlen(value) >= k->size) {
             fprintf(errs, "prosperity: %s: %s is longer than %zu bytes\n", origin, name,
                     k->size - 1);
+            return -1;
+        }
+        char why[256];
+        if (check(name, value, why, sizeof why) != 0) {
+            fprintf(errs, "prosperity: %s: %s: %s\n", origin, name, why);
             return -1;
         }
         memcpy(field, value, strlen(value) + 1);

@@ -40,6 +40,25 @@ int config_load(struct config *cfg, int argc, char **argv, FILE *out, FILE *errs
 int config_set(struct config *cfg, const char *name, const char *value, const char *origin,
                FILE *errs);
 
+/* One range of trusted_proxies: an address (all bits) or ADDRESS/BITS, with IPv4 mapped into
+ * ::ffff:0:0/96 as IPv6 sockets see IPv4 peers. */
+struct config_cidr {
+    unsigned char net[16];
+    int bits; /* leading bits of NET an address must share, 0..128 */
+};
+
+/* Enough for any list that fits the setting (every item takes at least two bytes with its
+ * comma). */
+#define CONFIG_MAX_CIDRS (CONFIG_STR / 2)
+
+/* Parses LIST (trusted_proxies: comma-separated, spaces around items allowed) into OUT.
+ * Returns the number of ranges, or -1 with the reason (naming the bad item) in WHY. */
+int config_cidrs(const char *list, struct config_cidr out[CONFIG_MAX_CIDRS], char *why,
+                 size_t whylen);
+
+/* Parses an IPv4 or IPv6 address (no range) into OUT, IPv4 mapped as above. 0 or -1. */
+int config_addr(const char *text, unsigned char out[16]);
+
 /* Prints every key with its flag, environment variable, default and meaning. */
 void config_usage(FILE *out);
 
