@@ -28,6 +28,8 @@ static const char *const extra_labels[L_COUNT] = {"static",  "healthz",   "ready
 
 static const struct config *cfg;
 static char cache_control[64];
+static struct config_cidr proxies[CONFIG_MAX_CIDRS]; /* trusted_proxies, parsed */
+static int nproxies;
 
 static int label(int extra)
 {
@@ -38,6 +40,13 @@ void http_setup(const struct config *c)
 {
     cfg = c;
     snprintf(cache_control, sizeof cache_control, "public, max-age=%d", c->cache_max_age);
+    char why[256];
+    /* config_set checked the list; a struct filled otherwise trusts no one */
+    nproxies = config_cidrs(c->trusted_proxies, proxies, why, sizeof why);
+    if (nproxies < 0) {
+        log_msg(LOG_WARN, "trusted_proxies: %s; trusting none", why);
+        nproxies = 0;
+    }
     for (size_t k = 0; k < routes_count; k++)
         prom_route_name((int)k, routes[k].name);
     for (int k = 0; k < L_COUNT; k++)
@@ -142,12 +151,12 @@ static int etag_matches(const char *header, const char *etag)
     return 0;
 }
 
-/* A 304 repeats the validators and caching headers of the 200, not its body's headers. */
+/* A 304 repeats the validators and caching headers of the 200, not its body's headers. It keeps
+ * the 200's body and length: libmicrohttpd 0.9.75 always sends a 304 the Content-Length of its
+ * response (and never its body), and RFC 9110 8.6 allows only the length the 200 would have. */
 static void not_modified(struct http_reply *rp)
 {
     rp->status = 304;
-    rp->body = "";
-    rp->len = 0;
     rp->content_encoding = NULL;
     rp->disposition = NULL;
 }
@@ -349,8 +358,6 @@ static char *normal_path(char *path)
 {
     const char *base = cfg ? cfg->base_path : "";
     size_t bl = strlen(base);
-    while (bl && base[bl - 1] == '/')
-        bl--;
     if (bl) {
         if (strncmp(path, base, bl) != 0 || (path[bl] != '/' && path[bl] != '\0'))
             return NULL;
@@ -362,6 +369,71 @@ static char *normal_path(char *path)
     if (n > 1 && path[n - 1] == '/')
         path[n - 1] = '\0';
     return path;
+}
+
+/* base_path itself, without the slash: the page is at base_path/, and its relative links
+ * would resolve outside base_path. 308 to base_path/ with the query as sent (bytes that a
+ * header may not hold percent-encoded). */
+static int redirect_to_base(const char *path, const char *query, size_t qlen, struct http_reply *rp)
+{
+    const char *base = cfg ? cfg->base_path : "";
+    size_t bl = strlen(base);
+    if (!bl || strcmp(path, base) != 0)
+        return 0;
+    static const char hex[] = "0123456789ABCDEF";
+    char *loc = malloc(bl + 1 + 3 * qlen + 1);
+    rp->route = label(L_STATIC);
+    rp->route_name = "static";
+    if (!loc) {
+        fail(rp, 503, "out_of_memory", NULL, "out of memory%s", "");
+        return 1;
+    }
+    memcpy(loc, base, bl);
+    size_t n = bl;
+    loc[n++] = '/';
+    for (size_t i = 0; i < qlen; i++) {
+        unsigned char c = (unsigned char)query[i];
+        if (c > 0x20 && c < 0x7f) {
+            loc[n++] = (char)c;
+        } else {
+            loc[n++] = '%';
+            loc[n++] = hex[c >> 4];
+            loc[n++] = hex[c & 15];
+        }
+    }
+    loc[n] = '\0';
+    set_owned(rp, 308, loc, 0, NULL);
+    rp->body = "";
+    rp->location = loc;
+    rp->cache_control = "no-cache"; /* base_path may change; the redirect follows at once */
+    return 1;
+}
+
+/* OPTIONS: a preflight of a target that exists, counted under that target's route. */
+static int preflight(const char *path, char *argbuf, size_t argsize, struct http_reply *rp)
+{
+    const struct route *r;
+    const char *arg;
+    if (statics_find(path)) {
+        rp->route = label(L_STATIC);
+        rp->route_name = "static";
+    } else if ((r = routes_match(path, argbuf, argsize, &arg)) != NULL) {
+        rp->route = (int)(r - routes);
+        rp->route_name = r->name;
+    } else if (strcmp(path, "/healthz") == 0) {
+        rp->route = label(L_HEALTHZ);
+    } else if (strcmp(path, "/readyz") == 0) {
+        rp->route = label(L_READYZ);
+    } else if (strcmp(path, "/metrics") == 0) {
+        rp->route = label(L_METRICS);
+    } else {
+        return 0;
+    }
+    rp->status = 204;
+    rp->body = "";
+    rp->preflight = 1;
+    rp->allow = "GET, HEAD, OPTIONS";
+    return 1;
 }
 
 /* The checks every request passes before routing: size, method, body, target form. */
@@ -423,18 +495,14 @@ void http_answer(const struct http_request *rq, struct http_reply *rp)
         if (done)
             goto done;
     }
+    const char *raw_query = qmark ? qmark + 1 : "";
+    size_t qlen = qmark ? rq->uri_len - plen - 1 : 0;
+    if (redirect_to_base(pathbuf, qmark ? qmark : "", qmark ? qlen + 1 : 0, rp))
+        goto done;
     char *path = normal_path(pathbuf);
     if (path && method_is(rq->method, "OPTIONS")) {
-        rp->route = label(L_STATIC);
-        if (statics_find(path) || routes_match(path, argbuf, sizeof argbuf, &arg) ||
-            strcmp(path, "/healthz") == 0 || strcmp(path, "/readyz") == 0 ||
-            strcmp(path, "/metrics") == 0) {
-            rp->status = 204;
-            rp->body = "";
-            rp->preflight = 1;
-            rp->allow = "GET, HEAD, OPTIONS";
+        if (preflight(path, argbuf, sizeof argbuf, rp))
             goto done;
-        }
     } else if (path) {
         answer_system(path, rp, &done);
         if (done || answer_static(path, rq, rp))
@@ -447,8 +515,6 @@ void http_answer(const struct http_request *rq, struct http_reply *rp)
              "");
         goto done;
     }
-    const char *raw_query = qmark ? qmark + 1 : "";
-    size_t qlen = qmark ? rq->uri_len - plen - 1 : 0;
     answer_api(r, arg, raw_query, qlen, rq, rp, path);
 done:
     if (pathbuf != small)
@@ -598,61 +664,74 @@ static void request_id(struct MHD_Connection *conn, struct request *r)
     r->request_id[16] = '\0';
 }
 
-/* Parses an IPv4 or IPv6 address into 16 bytes (IPv4 mapped into ::ffff:0:0/96). */
-static int parse_addr(const char *text, unsigned char out[16])
-{
-    struct in_addr v4;
-    if (inet_pton(AF_INET, text, &v4) == 1) {
-        memset(out, 0, 10);
-        out[10] = out[11] = 0xff;
-        memcpy(out + 12, &v4, 4);
-        return 96;
-    }
-    return inet_pton(AF_INET6, text, out) == 1 ? 0 : -1;
-}
-
-/* Is ADDR the address ITEM (LEN bytes), or inside the range ITEM when it is ADDRESS/BITS? */
-static int addr_matches(const unsigned char addr[16], const char *item, size_t len)
-{
-    char text[64];
-    unsigned char net[16];
-    if (len == 0 || len >= sizeof text)
-        return 0;
-    memcpy(text, item, len);
-    text[len] = '\0';
-    char *slash = strchr(text, '/');
-    long bits = 128;
-    if (slash) {
-        char *end;
-        *slash = '\0';
-        bits = strtol(slash + 1, &end, 10);
-        if (*end || bits < 0)
-            return 0;
-    }
-    int base = parse_addr(text, net);
-    if (base < 0 || (bits += slash ? base : 0) > 128)
-        return 0;
-    for (long i = 0; i < bits; i++)
-        if (((addr[i / 8] ^ net[i / 8]) >> (7 - i % 8)) & 1)
-            return 0;
-    return 1;
-}
-
-/* Is ADDR one of trusted_proxies (addresses or CIDR ranges)? */
-static int trusted(const char *addr)
+/* Is the address TEXT one of trusted_proxies? */
+static int trusted(const char *text)
 {
     unsigned char a[16];
-    const char *list = cfg ? cfg->trusted_proxies : "", *item;
-    size_t len;
-    if (!*list || parse_addr(addr, a) < 0)
+    if (!nproxies || config_addr(text, a) != 0)
         return 0;
-    while (query_list_next(&list, &item, &len))
-        if (addr_matches(a, item, len))
+    for (int k = 0; k < nproxies; k++) {
+        /* whole bytes of the prefix first, then the leading bits of the next byte */
+        int bits = proxies[k].bits, i = 0;
+        for (; i + 8 <= bits && a[i / 8] == proxies[k].net[i / 8]; i += 8)
+            ;
+        if (i + 8 <= bits)
+            continue;
+        unsigned mask = (0xff00u >> (bits - i)) & 0xff;
+        if (i == bits || ((a[i / 8] ^ proxies[k].net[i / 8]) & mask) == 0)
             return 1;
+    }
     return 0;
 }
 
-/* The peer address, or the nearest untrusted X-Forwarded-For entry behind trusted proxies. */
+/* Finds the WANT-th X-Forwarded-For line (from 0); counts them in SEEN. */
+struct xff_line {
+    int want, seen;
+    const char *value;
+};
+
+static enum MHD_Result find_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    struct xff_line *x = cls;
+    (void)kind;
+    if (!key || strcasecmp(key, "X-Forwarded-For") != 0)
+        return MHD_YES;
+    if (x->seen++ == x->want) {
+        x->value = value ? value : "";
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+/* Walks the hops of VALUE from its right end, in place: copies each into OUT and stops at the
+ * first that is not a trusted proxy (returns 1), or after the leftmost (returns 0). */
+static int untrusted_hop(const char *value, char *out, size_t size)
+{
+    const char *end = value + strlen(value);
+    for (;;) {
+        const char *start = end;
+        while (start > value && start[-1] != ',')
+            start--;
+        const char *a = start, *b = end;
+        while (a < b && (*a == ' ' || *a == '\t'))
+            a++;
+        while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+            b--;
+        size_t n = (size_t)(b - a);
+        snprintf(out, size, "%.*s", (int)(n < size ? n : size - 1), a);
+        /* no address is as long as OUT: a longer hop is not a proxy's */
+        if (n >= size || !trusted(out))
+            return 1;
+        if (start == value)
+            return 0;
+        end = start - 1;
+    }
+}
+
+/* The peer address, or the nearest untrusted X-Forwarded-For hop behind trusted proxies. The
+ * header is read from its right end, where each trusted proxy appended the address it saw,
+ * across repeated lines (one list, RFC 9110 5.3) and however long the client made it. */
 static void client_address(struct MHD_Connection *conn, struct request *r)
 {
     const union MHD_ConnectionInfo *ci =
@@ -667,20 +746,15 @@ static void client_address(struct MHD_Connection *conn, struct request *r)
     else if (sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->client,
                   sizeof r->client);
-    const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
-    if (!xff || !trusted(r->client))
+    if (!trusted(r->client))
         return;
-    char hops[512];
-    snprintf(hops, sizeof hops, "%s", xff);
-    for (;;) {
-        char *comma = strrchr(hops, ',');
-        char *hop = comma ? comma + 1 : hops;
-        while (*hop == ' ')
-            hop++;
-        snprintf(r->client, sizeof r->client, "%.63s", hop);
-        if (!comma || !trusted(r->client))
+    struct xff_line x = {.want = -1};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, find_xff, &x);
+    for (int line = x.seen - 1; line >= 0; line--) {
+        x = (struct xff_line){.want = line};
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, find_xff, &x);
+        if (!x.value || untrusted_hop(x.value, r->client, sizeof r->client))
             return;
-        *comma = '\0';
     }
 }
 
@@ -698,7 +772,7 @@ static void release_entry(void *cls)
 static struct MHD_Response *make_response(struct http_reply *rp, struct request *r)
 {
     struct MHD_Response *resp;
-    if (rp->entry && rp->status == 200) {
+    if (rp->entry && (rp->status == 200 || rp->status == 304)) {
         /* The entry is released when MHD is done sending its bytes. */
         resp = MHD_create_response_from_buffer_with_free_callback_cls(rp->len, (void *)rp->body,
                                                                       release_entry, rp->entry);
@@ -720,9 +794,10 @@ static struct MHD_Response *make_response(struct http_reply *rp, struct request 
     add_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, rp->cache_control);
     add_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, rp->content_encoding);
     add_header(resp, MHD_HTTP_HEADER_ALLOW, rp->allow);
+    add_header(resp, MHD_HTTP_HEADER_LOCATION, rp->location);
     add_header(resp, "Content-Disposition", rp->disposition);
     add_header(resp, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding, Origin");
-    if (rp->len)
+    if (rp->len && rp->status != 304)
         add_header(resp, "X-Content-Type-Options", "nosniff");
     add_header(resp, "X-Request-Id", r->request_id);
     /* while shutting down, no connection stays open for another request */
@@ -823,7 +898,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     r->route = rp.route;
     r->route_name = rp.route_name;
     r->cached = rp.cached;
-    r->bytes = strcmp(method, "HEAD") == 0 ? 0 : rp.len;
+    r->bytes = strcmp(method, "HEAD") == 0 || rp.status == 304 ? 0 : rp.len;
     enum MHD_Result ok = resp ? MHD_queue_response(conn, (unsigned)rp.status, resp) : MHD_NO;
     if (resp)
         MHD_destroy_response(resp);

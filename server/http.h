@@ -23,14 +23,15 @@ struct http_request {
 struct http_reply {
     int status;
     const char *body; /* borrowed from ENTRY, a static file, or OWNED */
-    size_t len;
-    char *owned;               /* freed by http_reply_free */
+    size_t len;       /* a 304 keeps the 200's body and length: MHD sends the length, no body */
+    char *owned;      /* freed by http_reply_free */
     struct cache_entry *entry; /* retained; released by http_reply_free */
     const char *content_type;  /* static or borrowed */
     const char *etag;
     const char *cache_control;
     const char *content_encoding;
     const char *allow;
+    const char *location;    /* a redirect's target: OWNED, or NULL */
     const char *disposition; /* borrowed from the entry, or NULL */
     const char *cors_origin; /* Access-Control-Allow-Origin value, or NULL */
     int preflight;           /* add the preflight headers */

@@ -36,7 +36,42 @@ static void timestamp(char *out, size_t size)
     snprintf(out + n, size - n, ".%03ldZ", (long)(tv.tv_usec / 1000));
 }
 
-/* Appends S as a JSON string (escaped), or null. */
+/* The length of the valid UTF-8 sequence (RFC 3629: no overlong forms, no surrogates, nothing
+ * above U+10FFFF) that starts at P, or 0. P is NUL-terminated, so a truncated sequence stops at
+ * the NUL, which is no continuation byte. */
+static int utf8_length(const unsigned char *p)
+{
+    unsigned char lo = 0x80, hi = 0xbf;
+    int n;
+    if (p[0] >= 0xc2 && p[0] <= 0xdf)
+        n = 2;
+    else if (p[0] >= 0xe0 && p[0] <= 0xef)
+        n = 3;
+    else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+        n = 4;
+    else
+        return 0;
+    /* the second byte's range excludes overlong forms, surrogates and beyond U+10FFFF */
+    if (p[0] == 0xe0)
+        lo = 0xa0;
+    else if (p[0] == 0xed)
+        hi = 0x9f;
+    else if (p[0] == 0xf0)
+        lo = 0x90;
+    else if (p[0] == 0xf4)
+        hi = 0x8f;
+    if (p[1] < lo || p[1] > hi)
+        return 0;
+    for (int i = 2; i < n; i++)
+        if (p[i] < 0x80 || p[i] > 0xbf)
+            return 0;
+    return n;
+}
+
+/* Appends S as a JSON string, or null. Valid UTF-8 passes through; every other byte >= 0x80,
+ * and every control character, becomes \u00XX: the code point of the same number (the byte
+ * read as ISO-8859-1, HTTP's historical charset), so that the line stays JSON (RFC 8259 8.1
+ * requires UTF-8) and no byte is lost. */
 static void put_json_string(struct buf *b, const char *s)
 {
     if (!s) {
@@ -44,13 +79,15 @@ static void put_json_string(struct buf *b, const char *s)
         return;
     }
     buf_putc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        int n = *p >= 0x80 ? utf8_length(p) : 1;
         if (*p == '"' || *p == '\\')
             buf_printf(b, "\\%c", *p);
-        else if (*p < 0x20 || *p == 0x7f)
+        else if (*p < 0x20 || *p == 0x7f || n == 0)
             buf_printf(b, "\\u%04x", *p);
         else
-            buf_putc(b, (char)*p);
+            buf_append(b, (const char *)p, (size_t)n);
+        p += n ? n : 1;
     }
     buf_putc(b, '"');
 }

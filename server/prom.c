@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-static const int statuses[] = {200, 204, 304, 400, 404, 405, 413, 414, 422, 431, 500, 503};
+static const int statuses[] = {200, 204, 304, 308, 400, 404, 405, 413, 414, 422, 431, 500, 503};
 #define NSTATUS (sizeof statuses / sizeof statuses[0] + 1) /* last: any other */
 static const double bounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                 0.01,   0.025,   0.05,   0.1,   0.25,   1.0};

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "rawhttp.h"
 #include "testutil.h"
 
 static struct tu_response request(const char *method, const char *target,
@@ -79,6 +81,103 @@ START_TEST(test_http_etag_304)
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_ne(hdr(&r, "ETag"), etag);
     tu_response_free(&r);
+}
+END_TEST
+
+/* The header block of the one answer in RAW (a Connection: close exchange): the number of
+ * NAME lines and the last one's value in OUT. */
+static int raw_header_count(const struct raw_reply *raw, const char *name, char *out, size_t size)
+{
+    const char *end = strstr(raw->data, "\r\n\r\n");
+    size_t n = strlen(name);
+    int count = 0;
+    out[0] = '\0';
+    for (const char *p = strstr(raw->data, "\r\n"); p && end && p < end; p = strstr(p + 2, "\r\n"))
+        if (strncasecmp(p + 2, name, n) == 0 && p[2 + n] == ':') {
+            const char *v = p + 3 + n, *eol = strstr(v, "\r\n");
+            while (*v == ' ')
+                v++;
+            snprintf(out, size, "%.*s", (int)(eol - v), v);
+            count++;
+        }
+    return count;
+}
+
+/* RFC 9110 8.6: a 304 may carry Content-Length only as the length the 200 would have sent. */
+static void expect_304_length(const char *target, const char *extra)
+{
+    char req[1024], cl200[32], cl304[32], etag[128];
+    snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%sConnection: close\r\n\r\n",
+             target, extra);
+    struct raw_reply r;
+    ck_assert_int_eq(raw_exchange(tu_srv.port, req, strlen(req), RAW_UNTIL_CLOSE, 5000, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_int_eq(raw_header_count(&r, "Content-Length", cl200, sizeof cl200), 1);
+    ck_assert_uint_eq(strtoul(cl200, NULL, 10), r.body_len);
+    ck_assert_int_eq(raw_header_count(&r, "ETag", etag, sizeof etag), 1);
+    raw_reply_free(&r);
+    snprintf(
+        req, sizeof req,
+        "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%sIf-None-Match: %s\r\nConnection: close\r\n\r\n",
+        target, extra, etag);
+    ck_assert_int_eq(raw_exchange(tu_srv.port, req, strlen(req), RAW_UNTIL_CLOSE, 5000, &r), 0);
+    ck_assert_int_eq(r.status, 304);
+    int n = raw_header_count(&r, "Content-Length", cl304, sizeof cl304);
+    ck_assert_msg(n == 0 || (n == 1 && strcmp(cl304, cl200) == 0),
+                  "%s: 304 with %d Content-Length (%s), the 200 had %s", target, n, cl304, cl200);
+    ck_assert_int_eq(raw_header_count(&r, "Transfer-Encoding", cl304, sizeof cl304), 0);
+    /* and no body: the header block is all that came before the close */
+    ck_assert_ptr_nonnull(strstr(r.data, "\r\n\r\n"));
+    ck_assert_uint_eq(r.len, (size_t)(strstr(r.data, "\r\n\r\n") + 4 - r.data));
+    raw_reply_free(&r);
+}
+
+START_TEST(test_http_304_content_length)
+{
+    expect_304_length("/v1/regions", "");
+    expect_304_length("/v1/indicators", "Accept-Encoding: gzip\r\n");
+    expect_304_length("/static/app.js", "");
+    expect_304_length("/static/app.js", "Accept-Encoding: gzip\r\n");
+}
+END_TEST
+
+/* The value of metric NAME once it is WANT, or what it is after a second: a request is counted
+ * when its answer has been sent, which may be after the client has read it. */
+static double metric_settles(const char *name, double want)
+{
+    double v = tu_metric(&tu_srv, name);
+    for (int i = 0; i < 20 && v != want; i++) {
+        usleep(50 * 1000);
+        v = tu_metric(&tu_srv, name);
+    }
+    return v;
+}
+
+/* Preflights are counted under the route they ask about, like the requests that follow them. */
+START_TEST(test_http_preflight_metrics)
+{
+    const char *pre[] = {"Origin: https://dash.example", "Access-Control-Request-Method: GET",
+                         NULL};
+    const char *series = "prosperity_requests_total{route=\"series\",status=\"204\"}";
+    const char *meta = "prosperity_requests_total{route=\"meta\",status=\"204\"}";
+    const char *stat = "prosperity_requests_total{route=\"static\",status=\"204\"}";
+    double s0 = tu_metric(&tu_srv, series), m0 = tu_metric(&tu_srv, meta);
+    double st0 = tu_metric(&tu_srv, stat);
+    for (int i = 0; i < 3; i++) {
+        struct tu_response r = request("OPTIONS", "/v1/series?indicator=gdp", pre);
+        ck_assert_int_eq(r.status, 204);
+        tu_response_free(&r);
+    }
+    struct tu_response r = request("OPTIONS", "/v1/meta", pre);
+    ck_assert_int_eq(r.status, 204);
+    tu_response_free(&r);
+    ck_assert_double_eq(metric_settles(series, (s0 < 0 ? 0 : s0) + 3), (s0 < 0 ? 0 : s0) + 3);
+    ck_assert_double_eq(metric_settles(meta, (m0 < 0 ? 0 : m0) + 1), (m0 < 0 ? 0 : m0) + 1);
+    ck_assert_double_eq(tu_metric(&tu_srv, stat), st0); /* unchanged (-1: never counted) */
+    r = request("OPTIONS", "/static/app.js", pre);
+    ck_assert_int_eq(r.status, 204);
+    tu_response_free(&r);
+    ck_assert_double_eq(metric_settles(stat, (st0 < 0 ? 0 : st0) + 1), (st0 < 0 ? 0 : st0) + 1);
 }
 END_TEST
 
@@ -436,6 +535,102 @@ START_TEST(test_config_file_and_env_precedence)
 }
 END_TEST
 
+/* Runs `serve` on a free port with ENV (may be "") and ARGS for at most 3 seconds: a value that
+ * is accepted leaves the server running until timeout stops it (exit 124). */
+static int run_serve(const char *env, const char *args, char **output)
+{
+    char full[1500];
+    snprintf(full, sizeof full, "serve --listen 127.0.0.1 --port 0 %s", args);
+    char cmd[2048], out[256];
+    char *dir = tu_tmpdir();
+    snprintf(out, sizeof out, "%s/out.txt", dir);
+    snprintf(cmd, sizeof cmd, "%s timeout 3 %s %s >%s 2>&1", env, PROSPERITY_BIN, full, out);
+    int status = system(cmd);
+    *output = tu_read(out, NULL);
+    tu_rmrf(dir);
+    free(dir);
+    return WEXITSTATUS(status);
+}
+
+static void expect_refused(const char *env, const char *args, const char *expect)
+{
+    char *out = NULL;
+    int rc = run_serve(env, args, &out);
+    ck_assert_msg(rc != 0 && rc != 124, "'%s%s' was accepted (exit %d): %s", env, args, rc, out);
+    ck_assert_msg(strstr(out, expect) != NULL, "'%s%s': expected '%s' in: %s", env, args, expect,
+                  out);
+    free(out);
+}
+
+/* Free-text settings are parsed at start: a bad one stops the server with the key and where it
+ * came from, instead of a server that trusts every peer or 404s every data request. */
+START_TEST(test_config_validated)
+{
+    static const char *const bad_proxies[] = {
+        "1.2.3.4/9223372036854775807", /* was a signed overflow: every peer trusted */
+        "1.2.3.4/33",
+        "::1/129",
+        "10.0.0.0/8x",
+        "10.0.0.0/",
+        "10.0.0.0/-1",
+        "10.0.0.0/+8",
+        "10.0.0.0/08",
+        "300.1.2.3",
+        "10.0.0",
+        "localhost",
+        "10.0.0.0/8,,127.0.0.1",
+        "10.0.0.0/8,",
+        "10.0.0.0 /8",
+    };
+    for (size_t i = 0; i < sizeof bad_proxies / sizeof bad_proxies[0]; i++) {
+        char args[256];
+        snprintf(args, sizeof args, "--trusted-proxies '%s'", bad_proxies[i]);
+        expect_refused("", args, "flag --trusted-proxies: trusted_proxies");
+    }
+    static const char *const bad_bases[] = {
+        "no-leading-slash", "/",   "/prosperity/", "/a?b", "/a#b",   "/a b",
+        "/a/../b",          "/..", "/a/./b",       "//a",  "/a%20b", "/a\\b",
+    };
+    for (size_t i = 0; i < sizeof bad_bases / sizeof bad_bases[0]; i++) {
+        char args[256];
+        snprintf(args, sizeof args, "--base-path '%s'", bad_bases[i]);
+        expect_refused("", args, "flag --base-path: base_path");
+    }
+    static const char *const bad_origins[] = {
+        "https://a.example/", "https://a.example/path", "a.example",
+        "https://",           "*, https://a.example",   "https://a.example:99999",
+        "https://a.example:", "https://a.example?x",    "https://user@a.example",
+        "https://A.example",  "https://a.example,",     "null",
+    };
+    for (size_t i = 0; i < sizeof bad_origins / sizeof bad_origins[0]; i++) {
+        char args[256];
+        snprintf(args, sizeof args, "--cors-origins '%s'", bad_origins[i]);
+        expect_refused("", args, "flag --cors-origins: cors_origins");
+    }
+    /* the other sources name themselves too */
+    expect_refused("PROSPERITY_BASE_PATH=x", "", "PROSPERITY_BASE_PATH: base_path");
+    char *dir = tu_tmpdir(), conf[512], args[600];
+    snprintf(conf, sizeof conf, "%s/p.conf", dir);
+    tu_write(conf, "# proxies\ntrusted_proxies = 10.0.0.0/8, 10.0.0.1/99\n");
+    snprintf(args, sizeof args, "--config %s", conf);
+    expect_refused("", args, "p.conf:2: trusted_proxies");
+    tu_rmrf(dir);
+    free(dir);
+    /* good values of each form start */
+    struct tu_server good;
+    const char *extra[] = {"--trusted-proxies",
+                           "127.0.0.1, ::1, 10.0.0.0/8, fd00::/8, 0.0.0.0/0, ::ffff:0:0/96",
+                           "--base-path",
+                           "/a/b-c_d.e~f",
+                           "--cors-origins",
+                           "https://a.example, http://localhost:8080, http://[::1]:3000",
+                           NULL};
+    ck_assert_int_eq(tu_server_start(&good, extra), 0);
+    ck_assert_int_eq(tu_server_stop(&good, SIGTERM), 0);
+    tu_rmrf(good.dir);
+}
+END_TEST
+
 /* config/prosperity.conf documents every key that `serve --help` lists, and is accepted. */
 START_TEST(test_shipped_config_lists_every_key)
 {
@@ -473,7 +668,7 @@ static void opt_start(void)
     const char *extra[] = {"--cors-origins",
                            "https://a.example, https://b.example",
                            "--base-path",
-                           "/prosperity/",
+                           "/prosperity",
                            "--log-format",
                            "json",
                            "--cache-max-age",
@@ -514,9 +709,21 @@ START_TEST(test_base_path)
     ck_assert_int_eq(tu_http(&opt, "GET", "/prosperity/v1/regions/east", NULL, &r), 0);
     ck_assert_int_eq(r.status, 200);
     tu_response_free(&r);
-    ck_assert_int_eq(tu_http(&opt, "GET", "/prosperity", NULL, &r), 0);
-    ck_assert_int_eq(r.status, 200); /* the page */
+    /* the page is at /prosperity/: its relative links need the slash */
+    ck_assert_int_eq(tu_http(&opt, "GET", "/prosperity/", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(hdr(&r, "Content-Type"), "text/html; charset=utf-8");
+    tu_response_free(&r);
+    ck_assert_int_eq(tu_http(&opt, "GET", "/prosperity", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 308);
+    ck_assert_str_eq(hdr(&r, "Location"), "/prosperity/");
+    tu_response_free(&r);
+    ck_assert_int_eq(tu_http(&opt, "HEAD", "/prosperity?lang=zh&ind=gdp", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 308);
+    ck_assert_str_eq(hdr(&r, "Location"), "/prosperity/?lang=zh&ind=gdp");
+    tu_response_free(&r);
+    ck_assert_int_eq(tu_http(&opt, "GET", "/prosperity/static/app.js", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 200);
     tu_response_free(&r);
     ck_assert_int_eq(tu_http(&opt, "GET", "/v1/regions/east", NULL, &r), 0);
     ck_assert_int_eq(r.status, 404); /* outside the base path */
@@ -555,6 +762,103 @@ START_TEST(test_json_access_log)
     }
     free(log);
     ck_assert(found);
+}
+END_TEST
+
+/* The access-log line of request ID on S, parsed strictly (jansson refuses invalid UTF-8): a
+ * new reference. Waits for the once-a-second flush. */
+static json_t *log_line(const struct tu_server *s, const char *id)
+{
+    char needle[160];
+    snprintf(needle, sizeof needle, "\"request_id\":\"%s\"", id);
+    for (int tries = 0; tries < 30; tries++) {
+        char *log = tu_read(s->log, NULL), *save = NULL;
+        for (char *line = strtok_r(log, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+            if (!strstr(line, needle))
+                continue;
+            json_error_t je;
+            json_t *j = json_loads(line, 0, &je);
+            ck_assert_msg(j != NULL, "not a JSON line (%s): %s", je.text, line);
+            free(log);
+            return j;
+        }
+        free(log);
+        usleep(100 * 1000);
+    }
+    ck_abort_msg("no access-log line for %s", id);
+    return NULL;
+}
+
+static void expect_client(const char *id, const char *const *headers, const char *client)
+{
+    struct tu_response r;
+    char idh[96];
+    const char *h[8] = {idh};
+    snprintf(idh, sizeof idh, "X-Request-Id: %s", id);
+    for (int i = 0; headers[i]; i++)
+        h[i + 1] = headers[i];
+    ck_assert_int_eq(tu_http(&opt, "GET", "/prosperity/v1/meta", h, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    tu_response_free(&r);
+    json_t *j = log_line(&opt, id);
+    ck_assert_msg(strcmp(tu_str(j, "client"), client) == 0, "%s: client %s, not %s", id,
+                  tu_str(j, "client"), client);
+    json_decref(j);
+}
+
+/* X-Forwarded-For is read from its right end, however long: what the trusted proxy appended
+ * names the client, not what the client wrote before it. */
+START_TEST(test_xff_from_the_right)
+{
+    char *xff = malloc(8000);
+    /* the client's part ends at byte 511 of the value, the proxy's hop follows */
+    const char *tail = ", 6.6.6.6";
+    int n = snprintf(xff, 8000, "X-Forwarded-For: ");
+    size_t pad = 511 - strlen(tail);
+    memset(xff + n, 'a', pad);
+    snprintf(xff + n + pad, 8000 - n - pad, "%s, 198.51.100.7", tail);
+    const char *h1[] = {xff, NULL};
+    expect_client("xff-511", h1, "198.51.100.7");
+    /* thousands of bytes, and two trusted proxies to skip (10/8 and 127/8) */
+    n = snprintf(xff, 8000, "X-Forwarded-For: ");
+    for (int i = 0; i < 600; i++)
+        n += snprintf(xff + n, 8000 - n, "6.6.6.%d, ", i % 250);
+    snprintf(xff + n, 8000 - n, "198.51.100.8, 10.1.2.3 ,127.0.0.1");
+    const char *h2[] = {xff, NULL};
+    expect_client("xff-long", h2, "198.51.100.8");
+    /* a second header line continues the list (RFC 9110 5.3): its end is the proxy's */
+    const char *h3[] = {"X-Forwarded-For: 6.6.6.6", "X-Forwarded-For: 198.51.100.9, 10.0.0.1",
+                        NULL};
+    expect_client("xff-lines", h3, "198.51.100.9");
+    /* only trusted hops: the leftmost is the client */
+    const char *h4[] = {"X-Forwarded-For: 10.9.9.9, 127.0.0.2", NULL};
+    expect_client("xff-trusted", h4, "10.9.9.9");
+    free(xff);
+}
+END_TEST
+
+/* Bytes of the target (and of a forwarded address) that are not UTF-8 are escaped, so that
+ * every JSON log line is JSON; valid UTF-8 passes through. */
+START_TEST(test_json_log_escapes_bytes)
+{
+    static const char req[] =
+        "GET /prosperity/v1/meta?q=\xff\xc3\x28\xe2\x82\x28\xf0\x9f\x98\x80\xed\xa0\x80\xc0\xaf"
+        "\xc3\xa9\x01 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: bytes-log-1\r\n"
+        "X-Forwarded-For: 203.0.113.5\xfe, 10.1.2.3\r\nConnection: close\r\n\r\n";
+    struct raw_reply r;
+    ck_assert_int_eq(raw_exchange(opt.port, req, sizeof req - 1, 0, 5000, &r), 0);
+    ck_assert_int_eq(r.status, 400);
+    raw_reply_free(&r);
+    json_t *j = log_line(&opt, "bytes-log-1");
+    /* By hand: each byte outside a valid sequence is the code point of the same number (its
+     * ISO-8859-1 reading), in UTF-8: ff -> U+00FF = c3 bf, c3 -> c3 83, e2 -> c3 a2,
+     * 82 -> c2 82, ed -> c3 ad, a0 -> c2 a0, 80 -> c2 80, c0 -> c3 80, af -> c2 af; the emoji
+     * f0 9f 98 80 and e-acute c3 a9 are valid and stay; 0x01 is a control character. */
+    ck_assert_str_eq(tu_str(j, "target"),
+                     "/prosperity/v1/meta?q=\xc3\xbf\xc3\x83(\xc3\xa2\xc2\x82(\xf0\x9f\x98\x80"
+                     "\xc3\xad\xc2\xa0\xc2\x80\xc3\x80\xc2\xaf\xc3\xa9\x01");
+    ck_assert_str_eq(tu_str(j, "client"), "203.0.113.5\xc3\xbe");
+    json_decref(j);
 }
 END_TEST
 
@@ -612,6 +916,8 @@ int main(void)
     tcase_add_test(tc, test_http_health);
     tcase_add_test(tc, test_http_series_json_headers);
     tcase_add_test(tc, test_http_etag_304);
+    tcase_add_test(tc, test_http_304_content_length);
+    tcase_add_test(tc, test_http_preflight_metrics);
     tcase_add_test(tc, test_http_cors_on_errors_and_preflight);
     tcase_add_test(tc, test_http_gzip_round_trip);
     tcase_add_test(tc, test_http_csv_by_accept);
@@ -626,6 +932,7 @@ int main(void)
     tcase_add_test(tc, test_http_json_lang);
     tcase_add_test(tc, test_start_failures);
     tcase_add_test(tc, test_config_file_and_env_precedence);
+    tcase_add_test(tc, test_config_validated);
     tcase_add_test(tc, test_shipped_config_lists_every_key);
     suite_add_tcase(s, tc);
     TCase *o = tcase_create("options");
@@ -634,6 +941,8 @@ int main(void)
     tcase_add_test(o, test_cors_allow_list);
     tcase_add_test(o, test_base_path);
     tcase_add_test(o, test_json_access_log);
+    tcase_add_test(o, test_xff_from_the_right);
+    tcase_add_test(o, test_json_log_escapes_bytes);
     suite_add_tcase(s, o);
     return tu_run(s);
 }

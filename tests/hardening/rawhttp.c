@@ -79,6 +79,8 @@ static int parse(struct raw_reply *r, int no_body)
                               ? 0
                               : (cl[0] ? (size_t)strtoul(cl, NULL, 10) : r->len - pos - head_len);
         if (status >= 200) {
+            if (r->answers < RAW_MAX_ANSWERS)
+                r->statuses[r->answers] = status;
             r->answers++;
             r->status = status;
             header_value(r->data + pos, head_len, "Content-Type", r->content_type,

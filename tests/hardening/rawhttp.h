@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#define RAW_MAX_ANSWERS 8
+
 struct raw_reply {
     int status;    /* of the final answer (after any 1xx); 0 when none came */
     int closed;    /* the server closed (or reset) the connection */
@@ -15,6 +17,7 @@ struct raw_reply {
     size_t body_len;
     char content_type[128], cors[128], request_id[128];
     int answers; /* final answers seen on the connection (more than one: pipelined or smuggled) */
+    int statuses[RAW_MAX_ANSWERS]; /* of the first RAW_MAX_ANSWERS final answers, in order */
 };
 
 /* A connected TCP socket to 127.0.0.1:PORT, or -1. */

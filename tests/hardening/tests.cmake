@@ -9,3 +9,8 @@ foreach(t hostile slowloris)
   add_test(NAME ${t} COMMAND test_${t})
   set_tests_properties(${t} PROPERTIES TIMEOUT 300 LABELS "unit;hardening")
 endforeach()
+
+# test_http (tests/CMakeLists.txt) sends some requests byte for byte too: a 304's exact header
+# block, raw bytes in a target for the JSON access log.
+target_sources(test_http PRIVATE ${PROSPERITY_HARDENING_DIR}/rawhttp.c)
+target_include_directories(test_http PRIVATE ${PROSPERITY_HARDENING_DIR})
