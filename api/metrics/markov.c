@@ -54,8 +54,7 @@ int markov_quantile_cuts(const double *x, size_t n, size_t k, double *work, doub
     return METRICS_OK;
 }
 
-int markov_classify(const double *x, size_t n, const double *cuts, size_t ncuts,
-                    size_t *class_ids)
+int markov_classify(const double *x, size_t n, const double *cuts, size_t ncuts, size_t *class_ids)
 {
     if (!x || !class_ids || (ncuts && !cuts) || ncuts >= K_MAX)
         return METRICS_E_DOMAIN;
@@ -317,8 +316,8 @@ int markov_homogeneity_test(const struct markov_chain *cond, size_t m,
                     lr += nijm * log(pijm / p0[i][j]);
             }
         }
-    struct markov_homogeneity h = {.q = q, .lr = 2 * lr, .dof = dof, .q_p_value = 1,
-                                   .lr_p_value = 1};
+    struct markov_homogeneity h = {
+        .q = q, .lr = 2 * lr, .dof = dof, .q_p_value = 1, .lr_p_value = 1};
     if (!isfinite(h.q) || !isfinite(h.lr))
         return METRICS_E_DOMAIN;
     if (dof > 0) {

@@ -28,8 +28,8 @@ METRICS_MUST_CHECK int markov_quantile_cuts(const double *x, size_t n, size_t k,
 /* The class of each x[i] for strictly ascending finite CUTS[0 .. ncuts): intervals are
  * right-closed, so a value equal to a cut goes to the lower class: class c holds
  * cuts[c-1] < x <= cuts[c]. CLASS_IDS has n entries. ncuts < MARKOV_MAX_CLASSES. */
-METRICS_MUST_CHECK int markov_classify(const double *x, size_t n, const double *cuts,
-                                       size_t ncuts, size_t *class_ids);
+METRICS_MUST_CHECK int markov_classify(const double *x, size_t n, const double *cuts, size_t ncuts,
+                                       size_t *class_ids);
 
 /* OUT[t * n + i] = y[t * n + i] / (unweighted mean of year t); a zero mean is METRICS_E_ZERO.
  * OUT may be Y. */
@@ -87,9 +87,8 @@ struct markov_spatial {
 /* The spatial Markov chain: CLASS_IDS (k classes) and LAG_CLASS_IDS (m classes of the spatial
  * lag), both panels of n regions x YEARS; a transition t -> t + 1 is counted in the chain of its
  * lag class at t. years >= 2, 1 <= k, m <= MARKOV_MAX_CLASSES. */
-METRICS_MUST_CHECK int markov_spatial_estimate(const size_t *class_ids,
-                                               const size_t *lag_class_ids, size_t n,
-                                               size_t years, size_t k, size_t m,
+METRICS_MUST_CHECK int markov_spatial_estimate(const size_t *class_ids, const size_t *lag_class_ids,
+                                               size_t n, size_t years, size_t k, size_t m,
                                                struct markov_spatial *out);
 
 /* The homogeneity test alone, for M conditional chains of the same k. */

@@ -189,8 +189,7 @@ int spatial_moran(const struct spatial_weights *w, const double *x, struct spati
     return METRICS_OK;
 }
 
-int spatial_local_moran(const struct spatial_weights *w, const double *x,
-                        struct spatial_local *out)
+int spatial_local_moran(const struct spatial_weights *w, const double *x, struct spatial_local *out)
 {
     int rc = spatial_weights_check(w, NULL);
     if (rc != METRICS_OK)

@@ -5,8 +5,8 @@
 
 #include <math.h>
 
-#define STATS_EPS 1e-16
-#define STATS_TINY 1e-300
+#define STATS_EPS      1e-16
+#define STATS_TINY     1e-300
 #define STATS_MAX_ITER 10000
 
 static int put_probability(double p, double *out)

@@ -5,6 +5,8 @@
  * them Hainan is an island). Asserted to 1e-10 relative. */
 #include <check.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "metrics/spatial.h"
@@ -38,7 +40,7 @@ struct spatial_case {
 
 #define CASE(nm, iso)                                                                              \
     {                                                                                              \
-        #nm, N_OF(nm##_x), nm##_offsets, nm##_neighbours, nm##_x, nm##_moran, nm##_local_i,        \
+#nm, N_OF(nm##_x), nm##_offsets, nm##_neighbours, nm##_x, nm##_moran, nm##_local_i,        \
             nm##_local_e, nm##_local_var, nm##_local_z, nm##_local_p, nm##_lag, nm##_quadrant, iso \
     }
 
@@ -154,10 +156,13 @@ START_TEST(test_spatial_budget)
             OK(spatial_local_moran(&w, c->x, out));
         }
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    double us = ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) /
-                1e3 / reps;
+    double us =
+        ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) / 1e3 / reps;
     fprintf(stderr, "spatial: 31 x 20 Moran + LISA in %.1f us\n", us);
-    ck_assert_msg(us < 2000, "31 x 20 took %.1f us", us);
+    /* not under valgrind or a sanitizer build's slowness: there only correctness counts */
+    const char *pre = getenv("LD_PRELOAD");
+    if (!(pre && strstr(pre, "vgpreload")))
+        ck_assert_msg(us < 2000, "31 x 20 took %.1f us", us);
 }
 END_TEST
 
