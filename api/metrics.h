@@ -1,4 +1,9 @@
-/* api/metrics.h — gap and inequality metrics: arithmetic only (no JSON, no I/O, no regions).
+/* api/metrics.h — the metrics library: arithmetic only (no JSON, no I/O, no regions).
+ *
+ * This header has the error codes every family returns and the first families: two values
+ * (api/metrics/gaps.c), dispersion and the Theil decomposition (api/metrics/inequality.c),
+ * regression and convergence (api/metrics/regression.c). The analyses have a header each in
+ * api/metrics/: dagum.h, density.h, composite.h, markov.h, spatial.h, segments.h, stats.h.
  *
  * Every function returns METRICS_OK and writes *OUT, or a METRICS_E_* code and leaves *OUT
  * alone; no function ever produces NaN or an infinity. Weights W may be NULL (all equal);

@@ -1,0 +1,68 @@
+/* api/metrics/core.c — the shared validated sample and the error messages of the metrics
+ * library. */
+#include "metrics/core.h"
+
+static int sample_sums(struct metrics_sample *s)
+{
+    struct metrics_nsum sw = {0, 0}, swx = {0, 0};
+    for (size_t i = 0; i < s->n; i++) {
+        double wi = metrics_weight_at(s->w, i);
+        metrics_nsum_add(&sw, wi);
+        metrics_nsum_add(&swx, wi * s->x[i]);
+    }
+    s->total_weight = metrics_nsum_value(&sw);
+    s->total_value = metrics_nsum_value(&swx);
+    if (!isfinite(s->total_weight))
+        return METRICS_E_WEIGHTS;
+    if (!(s->total_weight > 0))
+        return METRICS_E_WEIGHTS;
+    s->mean = s->total_value / s->total_weight;
+    if (!isfinite(s->total_value) || !isfinite(s->mean))
+        return METRICS_E_DOMAIN;
+    return METRICS_OK;
+}
+
+int metrics_sample_open(struct metrics_sample *s, const double *x, const double *w, size_t n,
+                        size_t min_n, enum metrics_floor floor, int nonzero_mean)
+{
+    if (n < min_n)
+        return METRICS_E_TOO_FEW;
+    if (!x)
+        return METRICS_E_DOMAIN;
+    int rc = metrics_check_values(x, n, floor);
+    if (rc == METRICS_OK)
+        rc = metrics_check_weights(w, n);
+    if (rc != METRICS_OK)
+        return rc;
+    *s = (struct metrics_sample){.x = x, .w = w, .n = n};
+    rc = sample_sums(s);
+    if (rc == METRICS_OK && nonzero_mean && s->mean == 0)
+        rc = METRICS_E_ZERO;
+    return rc;
+}
+
+/* ---- messages ---- */
+
+const char *metrics_strerror(int code)
+{
+    switch (code) {
+    case METRICS_OK:
+        return "ok";
+    case METRICS_E_TOO_FEW:
+        return "too few values";
+    case METRICS_E_NONPOSITIVE:
+        return "needs positive values";
+    case METRICS_E_ZERO:
+        return "division by zero";
+    case METRICS_E_WEIGHTS:
+        return "invalid weights";
+    case METRICS_E_DEGENERATE:
+        return "degenerate data";
+    case METRICS_E_DOMAIN:
+        return "value out of range";
+    case METRICS_E_NOMEM:
+        return "out of memory";
+    default:
+        return "unknown error";
+    }
+}

@@ -1,0 +1,416 @@
+/* api/metrics/inequality.c — dispersion and inequality indexes (CV, Gini, Theil, GE, Atkinson,
+ * range) and the Theil decomposition: arithmetic only (no JSON, no I/O, no regions).
+ *
+ * Every public function validates all of its inputs before it computes anything, computes into
+ * locals, and writes *OUT only after checking that each result is finite. A result that is
+ * not finite despite finite inputs (an overflow) is reported as METRICS_E_DOMAIN. */
+#include "metrics/core.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- dispersion ---- */
+
+int metrics_mean(const double *x, const double *w, size_t n, double *out)
+{
+    struct metrics_sample s;
+    if (!out)
+        return METRICS_E_DOMAIN;
+    int rc = metrics_sample_open(&s, x, w, n, 1, METRICS_FLOOR_NONE, 0);
+    if (rc != METRICS_OK)
+        return rc;
+    return metrics_finish(s.mean, out);
+}
+
+int metrics_cv(const double *x, const double *w, size_t n, int sample, double *out)
+{
+    struct metrics_sample s;
+    if (!out || (sample && w))
+        return METRICS_E_DOMAIN;
+    int rc = metrics_sample_open(&s, x, w, n, 2, METRICS_FLOOR_NONE, 1);
+    if (rc != METRICS_OK)
+        return rc;
+    /* Deviations relative to the mean, so that squaring large values cannot overflow. */
+    struct metrics_nsum ss = {0, 0};
+    for (size_t i = 0; i < n; i++) {
+        double d = (x[i] - s.mean) / s.mean;
+        metrics_nsum_add(&ss, metrics_weight_at(w, i) * d * d);
+    }
+    double divisor = sample ? (double)(n - 1) : s.total_weight;
+    double cv = sqrt(metrics_nsum_value(&ss) / divisor);
+    /* sd / mean keeps the sign of the mean, as the definition does. */
+    return metrics_finish(s.mean < 0 ? -cv : cv, out);
+}
+
+struct pair {
+    double x, w;
+};
+
+static int pair_cmp(const void *a, const void *b)
+{
+    const struct pair *p = a, *q = b;
+    return (p->x > q->x) - (p->x < q->x);
+}
+
+int metrics_gini(const double *x, const double *w, size_t n, double *out)
+{
+    struct metrics_sample s;
+    struct pair *p = NULL;
+    if (!out)
+        return METRICS_E_DOMAIN;
+    int rc = metrics_sample_open(&s, x, w, n, 2, METRICS_FLOOR_NONNEG, 1);
+    if (rc != METRICS_OK)
+        return rc;
+    rc = METRICS_E_NOMEM;
+    if (n > SIZE_MAX / sizeof *p)
+        goto fail;
+    p = malloc(n * sizeof *p);
+    if (!p)
+        goto fail;
+    for (size_t i = 0; i < n; i++)
+        p[i] = (struct pair){.x = x[i], .w = metrics_weight_at(w, i)};
+    qsort(p, n, sizeof *p, pair_cmp);
+    /* Sorted ascending, sum_ij w_i w_j |x_i - x_j| = 2 sum_i w_i x_i (2 C_i - w_i - W) with C_i
+     * the weight up to and including i: unit i lies above the C_i - w_i weight before it and
+     * below the W - C_i after it. Ties cancel, so their order does not matter. Each factor is
+     * divided by W first so that no term exceeds w_i x_i, which is bounded by the finite total. */
+    double total = s.total_weight;
+    struct metrics_nsum cum = {0, 0}, acc = {0, 0};
+    for (size_t i = 0; i < n; i++) {
+        metrics_nsum_add(&cum, p[i].w);
+        double side = (2 * metrics_nsum_value(&cum) - p[i].w - total) / total;
+        metrics_nsum_add(&acc, p[i].w * p[i].x * side);
+    }
+    /* 2 W sum(...) / (2 W^2 mu) = sum(...) / (W mu) = sum(...) / sum_i w_i x_i. */
+    rc = metrics_finish(metrics_nsum_value(&acc) / s.total_value, out);
+fail:
+    free(p);
+    return rc;
+}
+
+int metrics_theil_t(const double *x, const double *w, size_t n, double *out)
+{
+    struct metrics_sample s;
+    if (!out)
+        return METRICS_E_DOMAIN;
+    int rc = metrics_sample_open(&s, x, w, n, 2, METRICS_FLOOR_NONNEG, 1);
+    if (rc != METRICS_OK)
+        return rc;
+    struct metrics_nsum acc = {0, 0};
+    for (size_t i = 0; i < n; i++) {
+        if (x[i] == 0)
+            continue; /* 0 ln 0 = 0 */
+        double r = x[i] / s.mean;
+        metrics_nsum_add(&acc, metrics_weight_at(w, i) * r * metrics_log_ratio(x[i], s.mean));
+    }
+    return metrics_finish(metrics_nsum_value(&acc) / s.total_weight, out);
+}
+
+int metrics_theil_l(const double *x, const double *w, size_t n, double *out)
+{
+    struct metrics_sample s;
+    if (!out)
+        return METRICS_E_DOMAIN;
+    int rc = metrics_sample_open(&s, x, w, n, 2, METRICS_FLOOR_POSITIVE, 1);
+    if (rc != METRICS_OK)
+        return rc;
+    struct metrics_nsum acc = {0, 0};
+    for (size_t i = 0; i < n; i++)
+        metrics_nsum_add(&acc, metrics_weight_at(w, i) * metrics_log_ratio(s.mean, x[i]));
+    return metrics_finish(metrics_nsum_value(&acc) / s.total_weight, out);
+}
+
+/* GE and Atkinson are 0/0 at their limits (GE at a = 0 and 1, Atkinson at e = 1): written with
+ * powers, the numerator is the difference of two numbers close to 1 and loses as many digits as
+ * the parameter is close to the limit (7 of them at 1e-6 from it). So both are written with
+ * l_i = ln(x_i / mu) and expm1, which gives r^p - 1 = expm1(p l) to full precision for any small
+ * p, and the sums below are what is left of the numerator after the 1s cancel exactly. */
+
+/* (1/W) sum w_i expm1(POWER l_i) = (1/W) sum w_i (x_i / mu)^POWER - 1. A zero x_i (POWER > 0)
+ * has l_i = ln 0 = -inf and adds -w_i, as 0^POWER - 1 does. Units of weight 0 are skipped so
+ * that an overflowing power of theirs cannot make 0 * inf. Not finite when a power overflows. */
+static double power_mean_minus_1(const struct metrics_sample *s, double power)
+{
+    struct metrics_nsum acc = {0, 0};
+    for (size_t i = 0; i < s->n; i++) {
+        double wi = metrics_weight_at(s->w, i);
+        if (wi > 0)
+            metrics_nsum_add(&acc, wi * expm1(power * metrics_log_ratio(s->x[i], s->mean)));
+    }
+    return metrics_nsum_value(&acc) / s->total_weight;
+}
+
+/* (1/W) sum w_i r_i expm1(P l_i) = (1/W) sum w_i (r_i^(1 + P) - r_i) with r_i = x_i / mu: the
+ * same quantity as power_mean_minus_1(s, 1 + P), since (1/W) sum w_i r_i = 1 exactly, but it
+ * tends to P times Theil T as P -> 0 instead of cancelling. A zero x_i adds nothing. */
+static double power_mean_minus_1_near_1(const struct metrics_sample *s, double p)
+{
+    struct metrics_nsum acc = {0, 0};
+    for (size_t i = 0; i < s->n; i++) {
+        double wi = metrics_weight_at(s->w, i);
+        if (s->x[i] == 0 || !(wi > 0))
+            continue; /* 0^(1 + P) - 0 = 0 for 1 + P > 0 */
+        double r = s->x[i] / s->mean;
+        metrics_nsum_add(&acc, wi * r * expm1(p * metrics_log_ratio(s->x[i], s->mean)));
+    }
+    return metrics_nsum_value(&acc) / s->total_weight;
+}
+
+/* ln[(1/W) sum w_i (x_i / mu)^POWER] by log-sum-exp, for powers whose terms overflow: the
+ * largest term is factored out, so every exp is at most 1. x > 0. */
+static double log_power_mean(const struct metrics_sample *s, double power)
+{
+    double top = -INFINITY;
+    for (size_t i = 0; i < s->n; i++)
+        if (metrics_weight_at(s->w, i) > 0)
+            top = fmax(top, power * metrics_log_ratio(s->x[i], s->mean));
+    struct metrics_nsum acc = {0, 0};
+    for (size_t i = 0; i < s->n; i++) {
+        double wi = metrics_weight_at(s->w, i);
+        if (wi > 0)
+            metrics_nsum_add(&acc, wi * exp(power * metrics_log_ratio(s->x[i], s->mean) - top));
+    }
+    return top + log(metrics_nsum_value(&acc) / s->total_weight);
+}
+
+int metrics_ge(const double *x, const double *w, size_t n, double alpha, double *out)
+{
+    struct metrics_sample s;
+    if (!out || !isfinite(alpha))
+        return METRICS_E_DOMAIN;
+    /* The general formula is 0/0 at these two points; their limits are Theil L and T. */
+    if (alpha == 0)
+        return metrics_theil_l(x, w, n, out);
+    if (alpha == 1)
+        return metrics_theil_t(x, w, n, out);
+    int rc = metrics_sample_open(&s, x, w, n, 2,
+                                 alpha < 0 ? METRICS_FLOOR_POSITIVE : METRICS_FLOOR_NONNEG, 1);
+    if (rc != METRICS_OK)
+        return rc;
+    /* Near 0 the numerator tends to -a L, near 1 to (a - 1) T; each form divides out its own
+     * vanishing factor without subtracting. */
+    double numerator =
+        alpha < 0.5 ? power_mean_minus_1(&s, alpha) : power_mean_minus_1_near_1(&s, alpha - 1);
+    return metrics_finish(numerator / (alpha * (alpha - 1)), out);
+}
+
+int metrics_atkinson(const double *x, const double *w, size_t n, double epsilon, double *out)
+{
+    struct metrics_sample s;
+    if (!out || !isfinite(epsilon) || epsilon < 0)
+        return METRICS_E_DOMAIN;
+    int rc = metrics_sample_open(&s, x, w, n, 2,
+                                 epsilon >= 1 ? METRICS_FLOOR_POSITIVE : METRICS_FLOOR_NONNEG, 1);
+    if (rc != METRICS_OK)
+        return rc;
+    /* e = 0: the equally distributed equivalent is the mean itself, so the index is exactly 0;
+     * computing it would only leave rounding noise of either sign. */
+    if (epsilon == 0)
+        return metrics_finish(0.0, out);
+    if (epsilon == 1) {
+        /* 1 - geomean / mu = 1 - exp(mean of ln(x_i / mu)); expm1 keeps small indices exact. */
+        struct metrics_nsum acc = {0, 0};
+        for (size_t i = 0; i < n; i++)
+            metrics_nsum_add(&acc, metrics_weight_at(w, i) * metrics_log_ratio(x[i], s.mean));
+        return metrics_finish(-expm1(metrics_nsum_value(&acc) / s.total_weight), out);
+    }
+    /* A = 1 - M^(1/b) with b = 1 - e and M the power mean of x_i / mu (relative values, so that
+     * x^b cannot overflow for large x): A = -expm1(ln(M) / b) with ln M = log1p(M - 1). M - 1
+     * is a sum of expm1(b l_i) ~ b l_i, so ln(M) / b tends to the mean of l_i, the e = 1 case,
+     * instead of 0/0. For a large e the powers of small values overflow; log-sum-exp does not. */
+    double b = 1 - epsilon;
+    double m1 = power_mean_minus_1(&s, b);
+    double log_m = isfinite(m1) ? log1p(m1) : log_power_mean(&s, b);
+    return metrics_finish(-expm1(log_m / b), out);
+}
+
+static int extremes(const double *x, size_t n, double *lo, double *hi)
+{
+    if (n < 1)
+        return METRICS_E_TOO_FEW;
+    if (!x)
+        return METRICS_E_DOMAIN;
+    int rc = metrics_check_values(x, n, METRICS_FLOOR_NONE);
+    if (rc != METRICS_OK)
+        return rc;
+    *lo = *hi = x[0];
+    for (size_t i = 1; i < n; i++) {
+        *lo = fmin(*lo, x[i]);
+        *hi = fmax(*hi, x[i]);
+    }
+    return METRICS_OK;
+}
+
+int metrics_range(const double *x, size_t n, double *out)
+{
+    double lo, hi;
+    if (!out)
+        return METRICS_E_DOMAIN;
+    int rc = extremes(x, n, &lo, &hi);
+    if (rc != METRICS_OK)
+        return rc;
+    return metrics_finish(hi - lo, out);
+}
+
+int metrics_max_min_ratio(const double *x, size_t n, double *out)
+{
+    double lo, hi;
+    if (!out)
+        return METRICS_E_DOMAIN;
+    int rc = extremes(x, n, &lo, &hi);
+    if (rc != METRICS_OK)
+        return rc;
+    if (!(lo > 0))
+        return METRICS_E_NONPOSITIVE;
+    return metrics_finish(hi / lo, out);
+}
+
+/* ---- Theil decomposition ---- */
+
+/* The units regrouped so that each group's members are contiguous: group k holds
+ * x[first[k] .. first[k + 1]) and, with weights, w over the same slots. */
+struct grouping {
+    double *x, *w;
+    size_t *first;
+};
+
+static void grouping_free(struct grouping *g)
+{
+    free(g->x);
+    free(g->w);
+    free(g->first);
+}
+
+/* A counting sort by group: O(n + ngroups), stable, so a group's members keep input order. */
+static int grouping_build(struct grouping *g, const double *x, const double *w, const size_t *group,
+                          size_t n, size_t ngroups)
+{
+    *g = (struct grouping){0};
+    if (n > SIZE_MAX / sizeof(double) || ngroups == SIZE_MAX)
+        return METRICS_E_NOMEM;
+    g->x = malloc(n * sizeof *g->x);
+    g->w = w ? malloc(n * sizeof *g->w) : NULL;
+    g->first = calloc(ngroups + 1, sizeof *g->first);
+    if (!g->x || (w && !g->w) || !g->first)
+        return METRICS_E_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        g->first[group[i] + 1]++;
+    for (size_t k = 0; k < ngroups; k++)
+        g->first[k + 1] += g->first[k];
+    /* Fill with first[k] as the cursor of group k, which leaves it at the start of group k + 1;
+     * shifting back by one slot restores the starts. */
+    for (size_t i = 0; i < n; i++) {
+        size_t slot = g->first[group[i]]++;
+        g->x[slot] = x[i];
+        if (w)
+            g->w[slot] = w[i];
+    }
+    memmove(g->first + 1, g->first, ngroups * sizeof *g->first);
+    g->first[0] = 0;
+    return METRICS_OK;
+}
+
+static int theil_index(enum metrics_theil_kind kind, const double *x, const double *w, size_t n,
+                       double *out)
+{
+    return kind == METRICS_THEIL_T ? metrics_theil_t(x, w, n, out) : metrics_theil_l(x, w, n, out);
+}
+
+/* Fills one group's shares, mean and own index from its members GX, GW[0..m). */
+static int group_describe(const struct metrics_sample *all, enum metrics_theil_kind kind,
+                          const double *gx, const double *gw, size_t m, struct metrics_group *out)
+{
+    struct metrics_nsum sw = {0, 0}, swx = {0, 0};
+    for (size_t i = 0; i < m; i++) {
+        metrics_nsum_add(&sw, metrics_weight_at(gw, i));
+        metrics_nsum_add(&swx, metrics_weight_at(gw, i) * gx[i]);
+    }
+    double weight = metrics_nsum_value(&sw), value = metrics_nsum_value(&swx);
+    /* A group nobody lives in has no mean and no share to compare. */
+    if (!(weight > 0))
+        return METRICS_E_WEIGHTS;
+    /* Theil T of a group divides by its mean: a group with no income has none. */
+    if (kind == METRICS_THEIL_T && value == 0)
+        return METRICS_E_ZERO;
+    struct metrics_group g = {
+        .population_share = weight / all->total_weight,
+        .value_share = value / all->total_value,
+        .mean = value / weight,
+        .index = 0,
+        .n = m,
+    };
+    if (m >= 2) {
+        int rc = theil_index(kind, gx, gw, m, &g.index);
+        if (rc != METRICS_OK)
+            return rc;
+    }
+    *out = g;
+    return METRICS_OK;
+}
+
+int metrics_theil_decompose(const double *x, const double *w, const size_t *group, size_t n,
+                            size_t ngroups, enum metrics_theil_kind kind,
+                            struct metrics_decomposition *out, struct metrics_group *groups)
+{
+    struct metrics_sample s;
+    struct grouping gr = {0};
+    struct metrics_group *desc = NULL;
+    if (!out || !group || (kind != METRICS_THEIL_T && kind != METRICS_THEIL_L))
+        return METRICS_E_DOMAIN;
+    int rc = metrics_sample_open(
+        &s, x, w, n, 2, kind == METRICS_THEIL_L ? METRICS_FLOOR_POSITIVE : METRICS_FLOOR_NONNEG, 1);
+    if (rc != METRICS_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        if (group[i] >= ngroups)
+            return METRICS_E_DOMAIN;
+    if (ngroups > n)
+        return METRICS_E_TOO_FEW; /* some group is empty */
+
+    struct metrics_decomposition d;
+    rc = theil_index(kind, x, w, n, &d.total);
+    if (rc != METRICS_OK)
+        goto fail;
+    rc = grouping_build(&gr, x, w, group, n, ngroups);
+    if (rc != METRICS_OK)
+        goto fail;
+    rc = METRICS_E_NOMEM;
+    desc = calloc(ngroups, sizeof *desc);
+    if (!desc)
+        goto fail;
+
+    struct metrics_nsum between = {0, 0}, within = {0, 0};
+    for (size_t k = 0; k < ngroups; k++) {
+        size_t m = gr.first[k + 1] - gr.first[k];
+        rc = METRICS_E_TOO_FEW;
+        if (m == 0)
+            goto fail;
+        const double *gw = gr.w ? gr.w + gr.first[k] : NULL;
+        rc = group_describe(&s, kind, gr.x + gr.first[k], gw, m, &desc[k]);
+        if (rc != METRICS_OK)
+            goto fail;
+        double v = desc[k].population_share, sh = desc[k].value_share;
+        if (kind == METRICS_THEIL_T) {
+            metrics_nsum_add(&between, sh * metrics_log_ratio(sh, v));
+            metrics_nsum_add(&within, sh * desc[k].index);
+        } else {
+            metrics_nsum_add(&between, v * metrics_log_ratio(v, sh));
+            metrics_nsum_add(&within, v * desc[k].index);
+        }
+    }
+    d.between = metrics_nsum_value(&between);
+    d.within = metrics_nsum_value(&within);
+    rc = METRICS_E_DOMAIN;
+    if (!isfinite(d.between) || !isfinite(d.within))
+        goto fail;
+    *out = d;
+    if (groups)
+        memcpy(groups, desc, ngroups * sizeof *desc);
+    rc = METRICS_OK;
+fail:
+    free(desc);
+    grouping_free(&gr);
+    return rc;
+}
