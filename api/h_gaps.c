@@ -7,6 +7,7 @@
 
 #include "handlers.h"
 #include "metrics.h"
+#include "metrics/dagum.h"
 #include "out.h"
 #include "panel.h"
 #include "select.h"
@@ -381,8 +382,11 @@ static int put_index(json_t *row, const char *key, index_fn fn, const double *x,
     return 0;
 }
 
-static json_t *extreme(const struct store *s, const struct panel *p, const double *x, int want_max)
+/* The region with the smallest (or largest) value of year row Y, its value and the value's
+ * status: a value shown from the data keeps its flag. */
+static json_t *extreme(const struct store *s, const struct panel *p, size_t y, int want_max)
 {
+    const double *x = panel_row(p, y);
     size_t best = 0;
     for (size_t k = 1; k < p->nr; k++)
         if (want_max ? x[k] > x[best] : x[k] < x[best])
@@ -390,7 +394,25 @@ static json_t *extreme(const struct store *s, const struct panel *p, const doubl
     json_t *e = json_object();
     out_set(e, "region", json_string(region_id(s, p->regions[best])));
     out_set(e, "value", out_num(x[best]));
+    out_set(e, "status", out_str(store_status_name(p->status[y * p->nr + best])));
     return e;
+}
+
+/* GROUP[k] = the index of region k's parent among PARENTS[0..*NG), in order of first
+ * appearance. */
+static void parent_groups(const struct store *s, const struct panel *p, size_t *group,
+                          uint32_t *parents, size_t *ng)
+{
+    *ng = 0;
+    for (size_t k = 0; k < p->nr; k++) {
+        uint32_t parent = store_region_at(s, p->regions[k])->parent;
+        size_t g = 0;
+        while (g < *ng && parents[g] != parent)
+            g++;
+        if (g == *ng)
+            parents[(*ng)++] = parent;
+        group[k] = g;
+    }
 }
 
 /* Theil T or L between and within the parents of the panel's regions, for one year. */
@@ -407,15 +429,7 @@ static int decomposition_json(const struct store *s, const struct query *q, cons
         api_fail(err, 503, "out_of_memory", NULL, "out of memory");
         goto done;
     }
-    for (size_t k = 0; k < p->nr; k++) {
-        uint32_t parent = store_region_at(s, p->regions[k])->parent;
-        size_t g = 0;
-        while (g < ng && parents[g] != parent)
-            g++;
-        if (g == ng)
-            parents[ng++] = parent;
-        group[k] = g;
-    }
+    parent_groups(s, p, group, parents, &ng);
     struct metrics_decomposition d;
     int code = metrics_theil_decompose(x, w, group, p->nr, ng, kind, &d, groups);
     if (code != METRICS_OK) {
@@ -450,6 +464,103 @@ done:
     return rc;
 }
 
+static json_t *dagum_shares(const struct metrics_dagum *d)
+{
+    if (!d->has_shares)
+        return json_null(); /* gini 0: every value equal, no part of nothing */
+    json_t *o = json_object();
+    out_set(o, "within", out_num(d->share_within));
+    out_set(o, "net_between", out_num(d->share_net_between));
+    out_set(o, "transvariation", out_num(d->share_transvariation));
+    return o;
+}
+
+static json_t *dagum_groups(const struct store *s, const struct query *q, const uint32_t *parents,
+                            const struct metrics_dagum_group *groups, size_t ng)
+{
+    json_t *list = json_array();
+    for (size_t g = 0; g < ng; g++) {
+        json_t *e = json_object();
+        out_set(e, "group", out_region_ref(s, parents[g], q));
+        out_set(e, "n", json_integer((json_int_t)groups[g].n));
+        out_set(e, "mean", out_num(groups[g].mean));
+        out_set(e, "population_share", out_num(groups[g].population_share));
+        out_set(e, "income_share", out_num(groups[g].income_share));
+        out_set(e, "gini", out_num(groups[g].gini));
+        json_array_append_new(list, e);
+    }
+    return list;
+}
+
+static json_t *dagum_pairs(const struct store *s, const uint32_t *parents,
+                           const struct metrics_dagum_pair *pairs, size_t np)
+{
+    json_t *list = json_array();
+    for (size_t k = 0; k < np; k++) {
+        json_t *e = json_object();
+        /* the richer group first (metrics_dagum_decompose orders them), so D is in [0, 1] */
+        out_set(e, "groups",
+                json_pack("[s,s]", region_id(s, parents[pairs[k].a]),
+                          region_id(s, parents[pairs[k].b])));
+        out_set(e, "gini", out_num(pairs[k].gini));
+        out_set(e, "relative_affluence", out_num(pairs[k].relative_affluence));
+        out_set(e, "net_between", out_num(pairs[k].net_between));
+        out_set(e, "transvariation", out_num(pairs[k].transvariation));
+        json_array_append_new(list, e);
+    }
+    return list;
+}
+
+/* The Dagum (1997) Gini decomposition by the parents of the panel's regions, for one year. */
+static int dagum_json(const struct store *s, const struct query *q, const struct panel *p,
+                      const double *x, const double *w, int year, json_t **out,
+                      struct api_error *err)
+{
+    size_t *group = malloc(p->nr * sizeof *group);
+    uint32_t *parents = malloc(p->nr * sizeof *parents);
+    struct metrics_dagum_group *groups = malloc(p->nr * sizeof *groups);
+    struct metrics_dagum_pair *pairs = NULL;
+    size_t ng = 0;
+    int rc = -1;
+    if (!group || !parents || !groups) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        goto done;
+    }
+    parent_groups(s, p, group, parents, &ng);
+    size_t np = metrics_dagum_npairs(ng);
+    pairs = malloc((np + 1) * sizeof *pairs);
+    if (!pairs) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        goto done;
+    }
+    struct metrics_dagum d;
+    int code = metrics_dagum_decompose(x, w, group, p->nr, ng, &d, groups, pairs);
+    if (code != METRICS_OK) {
+        undefined(err, "group_by", "the dagum decomposition", NULL, year, code);
+        if (code == METRICS_E_ZERO)
+            snprintf(err->detail + strlen(err->detail), sizeof err->detail - strlen(err->detail),
+                     " (a group whose mean is 0 has no Gini of its own)");
+        goto done;
+    }
+    json_t *o = json_object();
+    out_set(o, "gini", out_num(d.gini));
+    out_set(o, "within", out_num(d.within));
+    out_set(o, "net_between", out_num(d.net_between));
+    out_set(o, "transvariation", out_num(d.transvariation));
+    out_set(o, "between", out_num(d.between));
+    out_set(o, "shares", dagum_shares(&d));
+    out_set(o, "groups", dagum_groups(s, q, parents, groups, ng));
+    out_set(o, "pairs", dagum_pairs(s, parents, pairs, np));
+    *out = o;
+    rc = 0;
+done:
+    free(group);
+    free(parents);
+    free(groups);
+    free(pairs);
+    return rc;
+}
+
 static int atkinson_eps(const double *x, const double *w, size_t n, double eps, double *out)
 {
     return metrics_atkinson(x, w, n, eps, out);
@@ -481,9 +592,9 @@ static int year_json(const struct store *s, const struct query *q, const struct 
         out_set(row, "mean", out_num(v));
     }
     if (rq->want[M_MIN])
-        out_set(row, "min", extreme(s, p, x, 0));
+        out_set(row, "min", extreme(s, p, y, 0));
     if (rq->want[M_MAX])
-        out_set(row, "max", extreme(s, p, x, 1));
+        out_set(row, "max", extreme(s, p, y, 1));
     if (rq->want[M_RANGE]) {
         if ((code = metrics_range(x, p->nr, &v)) != METRICS_OK)
             return undefined(err, "measures", "range", NULL, year, code);
@@ -527,6 +638,11 @@ static int year_json(const struct store *s, const struct query *q, const struct 
         if (decomposition_json(s, q, p, x, w, METRICS_THEIL_L, year, &one, err) != 0)
             return -1;
         out_set(dec, "theil_l", one);
+    }
+    if (rq->want[M_GINI]) {
+        if (dagum_json(s, q, p, x, w, year, &one, err) != 0)
+            return -1;
+        out_set(row, "dagum", one);
     }
     return 0;
 }
@@ -684,6 +800,12 @@ static json_t *dispersion_head(const struct store *s, const struct query *q,
         "T: within = sum s_k T_k, between = sum s_k ln(s_k/v_k); L: within = "
         "sum v_k L_k, between = sum v_k ln(v_k/s_k); v = population share, s = "
         "value share",
+        "dagum",
+        "Dagum (1997), n^2 form: gini = within + net_between + transvariation, between = "
+        "net_between + transvariation; G_jh = sum_i sum_r w_i w_r |x_i - x_r| / (W_j W_h "
+        "(mean_j + mean_h)); relative_affluence D_jh = (d_jh - p_jh) / (d_jh + p_jh) with the "
+        "richer group j first (equal means: 0); shares in percent of gini; every region weight 1 "
+        "unless weights=population",
         "sigma_convergence",
         "ordinary least squares trend of the CV per year",
         NULL};
