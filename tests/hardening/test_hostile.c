@@ -27,9 +27,8 @@
 enum expect {
     PROBLEM, /* a 4xx with an application/problem+json body from the application */
     REFUSED, /* unparseable HTTP: any 4xx, or the connection closed without an answer */
-    NOT_5XX, /* tolerated by design or by libmicrohttpd: any answer but a 5xx (logged) */
-    EXACT,   /* libmicrohttpd's documented answer we cannot change: exactly these statuses, in
-              * order, then the connection closed (a change either way fails) */
+    EXACT,   /* tolerated by design, or libmicrohttpd's answer the application cannot see or
+              * change: exactly these statuses, in order (a change either way fails) */
 };
 
 struct item {
@@ -112,6 +111,16 @@ static struct item *add_msg(struct catalog *c, enum expect e, const char *method
     if (strcmp(method, "HEAD") == 0)
         it->flags |= RAW_NO_BODY;
     free(buf);
+    return it;
+}
+
+/* IT must get exactly the answer FIRST (and then SECOND, when nonzero) on its connection. */
+static struct item *answers(struct item *it, int first, int second)
+{
+    it->expect = EXACT;
+    it->exact[0] = first;
+    it->exact[1] = second;
+    it->exact[2] = 0;
     return it;
 }
 
@@ -454,12 +463,12 @@ static void statics_and_system(struct catalog *c)
         add_msg(c, PROBLEM, "GET", pages[k], "Transfer-Encoding: chunked\r\n",
                 "3\r\nabc\r\n0\r\n\r\n");
     }
-    /* The page and the probes do not read the query: tolerated, logged. */
-    get(c, NOT_5XX, "/healthz?x=%ZZ");
-    get(c, NOT_5XX, "/readyz?%00");
-    get(c, NOT_5XX, "/metrics?bogus=1");
-    get(c, NOT_5XX, "/static/index.html?x=%ZZ");
-    get(c, NOT_5XX, "/?%C0%AE");
+    /* The page and the probes do not read the query: answered as without it, by design. */
+    answers(get(c, EXACT, "/healthz?x=%ZZ"), 200, 0);
+    answers(get(c, EXACT, "/readyz?%00"), 200, 0);
+    answers(get(c, EXACT, "/metrics?bogus=1"), 200, 0);
+    answers(get(c, EXACT, "/static/index.html?x=%ZZ"), 200, 0);
+    answers(get(c, EXACT, "/?%C0%AE"), 200, 0);
 }
 
 static void methods(struct catalog *c)
@@ -506,10 +515,11 @@ static void headers(struct catalog *c)
     big = repeat("", "X-A%d: 1", "\r\n", 1500, "\r\n");
     add_req(c, REFUSED, "GET", "/v1/meta", big);
     free(big);
-    struct item *it = add_req(c, NOT_5XX, "GET", "/v1/meta", "X-Request-Id: abc<script>\"\r\n");
-    it->check_id = 1;
-    it = add_req(c, NOT_5XX, "GET", "/v1/meta", "X-Request-Id: ../../etc/passwd\r\n");
-    it->check_id = 1;
+    /* answered, with a request id of the server's own */
+    struct item *it = add_req(c, EXACT, "GET", "/v1/meta", "X-Request-Id: abc<script>\"\r\n");
+    answers(it, 200, 0)->check_id = 1;
+    it = add_req(c, EXACT, "GET", "/v1/meta", "X-Request-Id: ../../etc/passwd\r\n");
+    answers(it, 200, 0)->check_id = 1;
 }
 
 static struct item *raw_text(struct catalog *c, enum expect e, const char *text, const char *what)
@@ -538,15 +548,13 @@ static void malformed(struct catalog *c)
                                "Connection: close\r\n\r\n",
                                "header without a name: the request ends there (200), the rest "
                                "is a second, malformed request (libmicrohttpd's 400)");
-    it->flags |= RAW_UNTIL_CLOSE;
-    memcpy(it->exact, (int[]){200, 400, 0}, 3 * sizeof(int));
+    answers(it, 200, 400)->flags |= RAW_UNTIL_CLOSE;
     it = raw_text(c, EXACT,
                   "GET /v1/meta HTTP/1.1\r\nHost: 127.0.0.1\r\n: x\r\nGET /v1/nope HTTP/1.1\r\n"
                   "Host: 127.0.0.1\r\nConnection: close\r\n\r\n",
                   "header without a name before a request line: both answered (200, then the "
                   "application's 404); a proxy in front must drop such lines (nginx does)");
-    it->flags |= RAW_UNTIL_CLOSE;
-    memcpy(it->exact, (int[]){200, 404, 0}, 3 * sizeof(int));
+    answers(it, 200, 404)->flags |= RAW_UNTIL_CLOSE;
     raw_text(c, REFUSED, "HTTP/1.1 200 OK\r\n" HOST_CLOSE "\r\n", "a response as a request");
     raw_text(c, REFUSED, "GET /v1/meta HTTP/1.1\r\n" HOST_CLOSE "Content-Length: -1\r\n\r\n",
              "negative Content-Length");
@@ -608,22 +616,36 @@ static void malformed(struct catalog *c)
                   "GET /v1/meta HTTP/1.1\r\n" HOST_CLOSE "Transfer-Encoding:\tchunked\r\n"
                   "Content-Length: 3\r\n\r\n0\r\n\r\n",
                   "Transfer-Encoding with a tab + Content-Length");
+    /* What libmicrohttpd 0.9.75 makes of these, exactly: the application never sees the
+     * difference (RFC 9112 tolerates bare LF; obs-fold is joined with spaces; a target or
+     * value ends at a NUL; HTTP/1.2 is answered as the highest 1.x, RFC 9110 2.5), or the
+     * library answers 400 itself in its strict mode. */
     static const char nul_line[] = "GET /v1/\0meta HTTP/1.1\r\n" HOST_CLOSE "\r\n";
-    it = add_raw(c, NOT_5XX, nul_line, sizeof nul_line - 1, "raw NUL byte in the request line");
+    it = add_raw(c, EXACT, nul_line, sizeof nul_line - 1,
+                 "raw NUL byte in the request line: the target ends there (GET /v1/)");
+    answers(it, 200, 0);
     static const char nul_hdr[] = "GET /v1/meta HTTP/1.1\r\n" HOST_CLOSE "X-A: a\0b\r\n\r\n";
-    add_raw(c, NOT_5XX, nul_hdr, sizeof nul_hdr - 1, "raw NUL byte in a header value");
-    raw_text(c, NOT_5XX, "GET /v1/meta HTTP/1.1\r\nHost : x\r\nConnection: close\r\n\r\n",
-             "space before the colon of a header name");
-    raw_text(c, NOT_5XX, "GET /v1/meta HTTP/1.1\r\n" HOST_CLOSE "X-Fold: a\r\n b\r\n\r\n",
-             "obsolete line folding");
-    raw_text(c, NOT_5XX, "GET /v1/meta HTTP/1.1\nHost: x\nConnection: close\n\n", "bare LF lines");
-    raw_text(c, NOT_5XX, "GET /v1/meta HTTP/1.1\r\n\xff\xfe: x\r\n" HOST_CLOSE "\r\n",
-             "non-ASCII header name");
-    raw_text(c, NOT_5XX, "GET /v1/meta HTTP/1.1\r\n" HOST_CLOSE "Host: other\r\n\r\n",
+    answers(add_raw(c, EXACT, nul_hdr, sizeof nul_hdr - 1, "raw NUL byte in a header value"), 200,
+            0);
+    answers(raw_text(c, EXACT, "GET /v1/meta HTTP/1.1\r\nHost : x\r\nConnection: close\r\n\r\n",
+                     "space before the colon of a header name (the library's 400)"),
+            400, 0);
+    answers(raw_text(c, EXACT, "GET /v1/meta HTTP/1.1\r\n" HOST_CLOSE "X-Fold: a\r\n b\r\n\r\n",
+                     "obsolete line folding"),
+            200, 0);
+    answers(raw_text(c, EXACT, "GET /v1/meta HTTP/1.1\nHost: x\nConnection: close\n\n",
+                     "bare LF lines"),
+            200, 0);
+    answers(raw_text(c, EXACT, "GET /v1/meta HTTP/1.1\r\n\xff\xfe: x\r\n" HOST_CLOSE "\r\n",
+                     "non-ASCII header name (an unknown header, ignored)"),
+            200, 0);
+    answers(raw_text(c, EXACT, "GET /v1/meta HTTP/1.1\r\nConnection: close\r\n\r\n",
+                     "HTTP/1.1 without Host (the library's 400)"),
+            400, 0);
+    answers(raw_text(c, EXACT, "GET /v1/meta HTTP/1.2\r\n" HOST_CLOSE "\r\n", "HTTP/1.2"), 200, 0);
+    /* RFC 9112 3.2: more than one Host line is a 400; the library takes the first, we refuse */
+    raw_text(c, PROBLEM, "GET /v1/meta HTTP/1.1\r\n" HOST_CLOSE "Host: other\r\n\r\n",
              "two Host headers");
-    raw_text(c, NOT_5XX, "GET /v1/meta HTTP/1.1\r\nConnection: close\r\n\r\n",
-             "HTTP/1.1 without Host");
-    raw_text(c, NOT_5XX, "GET /v1/meta HTTP/1.2\r\n" HOST_CLOSE "\r\n", "HTTP/1.2");
     static const char *const versions[] = {"HTTP/0.9", "HTTP/2.0", "HTTP/9.9", "HTTP/1.10",
                                            "http/1.1", "HTTP/1",   "HTTP/-1.1"};
     for (size_t k = 0; k < sizeof versions / sizeof versions[0]; k++) {
@@ -682,12 +704,13 @@ static const char *judge(const struct item *it, const struct raw_reply *r, char 
         int want = 0;
         while (it->exact[want])
             want++;
-        int same = r->answers == want && r->closed;
+        int same = r->answers == want && (r->closed || !(it->flags & RAW_UNTIL_CLOSE));
         for (int k = 0; same && k < want; k++)
             same = r->statuses[k] == it->exact[k];
         if (!same)
-            snprintf(why, n, "%d answers (last %d, %s), not the %d recorded", r->answers, r->status,
-                     r->closed ? "closed" : "open", want);
+            snprintf(why, n, "%d answers (first %d, last %d, %s), not the %d recorded (first %d)",
+                     r->answers, r->statuses[0], r->status, r->closed ? "closed" : "open", want,
+                     it->exact[0]);
         return why;
     }
     if (it->flags & RAW_UNTIL_CLOSE && r->answers > 1) {
@@ -696,7 +719,6 @@ static const char *judge(const struct item *it, const struct raw_reply *r, char 
         return why;
     }
     switch (it->expect) {
-    case NOT_5XX:
     case EXACT:
         return why;
     case REFUSED:
@@ -758,8 +780,7 @@ static void send_catalog(const struct tu_server *srv, const struct catalog *c, i
             printf("hostile %3zu: %-7s %3d %-24.24s %s%s%s\n", k,
                    it->expect == PROBLEM   ? "problem"
                    : it->expect == REFUSED ? "refused"
-                   : it->expect == EXACT   ? "exact"
-                                           : "not5xx",
+                                           : "exact",
                    r.status, r.closed && !r.status ? "(closed)" : r.content_type, it->what,
                    why[0] ? " -- BAD: " : "", why);
         if (why[0])
@@ -801,8 +822,10 @@ START_TEST(test_hostile_catalog)
     struct catalog c = build_catalog();
     size_t strict = 0;
     for (size_t k = 0; k < c.n; k++)
-        strict += c.items[k].expect != NOT_5XX;
-    printf("hostile: %zu requests (%zu must be refused with a 4xx or a close)\n", c.n, strict);
+        strict += c.items[k].expect != EXACT;
+    printf("hostile: %zu requests (%zu must be refused with a 4xx or a close, the other %zu get "
+           "exactly the answers recorded)\n",
+           c.n, strict, c.n - strict);
 
     /* Everything is measured first and judged after the server is stopped, so that a failure
      * never leaves a server behind. */
