@@ -1,6 +1,7 @@
 /* api/openapi.c — GET /v1/openapi.json: the compiled-in template (api/openapi.json: schemas
  * and parameter texts) plus one path per route of the route table, each with an example
  * answered by the live data. Built per snapshot and cached like any answer. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,10 +23,15 @@ static int listed(const char *const *list, const char *name)
     return 0;
 }
 
-/* A parameter object from the template's x-parameters text for NAME. */
-static json_t *parameter(json_t *defs, const char *name, int required)
+/* A parameter object from the template's x-parameters text for NAME: "ROUTE.NAME" when the
+ * route gives the name a meaning of its own (index.weights), else "NAME". */
+static json_t *parameter(json_t *defs, const char *route, const char *name, int required)
 {
-    json_t *def = json_object_get(defs, name);
+    char key[128];
+    snprintf(key, sizeof key, "%s.%s", route, name);
+    json_t *def = json_object_get(defs, key);
+    if (!def)
+        def = json_object_get(defs, name);
     json_t *p = def ? json_deep_copy(def) : json_object();
     out_set(p, "name", json_string(name));
     if (!def) { /* the openapi test fails on this: every parameter needs a text */
@@ -75,13 +81,13 @@ static json_t *operation(const struct store *s, const struct route *r, json_t *d
     out_set(op, "operationId", json_string(r->name));
     out_set(op, "summary", json_string(r->summary));
     if (strstr(r->pattern, "{id}"))
-        json_array_append_new(params, parameter(defs, "id", 1));
+        json_array_append_new(params, parameter(defs, r->name, "id", 1));
     for (const char *const *p = r->params; p && *p; p++)
-        json_array_append_new(params, parameter(defs, *p, listed(r->required, *p)));
+        json_array_append_new(params, parameter(defs, r->name, *p, listed(r->required, *p)));
     static const char *const common[] = {"format", "pretty", "lang", NULL};
     for (const char *const *p = common; *p; p++)
         if (r->csv || strcmp(*p, "format") != 0)
-            json_array_append_new(params, parameter(defs, *p, 0));
+            json_array_append_new(params, parameter(defs, r->name, *p, 0));
     out_set(op, "parameters", params);
     const char *schema = json_string_value(json_object_get(answers, r->name));
     json_t *json_media = json_object();

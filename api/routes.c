@@ -155,6 +155,18 @@ const struct route routes[] = {
      .required = PARAMS("indicator", "regions"),
      .summary = "Beta convergence (speed, half-life) and sigma convergence of regions",
      .example = "/v1/gaps/convergence?indicator=schooling_years&regions=group:four_regions"},
+    {.name = "density",
+     .pattern = "/v1/gaps/density",
+     .handle = gaps_density,
+     .params = PARAMS("indicator", "regions", "from", "to", "year", "bandwidth", "relative", "at",
+                      "points"),
+     .csv = CSV(.rows = {"years", "points"},
+                .columns = {"indicator", "year", "n", "bandwidth", "x", "density"}),
+     .required = PARAMS("indicator", "regions"),
+     .summary = "Gaussian kernel density of the regions' values per year, exact, on one grid "
+                "for every year (R, scipy and Stata bandwidth rules)",
+     .example = "/v1/gaps/density?indicator=gdp_per_capita&regions=group:provinces&year=2019"
+                "&points=5"},
     {.name = "compare",
      .pattern = "/v1/compare",
      .handle = compare_get,

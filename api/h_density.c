@@ -1,0 +1,325 @@
+/* api/h_density.c — GET /v1/gaps/density: the Gaussian kernel density of the regions'
+ * cross-section in each year of a balanced panel, evaluated exactly on one grid common to every
+ * year (or at the points given), so that years can be drawn on one axis (distribution
+ * dynamics). Bandwidths, spans, grid, sums and the mean of relative=mean are api/metrics; this
+ * file picks the data, checks the parameters and shapes the answer. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "import.h"
+#include "metrics.h"
+#include "metrics/density.h"
+#include "out.h"
+#include "panel.h"
+#include "select.h"
+
+#define DENSITY_DEFAULT_POINTS 512
+#define DENSITY_MAX_POINTS     4096 /* per year: 20 years of 4096 points is ~2 MB of JSON */
+
+#define RULE_LIST "nrd0, nrd, scipy_scott, scipy_silverman, stata"
+
+struct density_req {
+    uint32_t ind;
+    struct selection sel;
+    struct year_range yr;
+    int has_rule; /* else H_GIVEN */
+    enum metrics_bw_rule rule;
+    double h_given;
+    int relative; /* 0 none, 1 mean */
+    size_t points;
+    double *at; /* at= (owned), NULL for the even grid */
+    size_t n_at;
+};
+
+static const char *const relative_choices[] = {"none", "mean", NULL};
+
+/* bandwidth=RULE or a positive number; nrd0 when absent. */
+static int parse_bandwidth(const struct query *q, struct density_req *rq, struct api_error *err)
+{
+    int bad;
+    const char *v = query_value(q, "bandwidth", err, &bad);
+    rq->has_rule = 1;
+    rq->rule = METRICS_BW_NRD0;
+    if (bad)
+        return -1;
+    if (!v || metrics_bw_from_name(v, &rq->rule) == METRICS_OK)
+        return 0;
+    if (import_parse_number(v, &rq->h_given) != 0)
+        return api_fail(err, 400, "bad_parameter", "bandwidth",
+                        "bandwidth must be one of " RULE_LIST " or a positive number, not '%.40s'",
+                        v);
+    if (!(rq->h_given > 0))
+        return api_fail(err, 400, "bad_parameter", "bandwidth",
+                        "a numeric bandwidth must be positive, not %g (or one of " RULE_LIST ")",
+                        rq->h_given);
+    rq->has_rule = 0;
+    return 0;
+}
+
+/* at=x1,x2,...: finite numbers, at most DENSITY_MAX_POINTS. */
+static int parse_at(const char *list, struct density_req *rq, struct api_error *err)
+{
+    const char *p = list, *item;
+    size_t len, n = 1;
+    for (const char *c = list; *c; c++)
+        n += *c == ',';
+    if (n > DENSITY_MAX_POINTS)
+        return api_fail(err, 400, "bad_parameter", "at", "at lists %zu points; at most %d", n,
+                        DENSITY_MAX_POINTS);
+    rq->at = malloc(n * sizeof *rq->at);
+    if (!rq->at)
+        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    while (query_list_next(&p, &item, &len)) {
+        char text[64];
+        if (len == 0 || len >= sizeof text)
+            return api_fail(err, 400, "bad_parameter", "at",
+                            "at must list finite numbers separated by commas; item %zu is %s",
+                            rq->n_at + 1, len ? "too long" : "empty");
+        memcpy(text, item, len);
+        text[len] = '\0';
+        if (import_parse_number(text, &rq->at[rq->n_at]) != 0)
+            return api_fail(err, 400, "bad_parameter", "at",
+                            "at must list finite numbers; '%s' is not one", text);
+        rq->n_at++;
+    }
+    return 0;
+}
+
+/* points=N (2..DENSITY_MAX_POINTS, default 512) or at=..., not both. */
+static int parse_grid(const struct query *q, struct density_req *rq, struct api_error *err)
+{
+    int bad;
+    double points = DENSITY_DEFAULT_POINTS;
+    const char *at = query_value(q, "at", err, &bad);
+    if (bad)
+        return -1;
+    int has_points = query_number(q, "points", &points, err);
+    if (has_points < 0)
+        return -1;
+    if (has_points && at)
+        return api_fail(err, 400, "conflicting_parameters", "points",
+                        "give either points= (an even grid) or at= (the points themselves)");
+    if (!(points >= 2 && points <= DENSITY_MAX_POINTS && points == (double)(size_t)points))
+        return api_fail(err, 400, "bad_parameter", "points",
+                        "points must be a whole number from 2 to %d, not %g", DENSITY_MAX_POINTS,
+                        points);
+    rq->points = (size_t)points;
+    return at ? parse_at(at, rq, err) : 0;
+}
+
+static int parse_density(const struct store *s, const struct query *q, struct density_req *rq,
+                         struct api_error *err)
+{
+    const char *id = query_require(q, "indicator", err);
+    const char *list = id ? query_require(q, "regions", err) : NULL;
+    if (!list)
+        return -1;
+    rq->ind = select_indicator(s, id, "indicator", err);
+    if (rq->ind == STORE_NONE || select_year_range(q, 1, &rq->yr, err) != 0 ||
+        parse_bandwidth(q, rq, err) != 0 ||
+        query_choice(q, "relative", relative_choices, 0, &rq->relative, err) != 0 ||
+        parse_grid(q, rq, err) != 0 || select_regions(s, list, "regions", &rq->sel, err) != 0)
+        return -1;
+    return select_resolve_latest(s, rq->ind, &rq->sel, &rq->yr, id, err);
+}
+
+/* The values of year Y (divided by their mean for relative=mean, into *MEAN) into V. */
+static int year_values(const struct density_req *rq, const struct panel *p, size_t y, double *v,
+                       double *mean, struct api_error *err)
+{
+    const double *x = panel_row(p, y);
+    memcpy(v, x, p->nr * sizeof *v);
+    if (!rq->relative)
+        return 0;
+    int code = metrics_mean(x, NULL, p->nr, mean);
+    for (size_t k = 0; code == METRICS_OK && k < p->nr; k++)
+        code = metrics_ratio(x[k], *mean, &v[k]);
+    if (code != METRICS_OK)
+        return api_fail(err, 422, "undefined", "relative",
+                        "relative=mean is undefined in %d: the mean is 0 or the quotients "
+                        "overflow (%s)",
+                        p->years[y], metrics_strerror(code));
+    return 0;
+}
+
+static int bandwidth_of(const struct density_req *rq, const double *v, size_t n, int year,
+                        double *h, struct api_error *err)
+{
+    if (!rq->has_rule) {
+        *h = rq->h_given;
+        return 0;
+    }
+    int code = metrics_bw(v, n, rq->rule, h);
+    if (code == METRICS_E_DEGENERATE)
+        return api_fail(err, 422, "undefined", "bandwidth",
+                        "bandwidth %s is undefined in %d: the values have no spread (sd%s 0); "
+                        "give a numeric bandwidth=",
+                        metrics_bw_name(rq->rule), year,
+                        rq->rule == METRICS_BW_NRD || rq->rule == METRICS_BW_STATA ? " or IQR"
+                                                                                   : "");
+    if (code != METRICS_OK)
+        return api_fail(err, 422, "undefined", "bandwidth", "bandwidth %s is undefined in %d: %s",
+                        metrics_bw_name(rq->rule), year, metrics_strerror(code));
+    return 0;
+}
+
+/* The even grid common to every year: from the smallest min - 3h to the largest max + 3h. */
+static int common_span(const struct panel *p, const double *v, const double *h, double *lo,
+                       double *hi, struct api_error *err)
+{
+    for (size_t y = 0; y < p->ny; y++) {
+        double a, b;
+        int code = metrics_kde_span(&v[y * p->nr], p->nr, h[y], &a, &b);
+        if (code != METRICS_OK)
+            return api_fail(err, 422, "undefined", "bandwidth",
+                            "the density's span (min - 3h, max + 3h) is undefined in %d: %s",
+                            p->years[y], metrics_strerror(code));
+        *lo = y == 0 || a < *lo ? a : *lo;
+        *hi = y == 0 || b > *hi ? b : *hi;
+    }
+    return 0;
+}
+
+static json_t *density_head(const struct store *s, const struct query *q,
+                            const struct density_req *rq, const struct panel *p)
+{
+    json_t *doc = json_object(), *regions = json_array();
+    for (size_t k = 0; k < p->nr; k++)
+        json_array_append_new(regions, json_string(store_region_at(s, p->regions[k])->id));
+    out_set(doc, "indicator", out_indicator_ref(s, rq->ind, q));
+    out_set(doc, "regions", regions);
+    out_set(doc, "bandwidth",
+            rq->has_rule ? json_string(metrics_bw_name(rq->rule)) : out_num(rq->h_given));
+    out_set(doc, "relative", json_string(relative_choices[rq->relative]));
+    static const char *const conv[] = {
+        "balanced",
+        "every year listed has a value for every region listed; the rest is in left_out",
+        "density",
+        "Gaussian kernel, evaluated exactly (no binning): (1 / (n h)) sum_i phi((x - x_i) / h)",
+        "bandwidth",
+        "nrd0: R bw.nrd0, 0.9 min(sd, IQR/1.34) n^-1/5 (IQR 0: sd); nrd: R bw.nrd, 1.06 min(sd, "
+        "IQR/1.34) n^-1/5; scipy_scott: sd n^-1/5; scipy_silverman: sd (3n/4)^-1/5; stata: 0.9 "
+        "min(sd, IQR/1.349) n^-1/5; sd with divisor n - 1, IQR of type-7 quartiles; per year",
+        "grid",
+        "points evenly from the smallest min - 3h to the largest max + 3h over every year, the "
+        "same for every year; or the points of at=",
+        "relative",
+        "mean: each value divided by that year's unweighted mean (the bandwidth and the grid "
+        "are then in those units)",
+        NULL};
+    out_set(doc, "conventions", out_conventions(conv));
+    out_set(doc, "left_out", out_left_out(s, p));
+    return doc;
+}
+
+static json_t *points_json(const double *at, const double *density, size_t m)
+{
+    json_t *list = json_array();
+    for (size_t k = 0; k < m; k++) {
+        json_t *pt = json_object();
+        out_set(pt, "x", out_num(at[k]));
+        out_set(pt, "density", out_num(density[k]));
+        json_array_append_new(list, pt);
+    }
+    return list;
+}
+
+/* Densities of every year at the grid (or at=) into the answer's years[]. */
+static int years_json(const struct density_req *rq, const struct panel *p, const double *v,
+                      const double *h, const double *mean, json_t *doc, struct api_error *err)
+{
+    double lo = 0, hi = 0;
+    size_t m = rq->at ? rq->n_at : rq->points;
+    double *grid = rq->at ? NULL : malloc(m * sizeof *grid), *dens = malloc(m * sizeof *dens);
+    int rc = -1, code;
+    json_t *years = json_array(), *g = json_object();
+    out_set(doc, "years", years);
+    out_set(doc, "grid", g);
+    if ((!rq->at && !grid) || !dens) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        goto done;
+    }
+    if (!rq->at) {
+        if (common_span(p, v, h, &lo, &hi, err) != 0)
+            goto done;
+        if ((code = metrics_kde_grid(lo, hi, m, grid)) != METRICS_OK) {
+            api_fail(err, 422, "undefined", "bandwidth",
+                     "no grid from %g to %g: %s (a bandwidth too small for the values?)", lo, hi,
+                     metrics_strerror(code));
+            goto done;
+        }
+    }
+    out_set(g, "points", json_integer((json_int_t)m));
+    out_set(g, "from", rq->at ? json_null() : out_num(lo));
+    out_set(g, "to", rq->at ? json_null() : out_num(hi));
+    for (size_t y = 0; y < p->ny; y++) {
+        const double *x = &v[y * p->nr];
+        code = rq->at ? metrics_kde(x, p->nr, h[y], rq->at, m, dens)
+                      : metrics_kde_on_grid(x, p->nr, h[y], lo, hi, m, dens);
+        if (code != METRICS_OK) {
+            api_fail(err, 422, "undefined", "bandwidth", "the density is undefined in %d: %s",
+                     p->years[y], metrics_strerror(code));
+            goto done;
+        }
+        json_t *e = json_object();
+        out_set(e, "year", json_integer(p->years[y]));
+        out_set(e, "n", json_integer((json_int_t)p->nr));
+        if (rq->relative)
+            out_set(e, "mean", out_num(mean[y]));
+        out_set(e, "bandwidth", out_num(h[y]));
+        out_set(e, "points", points_json(rq->at ? rq->at : grid, dens, m));
+        json_array_append_new(years, e);
+    }
+    rc = 0;
+done:
+    free(grid);
+    free(dens);
+    return rc;
+}
+
+int gaps_density(const struct store *s, const struct query *q, json_t **out, struct api_error *err)
+{
+    struct density_req rq;
+    struct panel p = {0};
+    double *v = NULL, *h = NULL, *mean = NULL;
+    json_t *doc = NULL;
+    int rc = -1;
+    memset(&rq, 0, sizeof rq);
+    if (parse_density(s, q, &rq, err) != 0 ||
+        panel_build(s, rq.ind, STORE_NONE, &rq.sel, &rq.yr, &p, err) != 0)
+        goto done;
+    if (p.nr < 2 || p.ny == 0) {
+        api_fail(err, 422, "too_few_regions", "regions",
+                 "a density needs at least 2 regions with data in a common year; %zu region%s "
+                 "and %zu such year%s found",
+                 p.nr, p.nr == 1 ? "" : "s", p.ny, p.ny == 1 ? "" : "s");
+        goto done;
+    }
+    v = malloc(p.ny * p.nr * sizeof *v);
+    h = malloc(p.ny * sizeof *h);
+    mean = malloc(p.ny * sizeof *mean);
+    if (!v || !h || !mean) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        goto done;
+    }
+    for (size_t y = 0; y < p.ny; y++)
+        if (year_values(&rq, &p, y, &v[y * p.nr], &mean[y], err) != 0 ||
+            bandwidth_of(&rq, &v[y * p.nr], p.nr, p.years[y], &h[y], err) != 0)
+            goto done;
+    doc = density_head(s, q, &rq, &p);
+    if (years_json(&rq, &p, v, h, mean, doc, err) != 0)
+        goto done;
+    *out = doc;
+    doc = NULL;
+    rc = 0;
+done:
+    json_decref(doc);
+    free(v);
+    free(h);
+    free(mean);
+    free(rq.at);
+    panel_free(&p);
+    selection_free(&rq.sel);
+    return rc;
+}
