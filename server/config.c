@@ -184,13 +184,21 @@ static int check_origin(const char *item, size_t len, char *why, size_t whylen)
     }
     size_t scheme = (size_t)(p - item);
     const char *host = p += 3;
-    if (p < end && *p == '[') {
-        while (p < end && *p != ']' &&
-               (isxdigit((unsigned char)*p) || *p == ':' || *p == '.' || *p == '['))
-            p++;
-        if (p == end || *p != ']')
+    if (p < end && *p == '[') { /* an IPv6 address, lower case as browsers write it */
+        const char *close = memchr(p, ']', (size_t)(end - p));
+        char text[64];
+        unsigned char a6[16];
+        size_t n = close ? (size_t)(close - p - 1) : 0;
+        if (!n || n >= sizeof text)
             goto bad;
-        p++;
+        memcpy(text, p + 1, n);
+        text[n] = '\0';
+        for (size_t i = 0; i < n; i++)
+            if (isupper((unsigned char)text[i]))
+                goto bad;
+        if (inet_pton(AF_INET6, text, a6) != 1)
+            goto bad;
+        p = close + 1;
     } else {
         while (p < end && (islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '.' ||
                            *p == '-' || *p == '_'))

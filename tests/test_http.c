@@ -676,7 +676,7 @@ static void opt_start(void)
                            "--cache-bytes-mb",
                            "0",
                            "--trusted-proxies",
-                           "10.0.0.0/8, 127.0.0.0/8",
+                           "10.0.0.0/8, 127.0.0.0/8, 198.51.100.128/25",
                            NULL};
     ck_assert_int_eq(tu_server_start(&opt, extra), 0);
 }
@@ -830,6 +830,11 @@ START_TEST(test_xff_from_the_right)
     const char *h3[] = {"X-Forwarded-For: 6.6.6.6", "X-Forwarded-For: 198.51.100.9, 10.0.0.1",
                         NULL};
     expect_client("xff-lines", h3, "198.51.100.9");
+    /* a range that ends inside a byte: .128/25 holds .200, not .100 */
+    const char *h5[] = {"X-Forwarded-For: 198.51.100.7, 198.51.100.200", NULL};
+    expect_client("xff-25-in", h5, "198.51.100.7");
+    const char *h6[] = {"X-Forwarded-For: 198.51.100.7, 198.51.100.100", NULL};
+    expect_client("xff-25-out", h6, "198.51.100.100");
     /* only trusted hops: the leftmost is the client */
     const char *h4[] = {"X-Forwarded-For: 10.9.9.9, 127.0.0.2", NULL};
     expect_client("xff-trusted", h4, "10.9.9.9");
