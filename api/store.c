@@ -30,7 +30,7 @@ struct store {
     struct benchmark *benchmarks;
     struct observation *obs;
     struct series *series;
-    size_t n_indicators, n_regions, n_groups, n_sources, n_benchmarks;
+    size_t n_indicators, n_regions, n_groups, n_sources, n_benchmarks, n_neighbour_pairs;
     size_t n_obs, n_own_obs, cap_obs;
     size_t n_series, cap_series;
     struct idmap indicator_ix, region_ix, group_ix, source_ix;
@@ -58,6 +58,11 @@ int store_status_parse(const char *word)
         if (strcmp(word, status_names[i]) == 0)
             return i;
     return -1;
+}
+
+const char *store_neighbour_kind_name(int kind)
+{
+    return kind == NEIGHBOUR_LINK ? "link" : "land";
 }
 
 const char *store_aggregation_name(enum aggregation a)
@@ -142,12 +147,15 @@ static const struct table_spec t_sources = {"sources", "id, citation", "rowid"};
 static const struct table_spec t_indicators = {
     "indicators",
     "id, name_en, name_zh, unit, category, higher_is_better, aggregation, weight_indicator, "
-    "description",
+    "description, unit_zh, description_zh",
     "rowid"};
 static const struct table_spec t_regions = {"regions", "id, name_en, name_zh, kind, parent, code",
                                             "rowid"};
 static const struct table_spec t_groups = {"groups", "group_id, name_en, name_zh, region_id",
                                            "rowid"};
+/* Rows in file order; each unordered pair once (the importer refuses a pair twice). */
+static const struct table_spec t_neighbours = {"neighbours", "region_id, neighbour_id, kind",
+                                               "rowid"};
 static const struct table_spec t_benchmarks = {
     "benchmarks", "indicator_id, label, value, source_id, note", "rowid"};
 /* In primary-key order: each run of (indicator_id, region_id) is one series. */
@@ -372,6 +380,8 @@ static int load_indicators(struct loader *ld)
         const char *agg = column_text(s, st, 6, &ld->oom);
         weights[i] = column_text(s, st, 7, &ld->oom);
         ind->description = column_text(s, st, 8, &ld->oom);
+        ind->unit_zh = column_text(s, st, 9, &ld->oom);
+        ind->description_zh = column_text(s, st, 10, &ld->oom);
         ind->weight = STORE_NONE;
         ind->first_year = ind->last_year = 0;
         if (!ld->oom && (!ind->name_en || parse_aggregation(agg, &ind->aggregation) != 0)) {
@@ -495,6 +505,94 @@ oom:
     rc = load_fail(ld, "out of memory");
 fail:
     free(parents);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Region A's adjacency list gains B (of KIND); both arrays were sized by a first pass. */
+static void add_neighbour(struct region *a, uint32_t b, uint8_t kind)
+{
+    ((uint32_t *)a->neighbours)[a->n_neighbours] = b;
+    ((uint8_t *)a->neighbour_kinds)[a->n_neighbours] = kind;
+    a->n_neighbours++;
+}
+
+/* Sorts each region's adjacency by neighbour index, so answers do not depend on file order. */
+static void sort_neighbours(struct region *r)
+{
+    uint32_t *nb = (uint32_t *)r->neighbours;
+    uint8_t *kind = (uint8_t *)r->neighbour_kinds;
+    for (uint32_t i = 1; i < r->n_neighbours; i++)
+        for (uint32_t j = i; j > 0 && nb[j - 1] > nb[j]; j--) {
+            uint32_t t = nb[j];
+            nb[j] = nb[j - 1];
+            nb[j - 1] = t;
+            uint8_t k = kind[j];
+            kind[j] = kind[j - 1];
+            kind[j - 1] = k;
+        }
+}
+
+/* neighbours.csv as a symmetric adjacency list per region (each row read in both directions). */
+static int load_neighbours(struct loader *ld)
+{
+    struct store *s = ld->s;
+    sqlite3_stmt *st = NULL;
+    uint32_t *pairs = NULL, *counts = NULL;
+    uint8_t *kinds = NULL;
+    size_t rows = 0, n = 0;
+    int rc = -1, row;
+    if (query_table(ld, &t_neighbours, &rows, &st) != 0)
+        goto fail;
+    pairs = malloc((2 * rows + 1) * sizeof *pairs);
+    kinds = malloc(rows + 1);
+    counts = calloc(s->n_regions + 1, sizeof *counts);
+    if (!pairs || !kinds || !counts)
+        goto oom;
+    while ((row = next_row(ld, st, &t_neighbours, n, rows)) > 0) {
+        const char *a = (const char *)sqlite3_column_text(st, 0);
+        const char *b = (const char *)sqlite3_column_text(st, 1);
+        const char *kind = (const char *)sqlite3_column_text(st, 2);
+        uint8_t k = kind && strcmp(kind, "link") == 0 ? NEIGHBOUR_LINK : NEIGHBOUR_LAND;
+        if (!kind || (strcmp(kind, "land") != 0 && strcmp(kind, "link") != 0)) {
+            rc = load_fail(ld, "table 'neighbours': unknown kind '%s'", kind ? kind : "");
+            goto fail;
+        }
+        if (resolve(ld, &s->region_ix, a, "region", "neighbours", &pairs[2 * n]) != 0 ||
+            resolve(ld, &s->region_ix, b, "region", "neighbours", &pairs[2 * n + 1]) != 0)
+            goto fail;
+        s->hash = hash_bytes(s->hash, &pairs[2 * n], 2 * sizeof *pairs);
+        s->hash = hash_bytes(s->hash, &k, 1);
+        kinds[n] = k;
+        counts[pairs[2 * n]]++;
+        counts[pairs[2 * n + 1]]++;
+        n++;
+    }
+    if (row < 0)
+        goto fail;
+    for (size_t i = 0; i < s->n_regions; i++) {
+        struct region *r = &s->regions[i];
+        r->neighbours = arena_alloc(s, (counts[i] + 1) * sizeof *r->neighbours);
+        r->neighbour_kinds = arena_alloc(s, counts[i] + 1);
+        if (!r->neighbours || !r->neighbour_kinds)
+            goto oom;
+        r->n_neighbours = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        add_neighbour(&s->regions[pairs[2 * i]], pairs[2 * i + 1], kinds[i]);
+        add_neighbour(&s->regions[pairs[2 * i + 1]], pairs[2 * i], kinds[i]);
+    }
+    for (size_t i = 0; i < s->n_regions; i++)
+        sort_neighbours(&s->regions[i]);
+    s->n_neighbour_pairs = n;
+    rc = 0;
+    goto fail;
+oom:
+    rc = load_fail(ld, "out of memory");
+fail:
+    free(pairs);
+    free(kinds);
+    free(counts);
     sqlite3_finalize(st);
     return rc;
 }
@@ -1124,7 +1222,7 @@ struct store *store_load(const char *path, struct api_error *err)
         goto fail;
     }
     if (read_meta(&ld) != 0 || load_sources(&ld) != 0 || load_indicators(&ld) != 0 ||
-        load_regions(&ld) != 0 || load_groups(&ld) != 0 || load_benchmarks(&ld) != 0 ||
+        load_regions(&ld) != 0 || load_neighbours(&ld) != 0 || load_groups(&ld) != 0 || load_benchmarks(&ld) != 0 ||
         load_observations(&ld) != 0 || compute_aggregates(&ld) != 0 || index_series(&ld) != 0)
         goto fail;
     sqlite3_exec(ld.db, "COMMIT", NULL, NULL, NULL);
@@ -1184,6 +1282,11 @@ STORE_ARRAY(series, series, series, n_series)
 size_t store_observation_count(const struct store *s)
 {
     return s->n_own_obs;
+}
+
+size_t store_neighbour_pair_count(const struct store *s)
+{
+    return s->n_neighbour_pairs;
 }
 
 #define STORE_INDEX(name)                                                                          \

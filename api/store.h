@@ -26,6 +26,7 @@ enum aggregation { AGG_NONE, AGG_SUM, AGG_WEIGHTED_MEAN };
 
 struct indicator {
     const char *id, *name_en, *name_zh, *unit, *category, *description; /* NULL when empty */
+    const char *unit_zh, *description_zh;                                /* NULL when empty */
     int higher_is_better; /* 1, 0, or -1 when neutral */
     enum aggregation aggregation;
     uint32_t weight; /* weight_indicator's index, or STORE_NONE */
@@ -39,11 +40,18 @@ struct indicator {
     uint32_t n_benchmarks;
 };
 
+enum neighbour_kind { NEIGHBOUR_LAND, NEIGHBOUR_LINK };
+
 struct region {
     const char *id, *name_en, *name_zh, *kind, *code;
     uint32_t parent; /* region index, or STORE_NONE */
     const uint32_t *children;
     uint32_t n_children;
+    /* The regions it touches (neighbours.csv read in both directions), ascending by index, and
+     * the enum neighbour_kind of each: a shared land border or a link added by hand. */
+    const uint32_t *neighbours;
+    const uint8_t *neighbour_kinds;
+    uint32_t n_neighbours;
 };
 
 struct group {
@@ -98,6 +106,7 @@ size_t store_region_count(const struct store *s);
 size_t store_group_count(const struct store *s);
 size_t store_source_count(const struct store *s);
 size_t store_benchmark_count(const struct store *s);
+size_t store_neighbour_pair_count(const struct store *s); /* rows of neighbours.csv */
 size_t store_observation_count(const struct store *s); /* own observations only */
 size_t store_series_count(const struct store *s);      /* own and computed */
 
@@ -138,5 +147,7 @@ const char *store_status_name(int status);
 /* STATUS_* for a status word, 0 for "", -1 when unknown. */
 int store_status_parse(const char *word);
 const char *store_aggregation_name(enum aggregation a);
+/* "land" or "link". */
+const char *store_neighbour_kind_name(int kind);
 
 #endif

@@ -36,13 +36,68 @@ static double value(const char *indicator, const char *region, int year)
 START_TEST(test_store_counts)
 {
     const struct store *s = tu_store();
-    ck_assert_uint_eq(store_indicator_count(s), 43);
-    ck_assert_uint_eq(store_region_count(s), 47);
-    ck_assert_uint_eq(store_group_count(s), 4);
-    ck_assert_uint_eq(store_source_count(s), 9);
-    ck_assert_uint_eq(store_benchmark_count(s), 2);
-    ck_assert_uint_eq(store_observation_count(s), 2260);
+    /* the counts of data/'s CSV files, read by a line reader of the test's own */
+    ck_assert_uint_eq(store_indicator_count(s),
+                      tu_csv_count("indicators.csv", NULL, NULL, NULL, NULL));
+    ck_assert_uint_eq(store_region_count(s), tu_csv_count("regions.csv", NULL, NULL, NULL, NULL));
+    ck_assert_uint_eq(store_source_count(s), tu_csv_count("sources.csv", NULL, NULL, NULL, NULL));
+    ck_assert_uint_eq(store_benchmark_count(s),
+                      tu_csv_count("benchmarks.csv", NULL, NULL, NULL, NULL));
+    ck_assert_uint_eq(store_observation_count(s),
+                      tu_csv_count("observations.csv", NULL, NULL, NULL, NULL));
+    ck_assert_uint_eq(store_neighbour_pair_count(s),
+                      tu_csv_count("neighbours.csv", NULL, NULL, NULL, NULL));
+    ck_assert_uint_eq(store_group_count(s), 7); /* distinct group_id values of groups.csv */
     ck_assert_uint_eq(strlen(store_version(s)), 16);
+}
+END_TEST
+
+/* neighbours.csv read both ways: guangdong has fujian, guangxi, hunan, jiangxi (land) and
+ * hainan (link, across the Qiongzhou Strait); hainan has only guangdong. */
+START_TEST(test_store_neighbours)
+{
+    const struct store *s = tu_store();
+    const struct region *gd = store_region_at(s, reg("guangdong"));
+    ck_assert_uint_eq(gd->n_neighbours, 5);
+    static const char *const want[] = {"fujian", "guangxi", "hunan", "jiangxi", "hainan"};
+    size_t lands = 0;
+    for (size_t k = 0; k < 5; k++) {
+        int found = 0;
+        for (uint32_t i = 0; i < gd->n_neighbours; i++) {
+            if (strcmp(store_region_at(s, gd->neighbours[i])->id, want[k]) != 0)
+                continue;
+            found = 1;
+            ck_assert_int_eq(gd->neighbour_kinds[i], k == 4 ? NEIGHBOUR_LINK : NEIGHBOUR_LAND);
+            lands += gd->neighbour_kinds[i] == NEIGHBOUR_LAND;
+        }
+        ck_assert_msg(found, "guangdong should touch %s", want[k]);
+    }
+    ck_assert_uint_eq(lands, 4);
+    for (uint32_t i = 1; i < gd->n_neighbours; i++)
+        ck_assert_uint_lt(gd->neighbours[i - 1], gd->neighbours[i]);
+    const struct region *hn = store_region_at(s, reg("hainan"));
+    ck_assert_uint_eq(hn->n_neighbours, 1);
+    ck_assert_str_eq(store_region_at(s, hn->neighbours[0])->id, "guangdong");
+    ck_assert_str_eq(store_neighbour_kind_name(hn->neighbour_kinds[0]), "link");
+    /* every pair counted twice: the degrees add up to twice the rows */
+    size_t degrees = 0;
+    for (uint32_t r = 0; r < store_region_count(s); r++)
+        degrees += store_region_at(s, r)->n_neighbours;
+    ck_assert_uint_eq(degrees, 2 * tu_csv_count("neighbours.csv", NULL, NULL, NULL, NULL));
+    ck_assert_uint_eq(store_region_at(s, reg("china"))->n_neighbours, 0);
+}
+END_TEST
+
+/* unit_zh and description_zh come through (indicators.csv has them for the provincial panel) */
+START_TEST(test_store_chinese_texts)
+{
+    const struct store *s = tu_store();
+    const struct indicator *in = store_indicator_at(s, ind("residents_disposable_income"));
+    ck_assert_ptr_nonnull(in->unit_zh);
+    ck_assert_ptr_nonnull(in->description_zh);
+    ck_assert_uint_eq(tu_csv_count("indicators.csv", "id", "residents_disposable_income",
+                                   "unit_zh", in->unit_zh),
+                      1);
 }
 END_TEST
 
@@ -312,8 +367,10 @@ START_TEST(test_store_rejects_no_observations)
     ck_assert_int_ne(rc, 0);
     make_db(path, META "CREATE TABLE sources(id TEXT, citation TEXT);"
                        "CREATE TABLE indicators(id, name_en, name_zh, unit, category, "
-                       "higher_is_better, aggregation, weight_indicator, description);"
+                       "higher_is_better, aggregation, weight_indicator, description, unit_zh, "
+                       "description_zh);"
                        "CREATE TABLE regions(id, name_en, name_zh, kind, parent, code);"
+                       "CREATE TABLE neighbours(region_id, neighbour_id, kind);"
                        "CREATE TABLE groups(group_id, name_en, name_zh, region_id);"
                        "CREATE TABLE benchmarks(indicator_id, label, value, source_id, note);"
                        "CREATE TABLE observations(indicator_id, region_id, year, value, status, "
@@ -348,10 +405,13 @@ START_TEST(test_store_rejects_bad_rows)
     snprintf(path, sizeof path, "%s/bad.db", dir);
     make_db(path, META "CREATE TABLE sources(id TEXT, citation TEXT);"
                        "CREATE TABLE indicators(id, name_en, name_zh, unit, category, "
-                       "higher_is_better, aggregation, weight_indicator, description);"
-                       "INSERT INTO indicators VALUES('i','I',NULL,NULL,NULL,1,'none',NULL,NULL);"
+                       "higher_is_better, aggregation, weight_indicator, description, unit_zh, "
+                       "description_zh);"
+                       "INSERT INTO indicators VALUES('i','I',NULL,NULL,NULL,1,'none',NULL,NULL,"
+                       "NULL,NULL);"
                        "CREATE TABLE regions(id, name_en, name_zh, kind, parent, code);"
                        "INSERT INTO regions VALUES('r','R',NULL,'k',NULL,NULL);"
+                       "CREATE TABLE neighbours(region_id, neighbour_id, kind);"
                        "CREATE TABLE groups(group_id, name_en, name_zh, region_id);"
                        "CREATE TABLE benchmarks(indicator_id, label, value, source_id, note);"
                        "CREATE TABLE observations(indicator_id, region_id, year, value, status, "
@@ -626,6 +686,8 @@ int main(void)
     Suite *s = suite_create("store");
     TCase *load = tcase_create("default");
     tcase_add_test(load, test_store_counts);
+    tcase_add_test(load, test_store_neighbours);
+    tcase_add_test(load, test_store_chinese_texts);
     tcase_add_test(load, test_store_table1_values);
     tcase_add_test(load, test_store_lookups);
     tcase_add_test(load, test_store_series_sorted_and_searchable);

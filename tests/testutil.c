@@ -7,6 +7,7 @@
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -313,6 +314,98 @@ int tu_append(const char *path, const char *text)
     size_t n = strlen(text);
     int ok = fwrite(text, 1, n, f) == n;
     return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* Splits one CSV line (LEN bytes) at commas outside quotes: START[k], LEN_OF[k] of up to MAX
+ * fields; returns the count. */
+static size_t csv_split(const char *line, size_t len, const char **start, size_t *len_of,
+                        size_t max)
+{
+    size_t n = 0, from = 0;
+    int quoted = 0;
+    for (size_t i = 0; i <= len && n < max; i++) {
+        if (i < len && line[i] == '"')
+            quoted = !quoted;
+        if (i == len || (line[i] == ',' && !quoted)) {
+            start[n] = line + from;
+            len_of[n++] = i - from;
+            from = i + 1;
+        }
+    }
+    return n;
+}
+
+int tu_append_rows(const char *path, const char *columns, const char *rows)
+{
+    enum { MAXF = 64 };
+    const char *head[MAXF], *mine[MAXF], *field[MAXF];
+    size_t head_len[MAXF], mine_len[MAXF], field_len[MAXF], pos[MAXF];
+    char *text = tu_read(path, NULL);
+    if (!text)
+        return -1;
+    size_t nh = csv_split(text, strcspn(text, "\r\n"), head, head_len, MAXF);
+    size_t nm = csv_split(columns, strlen(columns), mine, mine_len, MAXF);
+    for (size_t h = 0; h < nh; h++) { /* where the target's column H is among COLUMNS */
+        pos[h] = SIZE_MAX;
+        for (size_t m = 0; m < nm; m++)
+            if (head_len[h] == mine_len[m] && memcmp(head[h], mine[m], head_len[h]) == 0)
+                pos[h] = m;
+    }
+    FILE *f = fopen(path, "ab");
+    int ok = f != NULL;
+    for (const char *line = rows; ok && *line;) {
+        size_t len = strcspn(line, "\n");
+        size_t nf = csv_split(line, len, field, field_len, MAXF);
+        for (size_t h = 0; h < nh; h++) {
+            if (h)
+                ok &= fputc(',', f) != EOF;
+            if (pos[h] < nf)
+                ok &= fwrite(field[pos[h]], 1, field_len[pos[h]], f) == field_len[pos[h]];
+        }
+        ok &= fputc('\n', f) != EOF;
+        line += len + (line[len] == '\n');
+    }
+    free(text);
+    return f && fclose(f) == 0 && ok ? 0 : -1;
+}
+
+size_t tu_csv_count(const char *file, const char *column, const char *value, const char *column2,
+                    const char *value2)
+{
+    enum { MAXF = 64 };
+    char path[600];
+    snprintf(path, sizeof path, "%s/data/%s", PROSPERITY_SOURCE_DIR, file);
+    char *text = tu_read(path, NULL);
+    if (!text)
+        return 0;
+    const char *f[MAXF];
+    size_t fl[MAXF], count = 0;
+    size_t nh = csv_split(text, strcspn(text, "\r\n"), f, fl, MAXF);
+    long c1 = -1, c2 = -1;
+    for (size_t k = 0; k < nh; k++) {
+        if (column && strlen(column) == fl[k] && memcmp(f[k], column, fl[k]) == 0)
+            c1 = (long)k;
+        if (column2 && strlen(column2) == fl[k] && memcmp(f[k], column2, fl[k]) == 0)
+            c2 = (long)k;
+    }
+    const char *line = text + strcspn(text, "\n");
+    while (*line == '\n' && line[1]) {
+        line++;
+        size_t len = strcspn(line, "\r\n");
+        size_t n = csv_split(line, len, f, fl, MAXF);
+        int ok = len > 0;
+        if (column)
+            ok &= c1 >= 0 && (size_t)c1 < n && strlen(value) == fl[c1] &&
+                  memcmp(f[c1], value, fl[c1]) == 0;
+        if (column2)
+            ok &= c2 >= 0 && (size_t)c2 < n && strlen(value2) == fl[c2] &&
+                  memcmp(f[c2], value2, fl[c2]) == 0;
+        count += ok;
+        line += len;
+        line += strspn(line, "\r");
+    }
+    free(text);
+    return count;
 }
 
 char *tu_read(const char *path, size_t *len)

@@ -66,6 +66,18 @@ int tu_copy_data(const char *dir); /* the CSV files of data/ into DIR */
 int tu_write(const char *path, const char *text);
 int tu_append(const char *path, const char *text);
 char *tu_read(const char *path, size_t *len); /* whole file, NUL-terminated; free() it */
+/* Appends CSV ROWS ("a,b\nc,d\n"), whose columns are named by COLUMNS ("id,name_en,..."), to
+ * the CSV file PATH in the order of its header; its other columns stay empty. So a fixture
+ * written for the columns it knows stays valid when data/ gains columns. */
+int tu_append_rows(const char *path, const char *columns, const char *rows);
+/* Rows of data/FILE (a CSV of the default data set, read line by line here, not by the
+ * importer) whose COLUMN is VALUE and, when COLUMN2 is not NULL, COLUMN2 is VALUE2; every row
+ * when COLUMN is NULL. For expected values that follow the data. */
+size_t tu_csv_count(const char *file, const char *column, const char *value, const char *column2,
+                    const char *value2);
+/* The columns of indicators.csv that fixtures write rows for. */
+#define TU_INDICATOR_COLUMNS                                                                       \
+    "id,name_en,name_zh,unit,category,higher_is_better,aggregation,weight_indicator,description"
 void tu_rmrf(const char *dir);
 
 /* Database fixtures for the loader's refusals. Copies the default database to PATH and runs SQL
