@@ -50,6 +50,7 @@ int catalog_meta(const struct store *s, const struct query *q, json_t **out, str
     out_set(counts, "sources", json_integer((json_int_t)store_source_count(s)));
     out_set(counts, "benchmarks", json_integer((json_int_t)store_benchmark_count(s)));
     out_set(counts, "observations", json_integer((json_int_t)store_observation_count(s)));
+    out_set(counts, "neighbour_pairs", json_integer((json_int_t)store_neighbour_pair_count(s)));
     out_set(counts, "series", json_integer((json_int_t)store_series_count(s)));
     json_t *dataset = json_object();
     out_set(dataset, "version", json_string(store_version(s)));
@@ -108,7 +109,7 @@ static json_t *indicator_json(const struct store *s, uint32_t i, int full, const
     out_set(o, "weight_indicator",
             ind->weight == STORE_NONE ? json_null()
                                       : json_string(store_indicator_at(s, ind->weight)->id));
-    out_set(o, "description", out_str(ind->description));
+    out_texts(o, "description", ind->description, ind->description_zh, q);
     out_set(o, "coverage", coverage(s, ind, full, q));
     if (!full)
         return o;
@@ -174,7 +175,8 @@ int catalog_indicators(const struct store *s, const struct query *q, json_t **ou
         if (category && (!ind->category || strcmp(ind->category, category) != 0))
             continue;
         if (text && !contains_folded(ind->id, text) && !contains_folded(ind->name_en, text) &&
-            !contains_folded(ind->name_zh, text) && !contains_folded(ind->description, text))
+            !contains_folded(ind->name_zh, text) && !contains_folded(ind->description, text) &&
+            !contains_folded(ind->description_zh, text))
             continue;
         json_array_append_new(list, indicator_json(s, i, 0, q));
     }
@@ -211,6 +213,17 @@ static json_t *region_json(const struct store *s, uint32_t r, int full, const st
         json_array_append_new(kids, full ? out_region_ref(s, reg->children[k], q)
                                          : json_string(store_region_at(s, reg->children[k])->id));
     out_set(o, "children", kids);
+    json_t *near = json_array();
+    for (uint32_t k = 0; k < reg->n_neighbours; k++) {
+        if (!full) {
+            json_array_append_new(near, json_string(store_region_at(s, reg->neighbours[k])->id));
+            continue;
+        }
+        json_t *e = out_region_ref(s, reg->neighbours[k], q);
+        out_set(e, "kind", json_string(store_neighbour_kind_name(reg->neighbour_kinds[k])));
+        json_array_append_new(near, e);
+    }
+    out_set(o, "neighbours", near);
     if (!full)
         return o;
     json_t *groups = json_array();

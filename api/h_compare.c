@@ -153,7 +153,7 @@ static int indicator_rows(const struct store *s, const struct query *q,
         out_set(row, "region", out_region_ref(s, r, q));
         out_set(row, "year", json_integer(year));
         out_set(row, "value", out_num(o->value));
-        out_set(row, "unit", out_str(in->unit));
+        out_set(row, "unit", out_str(out_text(in->unit, in->unit_zh, q)));
         out_set(row, "status", out_str(store_status_name(o->status)));
         out_set(row, "source", out_source_id(s, o->source));
         out_set(row, "computed", json_boolean(se->members > 0));

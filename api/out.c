@@ -2,6 +2,7 @@
 #include "out.h"
 
 #include <math.h>
+#include <stdio.h>
 
 json_t *out_str(const char *s)
 {
@@ -19,11 +20,24 @@ void out_set(json_t *obj, const char *key, json_t *v)
         json_object_set_new(obj, key, v);
 }
 
+void out_texts(json_t *obj, const char *key, const char *en, const char *zh, const struct query *q)
+{
+    char k[64];
+    out_set(obj, key, out_str(out_text(en, zh, q)));
+    snprintf(k, sizeof k, "%s_en", key);
+    out_set(obj, k, out_str(en));
+    snprintf(k, sizeof k, "%s_zh", key);
+    out_set(obj, k, out_str(zh));
+}
+
+const char *out_text(const char *en, const char *zh, const struct query *q)
+{
+    return q && q->zh && zh ? zh : en;
+}
+
 void out_names(json_t *obj, const char *en, const char *zh, const struct query *q)
 {
-    out_set(obj, "name", out_str(q && q->zh && zh ? zh : en));
-    out_set(obj, "name_en", out_str(en));
-    out_set(obj, "name_zh", out_str(zh));
+    out_texts(obj, "name", en, zh, q);
 }
 
 json_t *out_region_ref(const struct store *s, uint32_t r, const struct query *q)
@@ -47,7 +61,7 @@ json_t *out_indicator_ref(const struct store *s, uint32_t i, const struct query 
     json_t *o = json_object();
     out_set(o, "id", out_str(ind->id));
     out_names(o, ind->name_en, ind->name_zh, q);
-    out_set(o, "unit", out_str(ind->unit));
+    out_texts(o, "unit", ind->unit, ind->unit_zh, q);
     out_set(o, "category", out_str(ind->category));
     out_set(o, "higher_is_better", out_tristate(ind->higher_is_better));
     out_set(o, "aggregation", out_str(store_aggregation_name(ind->aggregation)));

@@ -14,11 +14,16 @@
 json_t *out_str(const char *s);
 /* A number, or null when X is not finite (the metrics never give one; this is the last guard). */
 json_t *out_num(double x);
+/* Sets KEY (in the query's language, falling back to English), KEY_en and KEY_zh of OBJ. */
+void out_texts(json_t *obj, const char *key, const char *en, const char *zh, const struct query *q);
+/* ZH under lang=zh when there is one, else EN (borrowed). */
+const char *out_text(const char *en, const char *zh, const struct query *q);
 /* Sets name (in the query's language, falling back to English), name_en and name_zh. */
 void out_names(json_t *obj, const char *en, const char *zh, const struct query *q);
 /* {id, name, name_en, name_zh, kind} of region R. */
 json_t *out_region_ref(const struct store *s, uint32_t r, const struct query *q);
-/* {id, name, name_en, name_zh, unit, higher_is_better, aggregation} of indicator I. */
+/* {id, name, name_en, name_zh, unit, unit_en, unit_zh, category, higher_is_better,
+ * aggregation} of indicator I. */
 json_t *out_indicator_ref(const struct store *s, uint32_t i, const struct query *q);
 /* The id of source X, or null. */
 json_t *out_source_id(const struct store *s, uint32_t source);

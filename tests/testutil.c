@@ -369,43 +369,65 @@ int tu_append_rows(const char *path, const char *columns, const char *rows)
     return f && fclose(f) == 0 && ok ? 0 : -1;
 }
 
-size_t tu_csv_count(const char *file, const char *column, const char *value, const char *column2,
-                    const char *value2)
+/* Index of column NAME among the NH header fields F/FL, or -1. */
+static long csv_column(const char *const *f, const size_t *fl, size_t nh, const char *name)
 {
-    enum { MAXF = 64 };
+    for (size_t k = 0; name && k < nh; k++)
+        if (strlen(name) == fl[k] && memcmp(f[k], name, fl[k]) == 0)
+            return (long)k;
+    return -1;
+}
+
+/* Whether field C of the N fields F/FL is VALUE. */
+static int csv_is(const char *const *f, const size_t *fl, size_t n, long c, const char *value)
+{
+    return c >= 0 && (size_t)c < n && strlen(value) == fl[c] && memcmp(f[c], value, fl[c]) == 0;
+}
+
+size_t tu_csv_get(const char *file, const char *const *match, const char *column, char *out,
+                  size_t size)
+{
+    enum { MAXF = 64, MAXM = 8 };
     char path[600];
     snprintf(path, sizeof path, "%s/data/%s", PROSPERITY_SOURCE_DIR, file);
     char *text = tu_read(path, NULL);
     if (!text)
         return 0;
     const char *f[MAXF];
-    size_t fl[MAXF], count = 0;
+    size_t fl[MAXF], count = 0, nm = 0;
     size_t nh = csv_split(text, strcspn(text, "\r\n"), f, fl, MAXF);
-    long c1 = -1, c2 = -1;
-    for (size_t k = 0; k < nh; k++) {
-        if (column && strlen(column) == fl[k] && memcmp(f[k], column, fl[k]) == 0)
-            c1 = (long)k;
-        if (column2 && strlen(column2) == fl[k] && memcmp(f[k], column2, fl[k]) == 0)
-            c2 = (long)k;
-    }
+    long want[MAXM], col = csv_column(f, fl, nh, column);
+    for (; match && match[2 * nm] && nm < MAXM; nm++)
+        want[nm] = csv_column(f, fl, nh, match[2 * nm]);
     const char *line = text + strcspn(text, "\n");
     while (*line == '\n' && line[1]) {
         line++;
         size_t len = strcspn(line, "\r\n");
         size_t n = csv_split(line, len, f, fl, MAXF);
         int ok = len > 0;
-        if (column)
-            ok &= c1 >= 0 && (size_t)c1 < n && strlen(value) == fl[c1] &&
-                  memcmp(f[c1], value, fl[c1]) == 0;
-        if (column2)
-            ok &= c2 >= 0 && (size_t)c2 < n && strlen(value2) == fl[c2] &&
-                  memcmp(f[c2], value2, fl[c2]) == 0;
-        count += ok;
+        for (size_t m = 0; m < nm; m++)
+            ok &= csv_is(f, fl, n, want[m], match[2 * m + 1]);
+        if (ok && count++ == 0 && out && col >= 0 && (size_t)col < n) {
+            size_t k = fl[col] < size ? fl[col] : size - 1;
+            memcpy(out, f[col], k);
+            out[k] = '\0';
+        }
         line += len;
         line += strspn(line, "\r");
     }
     free(text);
     return count;
+}
+
+size_t tu_csv_count(const char *file, const char *column, const char *value, const char *column2,
+                    const char *value2)
+{
+    const char *match[] = {column, value, column2, value2, NULL};
+    if (!column)
+        match[0] = NULL;
+    else if (!column2)
+        match[2] = NULL;
+    return tu_csv_get(file, match, NULL, NULL, 0);
 }
 
 char *tu_read(const char *path, size_t *len)

@@ -75,6 +75,11 @@ int tu_append_rows(const char *path, const char *columns, const char *rows);
  * when COLUMN is NULL. For expected values that follow the data. */
 size_t tu_csv_count(const char *file, const char *column, const char *value, const char *column2,
                     const char *value2);
+/* Rows of data/FILE whose columns match MATCH (NULL-terminated "column", "value" pairs; NULL
+ * or empty: every row); the COLUMN field of the first such row is copied into OUT (SIZE bytes)
+ * when OUT is not NULL. */
+size_t tu_csv_get(const char *file, const char *const *match, const char *column, char *out,
+                  size_t size);
 /* The columns of indicators.csv that fixtures write rows for. */
 #define TU_INDICATOR_COLUMNS                                                                       \
     "id,name_en,name_zh,unit,category,higher_is_better,aggregation,weight_indicator,description"

@@ -1,0 +1,210 @@
+/* tests/test_provinces.c — the provincial panel served whole: Chinese units, descriptions and
+ * group names under lang=zh, neighbours on region answers, computed aggregates of the new
+ * indicators and their flags. Expected values come from data/'s CSV files (tu_csv_get), never
+ * from the answers themselves. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static json_t *get(const char *target, int want)
+{
+    int status = 0;
+    json_t *j = tu_api(tu_store(), target, &status);
+    ck_assert_msg(status == want, "%s: status %d, wanted %d", target, status, want);
+    return j;
+}
+
+/* The CSV field COLUMN of the row of FILE whose KEY column is ID. */
+static void csv_field(const char *file, const char *key, const char *id, const char *column,
+                      char *out, size_t size)
+{
+    const char *match[] = {key, id, NULL};
+    ck_assert_uint_eq(tu_csv_get(file, match, column, out, size), 1);
+}
+
+/* The value of INDICATOR in REGION and YEAR in observations.csv; NAN when there is none. */
+static double csv_value(const char *indicator, const char *region, int year)
+{
+    char y[16], v[64] = "";
+    snprintf(y, sizeof y, "%d", year);
+    const char *match[] = {"indicator_id", indicator, "region_id", region, "year", y, NULL};
+    return tu_csv_get("observations.csv", match, "value", v, sizeof v) == 1 ? strtod(v, NULL)
+                                                                             : NAN;
+}
+
+START_TEST(test_indicator_texts_in_both_languages)
+{
+    char unit_zh[256], desc_zh[2048], unit[256];
+    csv_field("indicators.csv", "id", "residents_disposable_income", "unit_zh", unit_zh,
+              sizeof unit_zh);
+    csv_field("indicators.csv", "id", "residents_disposable_income", "description_zh", desc_zh,
+              sizeof desc_zh);
+    csv_field("indicators.csv", "id", "residents_disposable_income", "unit", unit, sizeof unit);
+    ck_assert(unit_zh[0] && desc_zh[0]);
+    json_t *j = get("/v1/indicators/residents_disposable_income", 200);
+    ck_assert_str_eq(tu_str(j, "unit"), unit);
+    ck_assert_str_eq(tu_str(j, "unit_en"), unit);
+    ck_assert_str_eq(tu_str(j, "unit_zh"), unit_zh);
+    ck_assert_str_eq(tu_str(j, "description_zh"), desc_zh);
+    json_decref(j);
+    j = get("/v1/indicators/residents_disposable_income?lang=zh", 200);
+    ck_assert_str_eq(tu_str(j, "unit"), unit_zh);
+    ck_assert_str_eq(tu_str(j, "description"), desc_zh);
+    ck_assert_str_eq(tu_str(j, "unit_en"), unit);
+    json_decref(j);
+    /* the indicator reference in data answers too, and the compare CSV's unit column */
+    j = get("/v1/series?indicator=residents_disposable_income&regions=beijing&year=2019&lang=zh",
+            200);
+    ck_assert_str_eq(tu_str(j, "indicator.unit"), unit_zh);
+    json_decref(j);
+    j = get("/v1/compare?indicators=residents_disposable_income&regions=beijing,shanghai&year=2019&"
+            "lang=zh&format=csv",
+            200);
+    ck_assert_msg(strstr(json_string_value(j), unit_zh), "%s", json_string_value(j));
+    json_decref(j);
+    /* q= finds Chinese descriptions */
+    j = get("/v1/indicators?q=%E5%8F%AF%E6%94%AF%E9%85%8D", 200); /* 可支配 */
+    ck_assert_int_gt((int)tu_num(j, "count"), 0);
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(test_group_names_in_chinese)
+{
+    char zh[256];
+    const char *match[] = {"group_id", "four_regions", NULL};
+    ck_assert_uint_ge(tu_csv_get("groups.csv", match, "name_zh", zh, sizeof zh), 1);
+    json_t *j = get("/v1/groups?lang=zh", 200);
+    json_t *list = tu_at(j, "groups");
+    int seen = 0;
+    for (size_t k = 0; k < json_array_size(list); k++) {
+        json_t *g = json_array_get(list, k);
+        if (strcmp(tu_str(g, "id"), "four_regions") != 0)
+            continue;
+        seen = 1;
+        ck_assert_str_eq(tu_str(g, "name"), zh);
+        ck_assert_str_eq(tu_str(g, "name_zh"), zh);
+        ck_assert_ptr_nonnull(tu_str(g, "name_en"));
+    }
+    ck_assert(seen);
+    json_decref(j);
+}
+END_TEST
+
+/* guangdong in neighbours.csv: every row naming it, either way round, with its kind */
+START_TEST(test_region_lists_neighbours)
+{
+    json_t *j = get("/v1/regions/guangdong?lang=zh", 200);
+    json_t *near = tu_at(j, "neighbours");
+    size_t rows = tu_csv_count("neighbours.csv", "region_id", "guangdong", NULL, NULL) +
+                  tu_csv_count("neighbours.csv", "neighbour_id", "guangdong", NULL, NULL);
+    ck_assert_uint_eq(json_array_size(near), rows);
+    for (size_t k = 0; k < json_array_size(near); k++) {
+        json_t *e = json_array_get(near, k);
+        const char *id = tu_str(e, "id");
+        size_t kinds = tu_csv_count("neighbours.csv", "region_id", "guangdong", "neighbour_id", id) +
+                       tu_csv_count("neighbours.csv", "region_id", id, "neighbour_id", "guangdong");
+        ck_assert_uint_eq(kinds, 1);
+        const char *kind = tu_str(e, "kind");
+        ck_assert_uint_eq(
+            tu_csv_count("neighbours.csv", "region_id", "guangdong", "neighbour_id", id) > 0
+                ? tu_csv_count("neighbours.csv", "neighbour_id", id, "kind", kind) >= 1
+                : tu_csv_count("neighbours.csv", "region_id", id, "kind", kind) >= 1,
+            1);
+        char zh[128];
+        csv_field("regions.csv", "id", id, "name_zh", zh, sizeof zh);
+        ck_assert_str_eq(tu_str(e, "name"), zh);
+    }
+    json_decref(j);
+    j = get("/v1/meta", 200);
+    ck_assert_int_eq((int)tu_num(j, "dataset.counts.neighbour_pairs"),
+                     (int)tu_csv_count("neighbours.csv", NULL, NULL, NULL, NULL));
+    json_decref(j);
+}
+END_TEST
+
+/* residents_disposable_income for east in 2019: the population-weighted mean of the provinces
+ * whose parent is east in regions.csv, from observations.csv. */
+START_TEST(test_east_income_is_population_weighted_mean)
+{
+    json_t *j = get("/v1/regions?kind=province", 200);
+    json_t *list = tu_at(j, "regions");
+    double sum_wx = 0, sum_w = 0;
+    int members = 0;
+    for (size_t k = 0; k < json_array_size(list); k++) {
+        const char *id = tu_str(json_array_get(list, k), "id");
+        char parent[64];
+        csv_field("regions.csv", "id", id, "parent", parent, sizeof parent);
+        if (strcmp(parent, "east") != 0)
+            continue;
+        double x = csv_value("residents_disposable_income", id, 2019);
+        double w = csv_value("population", id, 2019);
+        ck_assert(isfinite(x) && isfinite(w));
+        sum_wx += w * x;
+        sum_w += w;
+        members++;
+    }
+    json_decref(j);
+    ck_assert_int_eq(members, 10);
+    j = get("/v1/series?indicator=residents_disposable_income&regions=east&year=2019", 200);
+    ck_assert(json_is_true(tu_at(j, "series.0.computed")));
+    ck_assert_int_eq((int)tu_num(j, "series.0.members"), 10);
+    double got = tu_num(j, "series.0.observations.0.value");
+    ck_assert_double_eq_tol(got, sum_wx / sum_w, 1e-9 * got);
+    json_decref(j);
+}
+END_TEST
+
+/* A break in the data keeps its flag where it is shown: 2024 GDP (fifth economic census) in
+ * the series and the compare answer, and China's computed 2024 GDP says so. */
+START_TEST(test_break_flags_travel)
+{
+    char status[32];
+    const char *match[] = {"indicator_id", "gdp", "region_id", "beijing", "year", "2024", NULL};
+    ck_assert_uint_eq(tu_csv_get("observations.csv", match, "status", status, sizeof status), 1);
+    ck_assert_str_eq(status, "break");
+    json_t *j = get("/v1/series?indicator=gdp&regions=beijing&year=2024", 200);
+    ck_assert_str_eq(tu_str(j, "series.0.observations.0.status"), "break");
+    json_decref(j);
+    j = get("/v1/compare?indicators=gdp&regions=beijing,shanghai&year=2024", 200);
+    ck_assert_str_eq(tu_str(j, "rows.0.status"), "break");
+    json_decref(j);
+    j = get("/v1/series?indicator=gdp&regions=east&year=2024", 200);
+    ck_assert(json_is_true(tu_at(j, "series.0.computed")));
+    ck_assert_str_eq(tu_str(j, "series.0.observations.0.status"), "break");
+    ck_assert_ptr_nonnull(strstr(tu_str(j, "series.0.observations.0.note"), "beijing break"));
+    json_decref(j);
+}
+END_TEST
+
+/* A province's profile covers every indicator it has a value of in that year. */
+START_TEST(test_profile_covers_provincial_indicators)
+{
+    json_t *j = get("/v1/regions/zhejiang/profile?year=2019", 200);
+    size_t want = tu_csv_count("observations.csv", "region_id", "zhejiang", "year", "2019");
+    ck_assert_uint_ge(want, 15);
+    ck_assert_uint_eq(json_array_size(tu_at(j, "indicators")), want);
+    json_decref(j);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("provinces");
+    TCase *tc = tcase_create("served");
+    tcase_add_test(tc, test_indicator_texts_in_both_languages);
+    tcase_add_test(tc, test_group_names_in_chinese);
+    tcase_add_test(tc, test_region_lists_neighbours);
+    tcase_add_test(tc, test_east_income_is_population_weighted_mean);
+    tcase_add_test(tc, test_break_flags_travel);
+    tcase_add_test(tc, test_profile_covers_provincial_indicators);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
