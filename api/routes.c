@@ -197,6 +197,17 @@ const struct route routes[] = {
      .example = "/v1/"
                 "compare?indicators=patent_applications&regions=central,west&reference=east&year="
                 "2020&since=2011"},
+    {.name = "composite",
+     .pattern = "/v1/index",
+     .handle = index_get,
+     .params = PARAMS("indicators", "regions", "from", "to", "year", "directions", "weights",
+                      "normalise"),
+     .csv = CSV(.rows = {"rows"},
+                .columns = {"region", "year", "score", "rank", "topsis", "topsis_rank"}),
+     .required = PARAMS("indicators", "regions"),
+     .summary = "A composite index of several indicators per region and year: min-max "
+                "normalisation, entropy (or equal, or given) weights, score and TOPSIS, ranks",
+     .example = "/v1/index?indicators=gdp_per_capita,gdp&regions=group:four_regions&year=2019"},
     {.name = "profile",
      .pattern = "/v1/regions/{id}/profile",
      .handle = profile_get,

@@ -295,6 +295,16 @@ START_TEST(test_openapi_documents_every_route_and_parameter)
             ck_assert_str_eq(tu_str(weights, "schema.enum.1"), "population");
             ck_assert_str_eq(tu_str(weights, "schema.default"), "none");
         }
+        /* a name with another meaning on another route has a text of its own there */
+        const char *own = strcmp(r->name, "composite") == 0 ? "weights"
+                          : strcmp(r->name, "density") == 0 ? "relative"
+                                                            : NULL;
+        for (size_t i = 0; own && i < json_array_size(params); i++) {
+            json_t *par = json_array_get(params, i);
+            if (strcmp(tu_str(par, "name"), own) == 0)
+                ck_assert_str_eq(tu_str(par, "schema.default"),
+                                 strcmp(own, "weights") == 0 ? "entropy" : "none");
+        }
     }
 }
 END_TEST
@@ -348,6 +358,10 @@ START_TEST(test_openapi_variants_fit_schemas)
         {"profile", "/v1/regions/beijing/profile?year=2019"},
         {"indicator", "/v1/indicators/gdp_per_capita?lang=zh"},
         {"convergence", "/v1/gaps/convergence?indicator=gdp_per_capita&regions=group:provinces"},
+        {"density", "/v1/gaps/density?indicator=gdp_per_capita&regions=group:provinces"
+                    "&from=2018&relative=mean&at=0.5,1,2&bandwidth=0.2"},
+        {"composite", "/v1/index?indicators=gdp_per_capita,gdp,population&regions=group:provinces"
+                      "&from=2018&directions=%2B,%2B,-&normalise=by_year&weights=1,1,2"},
     };
     for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
         const struct route *r = NULL;
