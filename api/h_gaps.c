@@ -926,7 +926,10 @@ int gaps_convergence(const struct store *s, const struct query *q, json_t **out,
     static const char *const conv[] = {
         "beta",
         "ordinary least squares of ln(y_to / y_from) / T on ln y_from; converging when "
-        "beta < 0",
+        "beta < 0 and significant",
+        "t",
+        "beta / se; p_value two-sided from Student t with n - 2 degrees of freedom; "
+        "significant when p_value < 0.05 (an exact fit, se = 0: t null, p_value 0)",
         "speed",
         "lambda = -ln(1 + beta T) / T per year",
         "half_life",
@@ -990,6 +993,9 @@ int gaps_convergence(const struct store *s, const struct query *q, json_t **out,
     out_set(b, "se", out_num(beta.se));
     out_set(b, "r2", out_num(beta.r2));
     out_set(b, "n", json_integer((json_int_t)beta.n));
+    out_set(b, "t", beta.has_t ? out_num(beta.t) : json_null());
+    out_set(b, "p_value", out_num(beta.p_value));
+    out_set(b, "significant", json_boolean(beta.significant));
     out_set(b, "converging", json_boolean(beta.converging));
     out_set(b, "speed", beta.has_speed ? out_num(beta.speed) : json_null());
     out_set(b, "half_life", beta.has_half_life ? out_num(beta.half_life) : json_null());

@@ -118,7 +118,11 @@ struct metrics_beta {
     double beta, alpha, se, r2; /* OLS of ln(yT/y0)/T on ln y0 */
     size_t n;
     double years;      /* T */
-    int converging;    /* beta < 0 */
+    int has_t;         /* se > 0 (an exact fit has no t: its p-value is 0) */
+    double t;          /* beta / se, when has_t */
+    double p_value;    /* two-sided, Student t with n - 2 degrees of freedom */
+    int significant;   /* p_value < 0.05 */
+    int converging;    /* beta < 0 and significant */
     int has_speed;     /* 1 + beta T > 0 */
     double speed;      /* lambda = -ln(1 + beta T) / T, when has_speed */
     int has_half_life; /* has_speed and lambda > 0 */

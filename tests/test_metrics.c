@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "metrics.h"
+#include "references/beta_t.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -907,6 +908,27 @@ START_TEST(test_convergence_constructed_converging)
 }
 END_TEST
 
+/* beta's t = beta / se and its two-sided p-value (Student t, n - 2 degrees of freedom) as R's
+ * summary(lm) prints them for four provincial cases (tests/references/beta_t.R); converging
+ * only when beta < 0 and p < 0.05: gdp per capita 2015-2019 has beta < 0 but t = -0.62. */
+START_TEST(test_convergence_t_and_p_as_r)
+{
+    for (size_t k = 0; k < sizeof beta_t_cases / sizeof beta_t_cases[0]; k++) {
+        const struct beta_t_case *c = &beta_t_cases[k];
+        struct metrics_beta b;
+        OK(metrics_beta_convergence(c->y0, c->yT, c->n, c->years, &b));
+        ASSERT_REL(b.beta, c->beta, 1e-10);
+        ASSERT_REL(b.se, c->se, 1e-10);
+        ck_assert_msg(b.has_t, "%s: no t", c->name);
+        ASSERT_REL(b.t, c->t, 1e-10);
+        ASSERT_REL(b.p_value, c->p, 1e-10);
+        ck_assert_int_eq(b.significant, c->p < 0.05);
+        ck_assert_msg(b.converging == (c->beta < 0 && c->p < 0.05), "%s: converging %d", c->name,
+                      b.converging);
+    }
+}
+END_TEST
+
 /* Constructed: y0 = {1, 4, 16}, yT = 100 * 2^{0,-2,-4} = {100, 25, 6.25}, T = 10:
  * ln(yT/y0) = ln 100 - 2 i ln 2 = ln 100 - 2 ln y0, so beta = -2/10 = -0.2. The ranking
  * reversed: 1 + beta T = -1 <= 0, so there is no speed and no half-life. */
@@ -1376,6 +1398,7 @@ static Suite *metrics_suite(void)
     tcase_add_test(tc, test_convergence_constructed_converging);
     tcase_add_test(tc, test_convergence_overshoot_has_no_speed);
     tcase_add_test(tc, test_convergence_diverging);
+    tcase_add_test(tc, test_convergence_t_and_p_as_r);
     tcase_add_test(tc, test_convergence_hand_with_residuals);
     suite_add_tcase(s, tc);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "references/beta_t.h"
 #include "testutil.h"
 
 static json_t *get(const char *target, int want)
@@ -191,6 +192,30 @@ START_TEST(test_profile_covers_provincial_indicators)
 }
 END_TEST
 
+/* Beta convergence through the endpoint: t and p as R's lm gives them (tests/references/
+ * beta_t.h), and a negative beta that is not significant does not read "converging". */
+START_TEST(test_beta_convergence_needs_significance)
+{
+    json_t *j = get("/v1/gaps/convergence?indicator=gdp_per_capita&regions=group:provinces&"
+                    "from=2015&to=2019",
+                    200);
+    const struct beta_t_case *c = &beta_t_cases[1];
+    ck_assert_str_eq(c->name, "gdp_per_capita 2015-2019");
+    ck_assert_double_eq_tol(tu_num(j, "beta.t"), c->t, 1e-10 * fabs(c->t));
+    ck_assert_double_eq_tol(tu_num(j, "beta.p_value"), c->p, 1e-10 * c->p);
+    ck_assert(json_is_false(tu_at(j, "beta.significant")));
+    ck_assert(json_is_false(tu_at(j, "beta.converging")));
+    ck_assert_double_lt(tu_num(j, "beta.beta"), 0);
+    json_decref(j);
+    j = get("/v1/gaps/convergence?indicator=gdp_per_capita&regions=group:provinces&"
+            "from=2005&to=2019",
+            200);
+    ck_assert(json_is_true(tu_at(j, "beta.significant")));
+    ck_assert(json_is_true(tu_at(j, "beta.converging")));
+    json_decref(j);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("provinces");
@@ -201,6 +226,7 @@ int main(void)
     tcase_add_test(tc, test_east_income_is_population_weighted_mean);
     tcase_add_test(tc, test_break_flags_travel);
     tcase_add_test(tc, test_profile_covers_provincial_indicators);
+    tcase_add_test(tc, test_beta_convergence_needs_significance);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -5,6 +5,7 @@
  * locals, and writes *OUT only after checking that each result is finite. A result that is
  * not finite despite finite inputs (an overflow) is reported as METRICS_E_DOMAIN. */
 #include "metrics/core.h"
+#include "metrics/stats.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -75,10 +76,28 @@ int metrics_ols(const double *x, const double *y, size_t n, struct metrics_ols *
 }
 
 /* Fills the speed of convergence and the half-life implied by B's beta over B's years. */
+/* The slope's t and two-sided p-value with n - 2 degrees of freedom. An exact fit (se = 0,
+ * possible only when every point lies on the line) leaves no doubt about the slope: p = 0. */
+static int beta_significance(struct metrics_beta *b)
+{
+    b->has_t = b->se > 0;
+    b->p_value = 0;
+    if (b->has_t) {
+        b->t = b->beta / b->se;
+        int rc = stats_t_two_sided(b->t, (double)b->n - 2, &b->p_value);
+        if (rc != METRICS_OK)
+            return rc;
+    }
+    b->significant = b->p_value < 0.05;
+    return METRICS_OK;
+}
+
 static void beta_speed(struct metrics_beta *b)
 {
     double bt = b->beta * b->years;
-    b->converging = b->beta < 0;
+    /* a negative beta that chance explains as well (t = -0.62 over 31 provinces) is not
+     * convergence */
+    b->converging = b->beta < 0 && b->significant;
     /* 1 + beta T <= 0 means the gap more than closed: no exponential path gives that. */
     b->has_speed = 1 + bt > 0;
     if (!b->has_speed)
@@ -133,6 +152,9 @@ int metrics_beta_convergence(const double *y0, const double *yT, size_t n, doubl
         .n = n,
         .years = years,
     };
+    rc = beta_significance(&b);
+    if (rc != METRICS_OK)
+        goto fail;
     beta_speed(&b);
     rc = METRICS_E_DOMAIN;
     if (!isfinite(b.speed) || !isfinite(b.half_life))
