@@ -763,6 +763,31 @@ START_TEST(test_index_equal_and_given_weights)
 }
 END_TEST
 
+/* year=latest: the latest year in which every region has every indicator. */
+START_TEST(test_index_latest_common_year)
+{
+    const struct group *g = provinces();
+    int latest = 0;
+    for (int year = 2000; year <= 2030; year++) {
+        int all = 1;
+        for (size_t k = 0; k < 31 && all; k++)
+            for (size_t c = 0; c < 3 && all; c++)
+                all = store_get(tu_store(), indicator(index_ids[c]), g->members[k], year) != NULL;
+        if (all)
+            latest = year;
+    }
+    ck_assert_int_gt(latest, 0);
+    json_t *j = get(tu_store(),
+                    "/v1/index?indicators=gdp_per_capita,gdp,population&regions=group:provinces"
+                    "&year=latest&directions=%2B,%2B,-",
+                    200);
+    ck_assert_uint_eq(json_array_size(tu_at(j, "years")), 1);
+    ck_assert_int_eq((int)tu_num(j, "years.0"), latest);
+    ck_assert_uint_eq(json_array_size(tu_at(j, "rows")), 31);
+    json_decref(j);
+}
+END_TEST
+
 START_TEST(test_index_csv_rows)
 {
     json_t *j = get(tu_store(),
@@ -999,6 +1024,7 @@ int main(void)
     tcase_add_test(ix, test_index_pooled_over_years);
     tcase_add_test(ix, test_index_by_year);
     tcase_add_test(ix, test_index_equal_and_given_weights);
+    tcase_add_test(ix, test_index_latest_common_year);
     tcase_add_test(ix, test_index_csv_rows);
     tcase_add_test(ix, test_index_bad_parameters);
     suite_add_tcase(s, ix);
