@@ -8,6 +8,7 @@
 #include "handlers.h"
 #include "metrics.h"
 #include "metrics/dagum.h"
+#include "metrics/segments.h"
 #include "out.h"
 #include "panel.h"
 #include "select.h"
@@ -61,12 +62,94 @@ static json_t *ols_json(const struct metrics_ols *o)
     return t;
 }
 
+/* Words for a trend's direction: a ratio's gap narrows or widens, a dispersion converges or
+ * diverges. */
+struct trend_words {
+    const char *closer, *farther;
+};
+static const struct trend_words ratio_words = {"narrowing", "widening"};
+static const struct trend_words sigma_words = {"converging", "diverging"};
+
+static const char *direction_word(const struct trend_words *w, double slope, double span,
+                                  double level, double neutral)
+{
+    const char *d = direction(slope, span, level, neutral);
+    return strcmp(d, "narrowing") == 0 ? w->closer : strcmp(d, "widening") == 0 ? w->farther : d;
+}
+
+/* Reads min_segment= (the shortest segment of a segmented trend, in observations): 0 when not
+ * given (the default, max(3, floor(0.15 n))). Returns 0, or -1 with a 400. */
+static int parse_min_segment(const struct query *q, size_t *h, struct api_error *err)
+{
+    double v = 0;
+    *h = 0;
+    int given = query_number(q, "min_segment", &v, err);
+    if (given < 0)
+        return -1;
+    if (given && (v != floor(v) || v < 3 || v > 1000))
+        return api_fail(err, 400, "bad_parameter", "min_segment",
+                        "min_segment must be a whole number of years from 3 to 1000");
+    *h = given ? (size_t)v : 0;
+    return 0;
+}
+
+/* The segmented trend of Y over the years X (N points; Bai-Perron least squares, breaks by
+ * BIC, minimum segment H or the default): sets segments[], breaks[] and direction (of the last
+ * segment) on O, and direction_overall from WHOLE, the whole period's line. A period too short
+ * to split (fewer than twice the minimum segment) or a line that fits exactly is one segment.
+ * *LAST receives the last segment's line. Returns 0, or -1 with a 503 (memory). */
+static int segments_into(json_t *o, const double *x, const double *y, size_t n, size_t h,
+                         const struct metrics_ols *whole, double neutral,
+                         const struct trend_words *w, struct metrics_ols *last,
+                         struct api_error *err)
+{
+    struct segments_fit fit;
+    size_t len = segments_work_size(n);
+    double *work = malloc((len + 1) * sizeof *work);
+    if (!work)
+        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    int code = segments_fit(x, y, n, h, work, len, &fit);
+    free(work);
+    if (code != METRICS_OK) { /* one segment: the whole period */
+        fit.n_breaks = 0;
+        fit.segments[0] = (struct segments_segment){.from = 0, .to = n - 1, .slope = whole->slope,
+                                                    .intercept = whole->intercept};
+    }
+    json_t *segs = json_array(), *breaks = json_array();
+    for (size_t k = 0; k <= fit.n_breaks; k++) {
+        const struct segments_segment *sg = &fit.segments[k];
+        double span = x[sg->to] - x[sg->from];
+        double mid = sg->intercept + sg->slope * (x[sg->from] + x[sg->to]) / 2;
+        json_t *e = json_object();
+        out_set(e, "from", json_integer((json_int_t)x[sg->from]));
+        out_set(e, "to", json_integer((json_int_t)x[sg->to]));
+        out_set(e, "slope", out_num(sg->slope));
+        out_set(e, "intercept", out_num(sg->intercept));
+        out_set(e, "direction", json_string(direction_word(w, sg->slope, span, mid, neutral)));
+        json_array_append_new(segs, e);
+        if (k < fit.n_breaks)
+            json_array_append_new(breaks, json_integer((json_int_t)x[sg->to]));
+    }
+    json_t *current = json_array_get(segs, fit.n_breaks);
+    out_set(o, "direction", json_incref(json_object_get(current, "direction")));
+    double mid = whole->intercept + whole->slope * (x[0] + x[n - 1]) / 2;
+    out_set(o, "direction_overall",
+            json_string(direction_word(w, whole->slope, x[n - 1] - x[0], mid, neutral)));
+    out_set(o, "segments", segs);
+    out_set(o, "breaks", breaks);
+    *last = *whole;
+    last->slope = fit.segments[fit.n_breaks].slope;
+    last->intercept = fit.segments[fit.n_breaks].intercept;
+    return 0;
+}
+
 /* ------------------------------------------------------------------ pairs ----------- */
 
 struct pair_point {
     int year;
     double ref, value, ratio, difference, relative_gap;
     int has_difference; /* reference - value can overflow where the ratio does not */
+    uint8_t ref_status, status; /* the flags of the two values (enum obs_status) */
 };
 
 /* The years where both the reference and R have data, with the three measures. */
@@ -94,6 +177,8 @@ static int pair_points(const struct store *s, uint32_t ind, uint32_t ref, uint32
         pt->year = o[k].year;
         pt->ref = ro->value;
         pt->value = o[k].value;
+        pt->ref_status = ro->status;
+        pt->status = o[k].status;
         pt->has_difference = metrics_difference(pt->ref, pt->value, &pt->difference) == METRICS_OK;
         if ((code = metrics_ratio(pt->ref, pt->value, &pt->ratio)) != METRICS_OK) {
             free(p);
@@ -159,7 +244,7 @@ static json_t *target_json(const struct metrics_ols *fit, int last_year, double 
 }
 
 static json_t *pair_summary(const struct pair_point *p, size_t n, int higher_is_better,
-                            const double *target)
+                            const double *target, size_t min_segment, struct api_error *err)
 {
     json_t *sm = json_object();
     const struct pair_point *a = &p[0], *b = &p[n - 1];
@@ -183,15 +268,26 @@ static json_t *pair_summary(const struct pair_point *p, size_t n, int higher_is_
         x[k] = p[k].year;
         y[k] = p[k].ratio;
     }
-    if (ok && n >= 2 && metrics_ols(x, y, n, &fit) == METRICS_OK) {
+    struct metrics_ols current;
+    if (!ok) {
+        json_decref(sm);
+        sm = NULL;
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    } else if (n >= 2 && metrics_ols(x, y, n, &fit) == METRICS_OK) {
         out_set(sm, "trend", ols_json(&fit));
-        double mid = fit.intercept + fit.slope * (a->year + b->year) / 2.0;
-        out_set(sm, "direction", json_string(direction(fit.slope, b->year - a->year, mid, 1)));
-        if (target)
-            out_set(sm, "target", target_json(&fit, b->year, *target));
+        if (segments_into(sm, x, y, n, min_segment, &fit, 1, &ratio_words, &current, err) != 0) {
+            json_decref(sm);
+            sm = NULL;
+        } else if (target) {
+            /* where the current segment's line reaches the target */
+            out_set(sm, "target", target_json(&current, b->year, *target));
+        }
     } else {
         out_set(sm, "trend", json_null());
         out_set(sm, "direction", json_null());
+        out_set(sm, "direction_overall", json_null());
+        out_set(sm, "segments", json_array());
+        out_set(sm, "breaks", json_array());
         if (target)
             out_set(sm, "target", json_null());
     }
@@ -201,7 +297,8 @@ static json_t *pair_summary(const struct pair_point *p, size_t n, int higher_is_
 }
 
 static json_t *pair_json(const struct store *s, const struct query *q, uint32_t r,
-                         const struct pair_point *p, size_t n, int hib, const double *target)
+                         const struct pair_point *p, size_t n, int hib, const double *target,
+                         size_t min_segment, struct api_error *err)
 {
     json_t *o = json_object();
     json_t *years = json_array();
@@ -214,10 +311,17 @@ static json_t *pair_json(const struct store *s, const struct query *q, uint32_t 
         out_set(e, "ratio", out_num(p[k].ratio));
         out_set(e, "difference", num_if(p[k].has_difference, p[k].difference));
         out_set(e, "relative_gap", out_num(p[k].relative_gap));
+        out_set(e, "reference_status", out_str(store_status_name(p[k].ref_status)));
+        out_set(e, "status", out_str(store_status_name(p[k].status)));
         json_array_append_new(years, e);
     }
     out_set(o, "years", years);
-    out_set(o, "summary", n ? pair_summary(p, n, hib, target) : json_null());
+    json_t *summary = n ? pair_summary(p, n, hib, target, min_segment, err) : json_null();
+    if (!summary) {
+        json_decref(o);
+        return NULL;
+    }
+    out_set(o, "summary", summary);
     return o;
 }
 
@@ -260,7 +364,8 @@ int gaps_pairs(const struct store *s, const struct query *q, json_t **out, struc
     if (ref == STORE_NONE || select_year_range(q, 0, &yr, err) != 0)
         return -1;
     int has_target = query_number(q, "target", &target, err);
-    if (has_target < 0)
+    size_t min_segment;
+    if (has_target < 0 || parse_min_segment(q, &min_segment, err) != 0)
         return -1;
     const char *list = query_value(q, "regions", err, &bad);
     if (bad || (list ? select_regions(s, list, "regions", &sel, err)
@@ -289,8 +394,16 @@ int gaps_pairs(const struct store *s, const struct query *q, json_t **out, struc
         "trend",
         "ordinary least squares slope of the ratio per year",
         "direction",
-        "narrowing when the fitted ratio ends nearer 1 than it starts, widening when farther; "
-        "stable when it moves less than 1 % of its distance from 1 (|ratio - 1|) over the period",
+        "of the last segment: narrowing when its fitted ratio ends nearer 1 than it starts, "
+        "widening when farther; stable when it moves less than 1 % of its distance from 1 "
+        "(|ratio - 1|); direction_overall: the same of the whole period's trend",
+        "segments",
+        "least-squares segmented linear trend of the ratio (Bai-Perron, exact dynamic "
+        "programming), minimum segment min_segment (default max(3, floor(0.15 n))) years, "
+        "number of breaks by BIC, as R strucchange::breakpoints(y ~ year, h = 0.15); breaks: "
+        "the last year of each segment but the last",
+        "target",
+        "the year the last segment's line reaches the target ratio",
         NULL};
     out_set(doc, "conventions", out_conventions(conv));
     out_set(doc, "pairs", pairs);
@@ -301,9 +414,12 @@ int gaps_pairs(const struct store *s, const struct query *q, json_t **out, struc
             continue;
         if (pair_points(s, ind, ref, sel.items[k], &yr, &p, &n, err) != 0)
             goto done;
-        json_array_append_new(
-            pairs, pair_json(s, q, sel.items[k], p, n, hib, has_target ? &target : NULL));
+        json_t *pair =
+            pair_json(s, q, sel.items[k], p, n, hib, has_target ? &target : NULL, min_segment, err);
         free(p);
+        if (!pair)
+            goto done;
+        json_array_append_new(pairs, pair);
     }
     *out = doc;
     doc = NULL;
@@ -340,6 +456,7 @@ struct dispersion_req {
     int by_parent;
     double epsilon;
     int want[M_COUNT];
+    size_t min_segment; /* of sigma_convergence's segments; 0: the default */
 };
 
 /* Names the first region and year whose value a requested measure cannot take. */
@@ -648,15 +765,18 @@ static int year_json(const struct store *s, const struct query *q, const struct 
 }
 
 /* The trend of the CV over the years: converging when it falls. */
-static json_t *sigma_json(const int *years, const double *cv, size_t n)
+static json_t *sigma_json(const int *years, const double *cv, size_t n, size_t min_segment,
+                          struct api_error *err)
 {
     if (n < 2)
         return json_null();
     double *x = malloc(n * sizeof *x);
-    struct metrics_ols fit;
+    struct metrics_ols fit, current;
     json_t *o = json_null();
-    if (!x)
-        return o;
+    if (!x) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        return NULL;
+    }
     for (size_t k = 0; k < n; k++)
         x[k] = years[k];
     if (metrics_sigma_convergence(x, cv, n, &fit) == METRICS_OK) {
@@ -667,12 +787,10 @@ static json_t *sigma_json(const int *years, const double *cv, size_t n)
         out_set(o, "first", out_num(cv[0]));
         out_set(o, "last", out_num(cv[n - 1]));
         out_set(o, "trend", ols_json(&fit));
-        double mid = fit.intercept + fit.slope * (years[0] + years[n - 1]) / 2.0;
-        const char *d = direction(fit.slope, years[n - 1] - years[0], mid, 0);
-        out_set(o, "direction",
-                json_string(strcmp(d, "narrowing") == 0  ? "converging"
-                            : strcmp(d, "widening") == 0 ? "diverging"
-                                                         : "stable"));
+        if (segments_into(o, x, cv, n, min_segment, &fit, 0, &sigma_words, &current, err) != 0) {
+            json_decref(o);
+            o = NULL;
+        }
     }
     free(x);
     return o;
@@ -731,7 +849,8 @@ static int parse_dispersion(const struct store *s, const struct query *q, struct
         parse_measures(q, rq->want, err) != 0)
         return -1;
     rq->epsilon = 0.5;
-    if (query_number(q, "epsilon", &rq->epsilon, err) < 0)
+    if (parse_min_segment(q, &rq->min_segment, err) != 0 ||
+        query_number(q, "epsilon", &rq->epsilon, err) < 0)
         return -1;
     if (rq->epsilon < 0 || rq->epsilon > 100)
         return api_fail(err, 400, "bad_parameter", "epsilon",
@@ -807,7 +926,9 @@ static json_t *dispersion_head(const struct store *s, const struct query *q,
         "richer group j first (equal means: 0); shares in percent of gini; every region weight 1 "
         "unless weights=population",
         "sigma_convergence",
-        "ordinary least squares trend of the CV per year",
+        "ordinary least squares trend of the CV per year; segments as R "
+        "strucchange::breakpoints(cv ~ year, h = 0.15) (min_segment); direction of the last "
+        "segment, direction_overall of the whole trend",
         NULL};
     out_set(doc, "conventions", out_conventions(conv));
     out_set(doc, "left_out", out_left_out(s, p));
@@ -852,7 +973,10 @@ int gaps_dispersion(const struct store *s, const struct query *q, json_t **out,
             goto done;
         all_cv = all_cv && has_cv;
     }
-    out_set(doc, "sigma_convergence", sigma_json(p.years, cvs, all_cv ? p.ny : 0));
+    json_t *sigma = sigma_json(p.years, cvs, all_cv ? p.ny : 0, rq.min_segment, err);
+    if (!sigma)
+        goto done;
+    out_set(doc, "sigma_convergence", sigma);
     *out = doc;
     doc = NULL;
     rc = 0;
@@ -1021,7 +1145,9 @@ int gaps_convergence(const struct store *s, const struct query *q, json_t **out,
         out_set(e, "n", json_integer((json_int_t)p.nr));
         json_array_append_new(by_year, e);
     }
-    json_t *sigma = sigma_json(p.years, cvs, p.ny);
+    json_t *sigma = sigma_json(p.years, cvs, p.ny, 0, err);
+    if (!sigma)
+        goto done;
     if (json_is_object(sigma))
         out_set(sigma, "by_year", json_incref(by_year));
     out_set(doc, "sigma", sigma); /* releases DOC's reference to BY_YEAR */

@@ -285,7 +285,8 @@ START_TEST(test_paper_regional_beds_rank)
 END_TEST
 
 /* The provincial GDP per capita has converged since 2005 (beta < 0 with a finite half-life)
- * and the sigma trend to 2019 is downward. */
+ * and the sigma trend to 2019 is downward over the period (direction_overall; its last segment
+ * rises again, as the CVs of README's table show: 0.4325 in 2014, 0.4494 in 2018). */
 START_TEST(test_paper_convergence)
 {
     json_t *j = get("/v1/gaps/convergence?indicator=gdp_per_capita&regions=group:provinces"
@@ -294,7 +295,7 @@ START_TEST(test_paper_convergence)
     ck_assert_double_lt(tu_num(j, "beta.beta"), 0);
     ck_assert(json_is_true(tu_at(j, "beta.converging")));
     ck_assert_double_gt(tu_num(j, "beta.half_life"), 0);
-    ck_assert_str_eq(tu_str(j, "sigma.direction"), "converging");
+    ck_assert_str_eq(tu_str(j, "sigma.direction_overall"), "converging");
     json_decref(j);
 }
 END_TEST

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics/references/segments-expected.h"
 #include "references/beta_t.h"
 #include "testutil.h"
 
@@ -216,6 +217,38 @@ START_TEST(test_beta_convergence_needs_significance)
 }
 END_TEST
 
+/* The headline: the urban/rural income ratio over 1978-2020 rose overall but has narrowed in
+ * its last segment, 2013-2020. Segments through the endpoint as R strucchange::breakpoints
+ * gives them on the same ratios (tests/metrics/references/segments-make.R). */
+START_TEST(test_income_ratio_narrowing_since_2013)
+{
+    json_t *j = get("/v1/gaps/pairs?indicator=income_per_capita&reference=urban&regions=rural", 200);
+    json_t *sm = tu_at(j, "pairs.0.summary");
+    ck_assert_str_eq(tu_str(sm, "direction"), "narrowing");
+    ck_assert_str_eq(tu_str(sm, "direction_overall"), "widening");
+    json_t *breaks = tu_at(sm, "breaks"), *segs = tu_at(sm, "segments");
+    ck_assert_uint_eq(json_array_size(breaks), ratio_n_breaks);
+    ck_assert_uint_eq(json_array_size(segs), ratio_n_breaks + 1);
+    for (size_t k = 0; k < ratio_n_breaks; k++)
+        ck_assert_int_eq(json_integer_value(json_array_get(breaks, k)),
+                         (json_int_t)ratio_x[ratio_breaks[k]]);
+    for (size_t k = 0; k <= ratio_n_breaks; k++) {
+        json_t *g = json_array_get(segs, k);
+        ck_assert_int_eq((int)tu_num(g, "from"), (int)ratio_x[(size_t)ratio_segments[k][0]]);
+        ck_assert_int_eq((int)tu_num(g, "to"), (int)ratio_x[(size_t)ratio_segments[k][1]]);
+        double slope = ratio_segments[k][2], icpt = ratio_segments[k][3];
+        ck_assert_double_eq_tol(tu_num(g, "slope"), slope, 1e-10 * fabs(slope));
+        ck_assert_double_eq_tol(tu_num(g, "intercept"), icpt, 1e-10 * fabs(icpt));
+    }
+    ck_assert_int_eq((int)tu_num(json_array_get(segs, ratio_n_breaks), "from"), 2013);
+    /* the ratios the reference was made from are the answer's ratios */
+    for (size_t k = 0; k < sizeof ratio_y / sizeof ratio_y[0]; k++)
+        ck_assert_double_eq_tol(tu_num(json_array_get(tu_at(j, "pairs.0.years"), k), "ratio"),
+                                ratio_y[k], 1e-13 * ratio_y[k]); /* 15 digits printed */
+    json_decref(j);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("provinces");
@@ -227,6 +260,7 @@ int main(void)
     tcase_add_test(tc, test_break_flags_travel);
     tcase_add_test(tc, test_profile_covers_provincial_indicators);
     tcase_add_test(tc, test_beta_convergence_needs_significance);
+    tcase_add_test(tc, test_income_ratio_narrowing_since_2013);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
