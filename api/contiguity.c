@@ -1,0 +1,140 @@
+/* api/contiguity.c — binary contiguity among a set of regions from the store's neighbours. */
+#include "contiguity.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "out.h"
+
+#define NOT_IN_SET SIZE_MAX
+
+static const char *const links_choices[] = {"include", "exclude", NULL};
+static const char *const isolated_choices[] = {"error", "keep", NULL};
+
+int contiguity_parse(const struct query *q, struct contiguity_opts *o, struct api_error *err)
+{
+    memset(o, 0, sizeof *o);
+    if (query_choice(q, "links", links_choices, 0, &o->exclude_links, err) != 0 ||
+        query_choice(q, "isolated", isolated_choices, 0, &o->keep_isolated, err) != 0)
+        return -1;
+    return 0;
+}
+
+int contiguity_asked(const struct query *q)
+{
+    return query_get(q, "links") != NULL || query_get(q, "isolated") != NULL;
+}
+
+static int counts(const struct contiguity_opts *o, uint8_t kind)
+{
+    return !(o->exclude_links && kind == NEIGHBOUR_LINK);
+}
+
+/* Sorts the N positions at A ascending (a region has a handful of neighbours). */
+static void sort_positions(size_t *a, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        size_t v = a[i], j = i;
+        for (; j > 0 && a[j - 1] > v; j--)
+            a[j] = a[j - 1];
+        a[j] = v;
+    }
+}
+
+int contiguity_build(const struct store *s, const uint32_t *regions, size_t n,
+                     const struct contiguity_opts *o, struct contiguity *out, struct api_error *err)
+{
+    size_t nstore = store_region_count(s), links = 0;
+    size_t *pos = malloc((nstore ? nstore : 1) * sizeof *pos);
+    memset(out, 0, sizeof *out);
+    out->offsets = calloc(n + 1, sizeof *out->offsets);
+    out->isolated = malloc((n ? n : 1) * sizeof *out->isolated);
+    if (!pos || !out->offsets || !out->isolated)
+        goto nomem;
+    for (size_t r = 0; r < nstore; r++)
+        pos[r] = NOT_IN_SET;
+    for (size_t i = 0; i < n; i++)
+        pos[regions[i]] = i;
+    /* Two passes: the degrees (into offsets), then the neighbours themselves. */
+    for (size_t i = 0; i < n; i++) {
+        const struct region *r = store_region_at(s, regions[i]);
+        size_t d = 0;
+        for (uint32_t k = 0; k < r->n_neighbours; k++)
+            if (pos[r->neighbours[k]] != NOT_IN_SET && counts(o, r->neighbour_kinds[k])) {
+                d++;
+                links += r->neighbour_kinds[k] == NEIGHBOUR_LINK;
+            }
+        out->offsets[i + 1] = out->offsets[i] + d;
+        if (d == 0)
+            out->isolated[out->n_isolated++] = i;
+    }
+    out->neighbours = malloc((out->offsets[n] ? out->offsets[n] : 1) * sizeof *out->neighbours);
+    if (!out->neighbours)
+        goto nomem;
+    for (size_t i = 0; i < n; i++) {
+        const struct region *r = store_region_at(s, regions[i]);
+        size_t *dst = &out->neighbours[out->offsets[i]], d = 0;
+        for (uint32_t k = 0; k < r->n_neighbours; k++)
+            if (pos[r->neighbours[k]] != NOT_IN_SET && counts(o, r->neighbour_kinds[k]))
+                dst[d++] = pos[r->neighbours[k]];
+        sort_positions(dst, d);
+    }
+    /* The store's adjacency is symmetric, so every pair was seen from both ends. */
+    out->n_pairs = out->offsets[n] / 2;
+    out->n_link_pairs = links / 2;
+    out->w = (struct spatial_weights){n, out->offsets, out->neighbours};
+    free(pos);
+    return 0;
+nomem:
+    free(pos);
+    return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+}
+
+int contiguity_require_neighbours(const struct store *s, const uint32_t *regions,
+                                  const struct contiguity *c, const struct contiguity_opts *o,
+                                  struct api_error *err)
+{
+    if (c->n_isolated == 0 || o->keep_isolated)
+        return 0;
+    char names[128] = "";
+    size_t used = 0, shown = 0;
+    for (; shown < c->n_isolated && shown < 4; shown++) {
+        const char *id = store_region_at(s, regions[c->isolated[shown]])->id;
+        int w = snprintf(names + used, sizeof names - used, "%s%s", shown ? ", " : "", id);
+        if (w < 0 || (size_t)w >= sizeof names - used)
+            break;
+        used += (size_t)w;
+    }
+    char more[32] = "";
+    if (shown < c->n_isolated)
+        snprintf(more, sizeof more, " and %zu more", c->n_isolated - shown);
+    return api_fail(err, 422, "isolated_region", "isolated",
+                    "%s%s %s no neighbours among the selected regions with data (links=%s); "
+                    "give isolated=keep to keep %s with a spatial lag of 0 (spdep zero.policy)",
+                    names, more, c->n_isolated > 1 ? "have" : "has",
+                    links_choices[o->exclude_links], c->n_isolated > 1 ? "them" : "it");
+}
+
+json_t *contiguity_json(const struct store *s, const uint32_t *regions, const struct contiguity *c,
+                        const struct contiguity_opts *o)
+{
+    json_t *w = json_object(), *iso = json_array();
+    for (size_t k = 0; k < c->n_isolated; k++)
+        json_array_append_new(iso, json_string(store_region_at(s, regions[c->isolated[k]])->id));
+    out_set(w, "style", json_string("binary contiguity, row-standardised (spdep style W)"));
+    out_set(w, "links", json_string(links_choices[o->exclude_links]));
+    out_set(w, "isolated", json_string(isolated_choices[o->keep_isolated]));
+    out_set(w, "pairs", json_integer((json_int_t)c->n_pairs));
+    out_set(w, "link_pairs", json_integer((json_int_t)c->n_link_pairs));
+    out_set(w, "isolated_regions", iso);
+    return w;
+}
+
+void contiguity_free(struct contiguity *c)
+{
+    free(c->offsets);
+    free(c->neighbours);
+    free(c->isolated);
+    memset(c, 0, sizeof *c);
+}

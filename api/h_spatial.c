@@ -1,0 +1,210 @@
+/* api/h_spatial.c — GET /v1/gaps/spatial: global Moran's I (Cliff-Ord, both variances, as R
+ * spdep moran.test) and local Moran (as spdep localmoran) of the regions' values in each year
+ * of a balanced panel, over binary contiguity, row-standardised (api/contiguity). The
+ * statistics are api/metrics/spatial; this file picks the data and the weights, checks the
+ * parameters and shapes the answer. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "contiguity.h"
+#include "handlers.h"
+#include "metrics/spatial.h"
+#include "out.h"
+#include "panel.h"
+#include "select.h"
+
+#define SPATIAL_DEFAULT_REGIONS "group:provinces"
+
+struct spatial_req {
+    uint32_t ind;
+    struct selection sel;
+    struct year_range yr;
+    struct contiguity_opts opts;
+};
+
+static int parse_spatial(const struct store *s, const struct query *q, struct spatial_req *rq,
+                         struct api_error *err)
+{
+    int bad;
+    const char *id = query_require(q, "indicator", err);
+    if (!id)
+        return -1;
+    const char *list = query_value(q, "regions", err, &bad);
+    if (bad)
+        return -1;
+    rq->ind = select_indicator(s, id, "indicator", err);
+    if (rq->ind == STORE_NONE || select_year_range(q, 1, &rq->yr, err) != 0 ||
+        contiguity_parse(q, &rq->opts, err) != 0 ||
+        select_regions(s, list ? list : SPATIAL_DEFAULT_REGIONS, "regions", &rq->sel, err) != 0)
+        return -1;
+    return select_resolve_latest(s, rq->ind, &rq->sel, &rq->yr, id, err);
+}
+
+static int all_equal(const double *x, size_t n)
+{
+    for (size_t k = 1; k < n; k++)
+        if (x[k] != x[0])
+            return 0;
+    return 1;
+}
+
+/* The metrics' refusal for year YEAR as a 422. */
+static int moran_error(int code, const struct panel *p, size_t y, const struct contiguity *c,
+                       struct api_error *err)
+{
+    int year = p->years[y];
+    if (code == METRICS_E_TOO_FEW)
+        return api_fail(err, 422, "too_few_regions", "regions",
+                        "Moran's I needs at least 4 regions with neighbours; %d has %zu "
+                        "(%zu region%s, %zu without neighbours)",
+                        year, p->nr - c->n_isolated, p->nr, p->nr == 1 ? "" : "s", c->n_isolated);
+    if (code == METRICS_E_DEGENERATE && all_equal(panel_row(p, y), p->nr))
+        return api_fail(err, 422, "undefined", "indicator",
+                        "Moran's I is undefined in %d: every region has the same value (zero "
+                        "variance)",
+                        year);
+    if (code == METRICS_E_DEGENERATE)
+        return api_fail(err, 422, "undefined", "indicator",
+                        "Moran's I is undefined in %d: the randomisation variance is not "
+                        "positive (the values' kurtosis is too extreme)",
+                        year);
+    return api_fail(err, 422, "undefined", "indicator", "Moran's I is undefined in %d: %s", year,
+                    metrics_strerror(code));
+}
+
+static json_t *moran_json(const struct spatial_moran *m)
+{
+    json_t *o = json_object();
+    out_set(o, "i", out_num(m->i));
+    out_set(o, "expected", out_num(m->expected));
+    out_set(o, "variance_normal", out_num(m->variance_normal));
+    out_set(o, "variance_random", out_num(m->variance_random));
+    out_set(o, "z_normal", out_num(m->z_normal));
+    out_set(o, "z_random", out_num(m->z_random));
+    out_set(o, "p_greater_normal", out_num(m->p_greater_normal));
+    out_set(o, "p_greater_random", out_num(m->p_greater_random));
+    out_set(o, "p_two_sided_normal", out_num(m->p_two_sided_normal));
+    out_set(o, "p_two_sided_random", out_num(m->p_two_sided_random));
+    return o;
+}
+
+static json_t *local_json(const struct store *s, uint32_t region, double value,
+                          const struct spatial_local *l)
+{
+    json_t *o = json_object();
+    out_set(o, "region", json_string(store_region_at(s, region)->id));
+    out_set(o, "value", out_num(value));
+    out_set(o, "i", out_num(l->i));
+    out_set(o, "lag", out_num(l->lag));
+    out_set(o, "expected", out_num(l->expected));
+    out_set(o, "variance", out_num(l->variance));
+    /* spdep gives NaN here (a zero variance); the conventions say why it is null */
+    out_set(o, "z", l->has_z ? out_num(l->z) : json_null());
+    out_set(o, "p_two_sided", l->has_z ? out_num(l->p_two_sided) : json_null());
+    out_set(o, "quadrant", json_string(spatial_quadrant_name(l->quadrant)));
+    return o;
+}
+
+/* One year's entry: n, n_used, moran, local[]. */
+static int year_json(const struct store *s, const struct panel *p, size_t y,
+                     const struct contiguity *c, struct spatial_local *local, json_t *years,
+                     struct api_error *err)
+{
+    const double *x = panel_row(p, y);
+    struct spatial_moran m;
+    int code = spatial_moran(&c->w, x, &m);
+    if (code == METRICS_OK)
+        code = spatial_local_moran(&c->w, x, local);
+    if (code != METRICS_OK)
+        return moran_error(code, p, y, c, err);
+    json_t *e = json_object(), *list = json_array();
+    out_set(e, "year", json_integer(p->years[y]));
+    out_set(e, "n", json_integer((json_int_t)m.n));
+    out_set(e, "n_used", json_integer((json_int_t)m.n_used));
+    out_set(e, "moran", moran_json(&m));
+    for (size_t k = 0; k < p->nr; k++)
+        json_array_append_new(list, local_json(s, p->regions[k], x[k], &local[k]));
+    out_set(e, "local", list);
+    json_array_append_new(years, e);
+    return 0;
+}
+
+static json_t *spatial_head(const struct store *s, const struct query *q,
+                            const struct spatial_req *rq, const struct panel *p,
+                            const struct contiguity *c)
+{
+    json_t *doc = json_object(), *regions = json_array();
+    for (size_t k = 0; k < p->nr; k++)
+        json_array_append_new(regions, json_string(store_region_at(s, p->regions[k])->id));
+    out_set(doc, "indicator", out_indicator_ref(s, rq->ind, q));
+    out_set(doc, "regions", regions);
+    out_set(doc, "weights", contiguity_json(s, p->regions, c, &rq->opts));
+    static const char *const conv[] = {
+        "balanced",
+        "every year listed has a value for every region listed; the rest is in left_out",
+        "weights",
+        "binary contiguity from the neighbours (land borders, and links added by hand unless "
+        "links=exclude) among the regions listed, row-standardised: w_ij = 1 / d_i",
+        "moran",
+        "global Moran's I = (n_used / S0) z'Wz / z'z with z = x - mean(x) over all n regions, "
+        "Cliff-Ord E[I] = -1/(n_used - 1) and variances under normality and randomisation, as R "
+        "spdep moran.test (zero.policy, adjust.n); p_greater one-sided, p_two_sided = 2 P(Z > "
+        "|z|)",
+        "local",
+        "local Moran as R spdep localmoran (conditional randomisation, two-sided p); lag is the "
+        "mean of the neighbours' values; z and p_two_sided are null where the variance is 0 (a "
+        "region without neighbours, or a value equal to the mean); quadrant: own centred value "
+        "and centred lag, each H when > 0 (HH, LH, LL, HL)",
+        "isolated",
+        "error (default): a region without neighbours is a 422; keep: its lag is 0 and n_used "
+        "(the n of I, E[I] and the variances) leaves it out, as spdep's zero.policy = TRUE",
+        NULL};
+    out_set(doc, "conventions", out_conventions(conv));
+    out_set(doc, "left_out", out_left_out(s, p));
+    return doc;
+}
+
+int gaps_spatial(const struct store *s, const struct query *q, json_t **out, struct api_error *err)
+{
+    struct spatial_req rq;
+    struct panel p = {0};
+    struct contiguity c = {0};
+    struct spatial_local *local = NULL;
+    json_t *doc = NULL, *years;
+    int rc = -1;
+    memset(&rq, 0, sizeof rq);
+    if (parse_spatial(s, q, &rq, err) != 0 ||
+        panel_build(s, rq.ind, STORE_NONE, &rq.sel, &rq.yr, &p, err) != 0)
+        goto done;
+    if (p.nr < 4 || p.ny == 0) {
+        api_fail(err, 422, "too_few_regions", "regions",
+                 "Moran's I needs at least 4 regions with data in a common year; %zu region%s "
+                 "and %zu such year%s found",
+                 p.nr, p.nr == 1 ? "" : "s", p.ny, p.ny == 1 ? "" : "s");
+        goto done;
+    }
+    if (contiguity_build(s, p.regions, p.nr, &rq.opts, &c, err) != 0 ||
+        contiguity_require_neighbours(s, p.regions, &c, &rq.opts, err) != 0)
+        goto done;
+    local = malloc(p.nr * sizeof *local);
+    if (!local) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        goto done;
+    }
+    doc = spatial_head(s, q, &rq, &p, &c);
+    years = json_array();
+    out_set(doc, "years", years);
+    for (size_t y = 0; y < p.ny; y++)
+        if (year_json(s, &p, y, &c, local, years, err) != 0)
+            goto done;
+    *out = doc;
+    doc = NULL;
+    rc = 0;
+done:
+    json_decref(doc);
+    free(local);
+    contiguity_free(&c);
+    panel_free(&p);
+    selection_free(&rq.sel);
+    return rc;
+}
