@@ -33,6 +33,18 @@ static const char *const default_targets[] = {
     "/v1/series?indicator=gdp_per_capita&regions=beijing",
     "/v1/series?indicator=gdp_per_capita&regions=group:provinces",
     "/v1/compare?indicators=gdp_per_capita&regions=group:provinces",
+    /* the analyses over 31 provinces x 20 years (issue budget: 200 us of CPU each) */
+    "/v1/gaps/dispersion?indicator=gdp_per_capita&regions=group:provinces&from=2005&to=2024&"
+    "group_by=parent&measures=gini",
+    "/v1/gaps/density?indicator=gdp_per_capita&regions=group:provinces&from=2005&to=2024",
+    "/v1/gaps/mobility?indicator=gdp_per_capita&regions=group:provinces&from=2005&to=2024&"
+    "spatial=1",
+    "/v1/gaps/spatial?indicator=gdp_per_capita&regions=group:provinces&from=2005&to=2023",
+    "/v1/index?indicators=residents_disposable_income,residents_consumption,urbanization_rate,"
+    "public_expenditure_per_capita&regions=group:provinces&from=2016&to=2019&"
+    "directions=%2B,%2B,%2B,%2B",
+    "/v1/gaps/pairs?indicator=income_per_capita&reference=urban&regions=rural",
+    "/v1/gaps/convergence?indicator=gdp_per_capita&regions=group:provinces&from=2005&to=2024",
     NULL};
 
 static double now(void)
