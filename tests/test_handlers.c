@@ -117,7 +117,8 @@ START_TEST(test_groups_and_sources)
     ck_assert_uint_eq(json_array_size(tu_at(j, "groups.3.regions")), 31);
     /* groups.csv: the first group is urban_rural, 城镇和农村 */
     ck_assert_str_eq(tu_str(j, "groups.0.id"), "urban_rural");
-    ck_assert_uint_eq(tu_csv_count("groups.csv", "group_id", "urban_rural", "name_zh", "城镇和农村"), 2);
+    ck_assert_uint_eq(
+        tu_csv_count("groups.csv", "group_id", "urban_rural", "name_zh", "城镇和农村"), 2);
     ck_assert_str_eq(tu_str(j, "groups.0.name_zh"), "城镇和农村");
     json_decref(j);
     j = get("/v1/sources", 200);
@@ -527,30 +528,6 @@ END_TEST
 
 /* ---- fixture databases: data/ plus a few made-up indicators ---- */
 
-/* Imports data/ with INDICATORS and OBSERVATIONS (CSV rows) appended, in a new folder *DIR. */
-static struct store *fixture_store(const char *indicators, const char *observations, char **dir)
-{
-    *dir = tu_tmpdir();
-    ck_assert_int_eq(tu_copy_data(*dir), 0);
-    char path[512], db[512];
-    snprintf(path, sizeof path, "%s/indicators.csv", *dir);
-    ck_assert_int_eq(tu_append_rows(path, TU_INDICATOR_COLUMNS, indicators), 0);
-    snprintf(path, sizeof path, "%s/observations.csv", *dir);
-    ck_assert_int_eq(tu_append(path, observations), 0);
-    snprintf(db, sizeof db, "%s/fixture.db", *dir);
-    char *msg = NULL;
-    size_t len;
-    FILE *errs = open_memstream(&msg, &len);
-    int rc = import_dir(*dir, db, errs);
-    fclose(errs);
-    ck_assert_msg(rc == 0, "%s", msg);
-    free(msg);
-    struct api_error err;
-    struct store *s = store_load(db, &err);
-    ck_assert_ptr_nonnull(s);
-    return s;
-}
-
 /* ---- undefined metrics: a data set with a zero in it ---- */
 
 static struct store *zero_store;
@@ -558,10 +535,10 @@ static char *zero_dir;
 
 static void zero_setup(void)
 {
-    zero_store = fixture_store("clinics,Clinics,,count,health,1,sum,,\n",
-                               "clinics,east,2019,0,,,\nclinics,central,2019,5,,,\n"
-                               "clinics,west,2019,7,,,\nclinics,northeast,2019,2,,,\n",
-                               &zero_dir);
+    zero_store = tu_fixture_store("clinics,Clinics,,count,health,1,sum,,\n",
+                                  "clinics,east,2019,0,,,\nclinics,central,2019,5,,,\n"
+                                  "clinics,west,2019,7,,,\nclinics,northeast,2019,2,,,\n",
+                                  &zero_dir);
 }
 
 static void zero_teardown(void)
@@ -613,7 +590,7 @@ static char *edge_dir;
 
 static void edge_setup(void)
 {
-    edge_store = fixture_store(
+    edge_store = tu_fixture_store(
         "huge,Huge,,count,health,1,none,,\n"
         "tiny,Tiny,,count,health,1,none,,\n"
         "parity,Parity,,count,health,1,none,,\n"

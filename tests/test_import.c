@@ -446,8 +446,8 @@ static void write_file(const char *file, const char *text)
 static void neighbours_good_first(void)
 {
     write_file("neighbours.csv", "region_id,neighbour_id,kind\n"
-                            "beijing,tianjin,land\n"
-                            "hebei,beijing,land\n");
+                                 "beijing,tianjin,land\n"
+                                 "hebei,beijing,land\n");
     import_good_first();
 }
 
@@ -534,16 +534,17 @@ START_TEST(test_import_rejects_bad_chinese_columns)
     teardown();
     setup();
     import_good_first();
-    write_file("indicators.csv", "id,name_en,name_zh,unit,unit_zh,category,higher_is_better,aggregation,"
-                            "weight_indicator,description,description_zh\n"
-                            "gdp,GDP,,yuan,\xE5\x85\x83,economy,1,sum,,,\xC0\xAF\n");
+    write_file("indicators.csv",
+               "id,name_en,name_zh,unit,unit_zh,category,higher_is_better,aggregation,"
+               "weight_indicator,description,description_zh\n"
+               "gdp,GDP,,yuan,\xE5\x85\x83,economy,1,sum,,,\xC0\xAF\n");
     expect_rejected("indicators.csv:2: field 11 is not valid UTF-8");
     teardown();
     setup();
     import_good_first();
     write_file("groups.csv", "group_id,name_en,name_zh,region_id\n"
-                        "g,G,\xE7\x94\xB2,beijing\n"
-                        "g,G,\xE4\xB9\x99,tianjin\n");
+                             "g,G,\xE7\x94\xB2,beijing\n"
+                             "g,G,\xE4\xB9\x99,tianjin\n");
     expect_rejected("groups.csv:3: group 'g' has another name on line 2");
 }
 END_TEST

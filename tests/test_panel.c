@@ -140,9 +140,5 @@ int main(void)
     tcase_add_test(tc, test_panel_weighted_leaves_regions_without_weight);
     tcase_add_test(tc, test_panel_empty_range_is_empty_not_an_error);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(s);
 }

@@ -13,10 +13,7 @@
 
 static json_t *get(const char *target, int want)
 {
-    int status = 0;
-    json_t *j = tu_api(tu_store(), target, &status);
-    ck_assert_msg(status == want, "%s: status %d, wanted %d", target, status, want);
-    return j;
+    return tu_get(tu_store(), target, want);
 }
 
 /* The CSV field COLUMN of the row of FILE whose KEY column is ID. */
@@ -33,8 +30,7 @@ static double csv_value(const char *indicator, const char *region, int year)
     char y[16], v[64] = "";
     snprintf(y, sizeof y, "%d", year);
     const char *match[] = {"indicator_id", indicator, "region_id", region, "year", y, NULL};
-    return tu_csv_get("observations.csv", match, "value", v, sizeof v) == 1 ? strtod(v, NULL)
-                                                                             : NAN;
+    return tu_csv_get("observations.csv", match, "value", v, sizeof v) == 1 ? strtod(v, NULL) : NAN;
 }
 
 START_TEST(test_indicator_texts_in_both_languages)
@@ -107,8 +103,9 @@ START_TEST(test_region_lists_neighbours)
     for (size_t k = 0; k < json_array_size(near); k++) {
         json_t *e = json_array_get(near, k);
         const char *id = tu_str(e, "id");
-        size_t kinds = tu_csv_count("neighbours.csv", "region_id", "guangdong", "neighbour_id", id) +
-                       tu_csv_count("neighbours.csv", "region_id", id, "neighbour_id", "guangdong");
+        size_t kinds =
+            tu_csv_count("neighbours.csv", "region_id", "guangdong", "neighbour_id", id) +
+            tu_csv_count("neighbours.csv", "region_id", id, "neighbour_id", "guangdong");
         ck_assert_uint_eq(kinds, 1);
         const char *kind = tu_str(e, "kind");
         ck_assert_uint_eq(
@@ -222,7 +219,8 @@ END_TEST
  * gives them on the same ratios (tests/metrics/references/segments-make.R). */
 START_TEST(test_income_ratio_narrowing_since_2013)
 {
-    json_t *j = get("/v1/gaps/pairs?indicator=income_per_capita&reference=urban&regions=rural", 200);
+    json_t *j =
+        get("/v1/gaps/pairs?indicator=income_per_capita&reference=urban&regions=rural", 200);
     json_t *sm = tu_at(j, "pairs.0.summary");
     ck_assert_str_eq(tu_str(sm, "direction"), "narrowing");
     ck_assert_str_eq(tu_str(sm, "direction_overall"), "widening");
@@ -262,9 +260,5 @@ int main(void)
     tcase_add_test(tc, test_beta_convergence_needs_significance);
     tcase_add_test(tc, test_income_ratio_narrowing_since_2013);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(s);
 }

@@ -35,40 +35,6 @@ static const char *const ref_provinces[N_PROV] = {
     "shaanxi",        "shandong", "shanghai",  "shanxi",       "sichuan",  "tianjin",   "tibet",
     "xinjiang",       "yunnan",   "zhejiang"};
 
-static json_t *get(const struct store *s, const char *target, int expect_status)
-{
-    int status = 0;
-    json_t *j = tu_api(s, target, &status);
-    ck_assert_msg(j != NULL, "no JSON for %s", target);
-    if (status != expect_status) {
-        char *text = json_dumps(j, JSON_ENCODE_ANY);
-        ck_abort_msg("%s: status %d, wanted %d: %.600s", target, status, expect_status, text);
-    }
-    return j;
-}
-
-static void expect_problem(const struct store *s, const char *target, int status, const char *code,
-                           const char *param, const char *says)
-{
-    json_t *j = get(s, target, status);
-    ck_assert_msg(!code || strcmp(tu_str(j, "code"), code) == 0, "%s: code %s, wanted %s (%s)",
-                  target, tu_str(j, "code"), code, tu_str(j, "detail"));
-    if (param)
-        ck_assert_msg(tu_str(j, "param") && strcmp(tu_str(j, "param"), param) == 0,
-                      "%s: param %s, wanted %s", target, tu_str(j, "param"), param);
-    if (says)
-        ck_assert_msg(strstr(tu_str(j, "detail"), says) != NULL, "%s: '%s' lacks '%s'", target,
-                      tu_str(j, "detail"), says);
-    json_decref(j);
-}
-
-static void assert_rel(const char *what, double got, double want, double rel)
-{
-    double tol = want == 0 ? 1e-14 : rel * fabs(want);
-    ck_assert_msg(isfinite(got) && fabs(got - want) <= tol, "%s = %.17g, want %.17g", what, got,
-                  want);
-}
-
 static uint32_t indicator(const char *id)
 {
     uint32_t i = store_indicator_index(tu_store(), id, strlen(id));
@@ -124,7 +90,7 @@ static void year_eq_spdep(json_t *e, const struct moran_ref *ref, size_t n_used,
     ck_assert_int_eq(tu_num(e, "n_used"), (double)n_used);
     for (size_t f = 0; f < 10; f++) {
         snprintf(what, sizeof what, "moran.%s", moran_fields[f]);
-        assert_rel(what, tu_num(e, what), ref->moran[f], 1e-10);
+        tu_assert_rel(what, tu_num(e, what), ref->moran[f], 1e-10);
     }
     json_t *local = tu_at(e, "local");
     ck_assert_uint_eq(json_array_size(local), N_PROV);
@@ -135,13 +101,13 @@ static void year_eq_spdep(json_t *e, const struct moran_ref *ref, size_t n_used,
         /* the reference's input is the store's value: the same data, in the same order */
         ck_assert_double_eq(tu_num(l, "value"), ref->x[r]);
         snprintf(what, sizeof what, "%s i", id);
-        assert_rel(what, tu_num(l, "i"), ref->local_i[r], 1e-10);
+        tu_assert_rel(what, tu_num(l, "i"), ref->local_i[r], 1e-10);
         snprintf(what, sizeof what, "%s lag", id);
-        assert_rel(what, tu_num(l, "lag"), ref->lag[r], 1e-10);
+        tu_assert_rel(what, tu_num(l, "lag"), ref->lag[r], 1e-10);
         snprintf(what, sizeof what, "%s expected", id);
-        assert_rel(what, tu_num(l, "expected"), ref->local_e[r], 1e-10);
+        tu_assert_rel(what, tu_num(l, "expected"), ref->local_e[r], 1e-10);
         snprintf(what, sizeof what, "%s variance", id);
-        assert_rel(what, tu_num(l, "variance"), ref->local_var[r], 1e-10);
+        tu_assert_rel(what, tu_num(l, "variance"), ref->local_var[r], 1e-10);
         ck_assert_str_eq(tu_str(l, "quadrant"), quadrant_text(ref->quadrant[r]));
         if (island && strcmp(id, island) == 0) {
             /* spdep: NaN (variance 0); the answer: null */
@@ -150,9 +116,9 @@ static void year_eq_spdep(json_t *e, const struct moran_ref *ref, size_t n_used,
             continue;
         }
         snprintf(what, sizeof what, "%s z", id);
-        assert_rel(what, tu_num(l, "z"), ref->local_z[r], 1e-10);
+        tu_assert_rel(what, tu_num(l, "z"), ref->local_z[r], 1e-10);
         snprintf(what, sizeof what, "%s p", id);
-        assert_rel(what, tu_num(l, "p_two_sided"), ref->local_p[r], 1e-10);
+        tu_assert_rel(what, tu_num(l, "p_two_sided"), ref->local_p[r], 1e-10);
     }
 }
 
@@ -165,7 +131,7 @@ static void year_eq_spdep(json_t *e, const struct moran_ref *ref, size_t n_used,
 START_TEST(test_spatial_provinces_2019_against_spdep)
 {
     const struct moran_ref ref = MORAN_REF(china);
-    json_t *j = get(tu_store(), "/v1/gaps/spatial?indicator=gdp_per_capita&year=2019", 200);
+    json_t *j = tu_get(tu_store(), "/v1/gaps/spatial?indicator=gdp_per_capita&year=2019", 200);
     ck_assert_uint_eq(json_array_size(tu_at(j, "years")), 1);
     ck_assert_int_eq(tu_num(j, "years.0.year"), 2019);
     ck_assert_str_eq(tu_str(j, "weights.links"), "include");
@@ -184,60 +150,62 @@ END_TEST
 START_TEST(test_spatial_without_links_hainan_isolated)
 {
     const struct moran_ref ref = MORAN_REF(china_land);
-    expect_problem(tu_store(), "/v1/gaps/spatial?indicator=gdp_per_capita&year=2019&links=exclude",
-                   422, "isolated_region", "isolated", "hainan has no neighbours");
-    json_t *j = get(tu_store(),
-                    "/v1/gaps/spatial?indicator=gdp_per_capita&year=2019&links=exclude"
-                    "&isolated=keep",
-                    200);
+    tu_expect_problem(tu_store(),
+                      "/v1/gaps/spatial?indicator=gdp_per_capita&year=2019&links=exclude", 422,
+                      "isolated_region", "isolated", "hainan has no neighbours");
+    json_t *j = tu_get(tu_store(),
+                       "/v1/gaps/spatial?indicator=gdp_per_capita&year=2019&links=exclude"
+                       "&isolated=keep",
+                       200);
     ck_assert_int_eq(tu_num(j, "weights.link_pairs"), 0);
     ck_assert_int_eq(tu_num(j, "weights.pairs"), china_land_offsets[N_PROV] / 2);
     ck_assert_str_eq(tu_str(j, "weights.isolated_regions.0"), "hainan");
     year_eq_spdep(json_array_get(tu_at(j, "years"), 0), &ref, N_PROV - 1, "hainan");
     json_decref(j);
     /* several: the first four by name, and how many more */
-    expect_problem(tu_store(),
-                   "/v1/gaps/spatial?indicator=gdp_per_capita&year=2019"
-                   "&regions=hainan,beijing,shanghai,heilongjiang,yunnan,fujian",
-                   422, "isolated_region", "isolated",
-                   "hainan, beijing, shanghai, heilongjiang and 2 more have no neighbours");
+    tu_expect_problem(tu_store(),
+                      "/v1/gaps/spatial?indicator=gdp_per_capita&year=2019"
+                      "&regions=hainan,beijing,shanghai,heilongjiang,yunnan,fujian",
+                      422, "isolated_region", "isolated",
+                      "hainan, beijing, shanghai, heilongjiang and 2 more have no neighbours");
     /* a region whose only neighbours are not selected is isolated too */
-    expect_problem(tu_store(),
-                   "/v1/gaps/spatial?indicator=gdp_per_capita&year=2019"
-                   "&regions=beijing,tianjin,hebei,hainan,guangxi,yunnan",
-                   422, "isolated_region", "isolated", "hainan");
+    tu_expect_problem(tu_store(),
+                      "/v1/gaps/spatial?indicator=gdp_per_capita&year=2019"
+                      "&regions=beijing,tianjin,hebei,hainan,guangxi,yunnan",
+                      422, "isolated_region", "isolated", "hainan");
 }
 END_TEST
 
 /* from/to gives one entry per year, each its own Moran's I (here: 2018 differs from 2019). */
 START_TEST(test_spatial_years_and_regions)
 {
-    json_t *j = get(tu_store(), "/v1/gaps/spatial?indicator=gdp_per_capita&from=2018&to=2019", 200);
+    json_t *j =
+        tu_get(tu_store(), "/v1/gaps/spatial?indicator=gdp_per_capita&from=2018&to=2019", 200);
     ck_assert_uint_eq(json_array_size(tu_at(j, "years")), 2);
     ck_assert_int_eq(tu_num(j, "years.0.year"), 2018);
     ck_assert_int_eq(tu_num(j, "years.1.year"), 2019);
-    assert_rel("2019 I", tu_num(j, "years.1.moran.i"), china_moran[0], 1e-10);
+    tu_assert_rel("2019 I", tu_num(j, "years.1.moran.i"), china_moran[0], 1e-10);
     ck_assert(tu_num(j, "years.0.moran.i") != tu_num(j, "years.1.moran.i"));
     ck_assert_uint_eq(json_array_size(tu_at(j, "regions")), N_PROV);
     json_decref(j);
     /* the lag is the mean of the selected neighbours' values: beijing's are tianjin and hebei */
-    j = get(tu_store(),
-            "/v1/gaps/spatial?indicator=gdp_per_capita&year=2019"
-            "&regions=beijing,tianjin,hebei,shanxi,inner_mongolia,liaoning,shandong,henan",
-            200);
+    j = tu_get(tu_store(),
+               "/v1/gaps/spatial?indicator=gdp_per_capita&year=2019"
+               "&regions=beijing,tianjin,hebei,shanxi,inner_mongolia,liaoning,shandong,henan",
+               200);
     json_t *bj = json_array_get(tu_at(j, "years.0.local"), 0);
     ck_assert_str_eq(tu_str(bj, "region"), "beijing");
-    assert_rel("beijing lag", tu_num(bj, "lag"),
-               (raw("gdp_per_capita", "tianjin", 2019) + raw("gdp_per_capita", "hebei", 2019)) / 2,
-               1e-14);
+    tu_assert_rel(
+        "beijing lag", tu_num(bj, "lag"),
+        (raw("gdp_per_capita", "tianjin", 2019) + raw("gdp_per_capita", "hebei", 2019)) / 2, 1e-14);
     json_decref(j);
 }
 END_TEST
 
 START_TEST(test_spatial_csv_one_row_per_year_and_region)
 {
-    json_t *j = get(tu_store(),
-                    "/v1/gaps/spatial?indicator=gdp_per_capita&from=2018&to=2019&format=csv", 200);
+    json_t *j = tu_get(
+        tu_store(), "/v1/gaps/spatial?indicator=gdp_per_capita&from=2018&to=2019&format=csv", 200);
     const char *text = json_string_value(j);
     ck_assert_ptr_nonnull(text);
     const char *head = "indicator,year,n,n_used,region,value,i,lag,expected,variance,z,"
@@ -266,23 +234,23 @@ START_TEST(test_spatial_bad_parameters)
     const char *base = "/v1/gaps/spatial?indicator=gdp_per_capita&year=2019";
     char t[256];
     snprintf(t, sizeof t, "%s&links=maybe", base);
-    expect_problem(s, t, 400, "bad_parameter", "links", "include, exclude");
+    tu_expect_problem(s, t, 400, "bad_parameter", "links", "include, exclude");
     snprintf(t, sizeof t, "%s&isolated=drop", base);
-    expect_problem(s, t, 400, "bad_parameter", "isolated", "error, keep");
+    tu_expect_problem(s, t, 400, "bad_parameter", "isolated", "error, keep");
     snprintf(t, sizeof t, "%s&classes=4", base);
-    expect_problem(s, t, 400, "unknown_parameter", "classes", NULL);
-    expect_problem(s, "/v1/gaps/spatial?year=2019", 400, "missing_parameter", "indicator", NULL);
-    expect_problem(s, "/v1/gaps/spatial?indicator=nope", 404, "unknown_indicator", "indicator",
-                   NULL);
-    expect_problem(s, "/v1/gaps/spatial?indicator=gdp_per_capita&regions=", 400, "empty_parameter",
-                   "regions", NULL);
-    expect_problem(
+    tu_expect_problem(s, t, 400, "unknown_parameter", "classes", NULL);
+    tu_expect_problem(s, "/v1/gaps/spatial?year=2019", 400, "missing_parameter", "indicator", NULL);
+    tu_expect_problem(s, "/v1/gaps/spatial?indicator=nope", 404, "unknown_indicator", "indicator",
+                      NULL);
+    tu_expect_problem(s, "/v1/gaps/spatial?indicator=gdp_per_capita&regions=", 400,
+                      "empty_parameter", "regions", NULL);
+    tu_expect_problem(
         s, "/v1/gaps/spatial?indicator=gdp_per_capita&year=2019&regions=beijing,tianjin,hebei", 422,
         "too_few_regions", "regions", "at least 4");
-    expect_problem(s, "/v1/gaps/spatial?indicator=gdp_per_capita&year=1900", 422, "too_few_regions",
-                   "regions", NULL);
-    expect_problem(s, "/v1/gaps/spatial?indicator=gdp_per_capita&year=2019&from=2018", 400, NULL,
-                   NULL, NULL);
+    tu_expect_problem(s, "/v1/gaps/spatial?indicator=gdp_per_capita&year=1900", 422,
+                      "too_few_regions", "regions", NULL);
+    tu_expect_problem(s, "/v1/gaps/spatial?indicator=gdp_per_capita&year=2019&from=2018", 400, NULL,
+                      NULL, NULL);
 }
 END_TEST
 
@@ -388,13 +356,13 @@ static void chain_eq_hand(json_t *j, const struct hand_panel *hp, const double *
             double p = sum ? T[a][b] / sum : 0;
             double got =
                 json_number_value(json_array_get(json_array_get(tu_at(j, "probabilities"), a), b));
-            assert_rel("probability", got, p, 1e-14); /* printed with 15 digits */
+            tu_assert_rel("probability", got, p, 1e-14); /* printed with 15 digits */
             json_t *cell = json_array_get(cells, a * k + b);
             ck_assert(json_is_null(tu_at(cell, "lag_class")));
             ck_assert_int_eq(tu_num(cell, "from_class"), (double)a + 1);
             ck_assert_int_eq(tu_num(cell, "to_class"), (double)b + 1);
             ck_assert_int_eq(tu_num(cell, "count"), T[a][b]);
-            assert_rel("cell probability", tu_num(cell, "probability"), p, 1e-14);
+            tu_assert_rel("cell probability", tu_num(cell, "probability"), p, 1e-14);
         }
     }
 }
@@ -425,7 +393,7 @@ static void steady_states_stationary(json_t *chain)
 START_TEST(test_mobility_pooled_quantiles_by_hand)
 {
     json_t *j =
-        get(tu_store(), "/v1/gaps/mobility?indicator=gdp_per_capita&from=2010&to=2019", 200);
+        tu_get(tu_store(), "/v1/gaps/mobility?indicator=gdp_per_capita&from=2010&to=2019", 200);
     struct hand_panel hp;
     hand_panel(j, "gdp_per_capita", 1, &hp);
     ck_assert_uint_eq(hp.ny, 10);
@@ -440,7 +408,7 @@ START_TEST(test_mobility_pooled_quantiles_by_hand)
     qsort(all, n, sizeof all[0], cmp_double);
     ck_assert_uint_eq(reported_cuts(tu_at(j, "classes"), cuts), 3);
     for (size_t c = 0; c < 3; c++) {
-        assert_rel("pooled cut", cuts[c], type7(all, n, (double)(c + 1) / 4), 1e-12);
+        tu_assert_rel("pooled cut", cuts[c], type7(all, n, (double)(c + 1) / 4), 1e-12);
         cuts[c] = type7(all, n, (double)(c + 1) / 4);
     }
     chain_eq_hand(j, &hp, cuts, 3, 0);
@@ -461,7 +429,7 @@ START_TEST(test_mobility_breaks_right_closed)
              "/v1/gaps/mobility?indicator=gdp_per_capita&from=2018&to=2020&relative=none"
              "&breaks=%.17g,%.17g",
              anhui, beijing);
-    json_t *j = get(tu_store(), t, 200);
+    json_t *j = tu_get(tu_store(), t, 200);
     struct hand_panel hp;
     hand_panel(j, "gdp_per_capita", 0, &hp);
     double cuts[9];
@@ -484,10 +452,10 @@ END_TEST
 /* quantiles=by_year: each year's own type-7 cuts, listed in cuts_by_year. */
 START_TEST(test_mobility_quantiles_by_year)
 {
-    json_t *j = get(tu_store(),
-                    "/v1/gaps/mobility?indicator=gdp_per_capita&from=2015&to=2019&classes=3"
-                    "&quantiles=by_year",
-                    200);
+    json_t *j = tu_get(tu_store(),
+                       "/v1/gaps/mobility?indicator=gdp_per_capita&from=2015&to=2019&classes=3"
+                       "&quantiles=by_year",
+                       200);
     struct hand_panel hp;
     hand_panel(j, "gdp_per_capita", 1, &hp);
     double cuts[MAXY * 2];
@@ -502,8 +470,8 @@ START_TEST(test_mobility_quantiles_by_year)
         ck_assert_int_eq(tu_num(e, "year"), hp.years[y]);
         for (size_t c = 0; c < 2; c++) {
             cuts[y * 2 + c] = type7(row, N_PROV, (double)(c + 1) / 3);
-            assert_rel("year cut", json_number_value(json_array_get(tu_at(e, "cuts"), c)),
-                       cuts[y * 2 + c], 1e-12);
+            tu_assert_rel("year cut", json_number_value(json_array_get(tu_at(e, "cuts"), c)),
+                          cuts[y * 2 + c], 1e-12);
         }
     }
     chain_eq_hand(j, &hp, cuts, 2, 1);
@@ -521,7 +489,7 @@ static void matrix_eq(json_t *m, const double *want, size_t k, const char *what,
                 ck_assert_msg(got == want[a * k + b], "%s[%zu][%zu] = %g, want %g", what, a, b, got,
                               want[a * k + b]);
             else
-                assert_rel(what, got, want[a * k + b], 1e-10);
+                tu_assert_rel(what, got, want[a * k + b], 1e-10);
         }
 }
 
@@ -530,8 +498,8 @@ static void steady_eq(json_t *s, const double *want, size_t n, size_t k, const c
     ck_assert_uint_eq(json_array_size(s), n);
     for (size_t r = 0; r < n; r++)
         for (size_t b = 0; b < k; b++)
-            assert_rel(what, json_number_value(json_array_get(json_array_get(s, r), b)),
-                       want[r * k + b], 1e-10);
+            tu_assert_rel(what, json_number_value(json_array_get(json_array_get(s, r), b)),
+                          want[r * k + b], 1e-10);
 }
 
 /* spatial=1 on the provinces' GDP per capita 2005-2024, k = m = 4, with the links: what
@@ -539,8 +507,8 @@ static void steady_eq(json_t *s, const double *want, size_t n, size_t k, const c
  * and of their lag). */
 START_TEST(test_mobility_spatial_against_giddy)
 {
-    json_t *j = get(tu_store(),
-                    "/v1/gaps/mobility?indicator=gdp_per_capita&from=2005&to=2024&spatial=1", 200);
+    json_t *j = tu_get(
+        tu_store(), "/v1/gaps/mobility?indicator=gdp_per_capita&from=2005&to=2024&spatial=1", 200);
     /* the reference's data are the store's */
     json_t *regions = tu_at(j, "regions");
     ck_assert_uint_eq(json_array_size(regions), N_PROV);
@@ -554,8 +522,8 @@ START_TEST(test_mobility_spatial_against_giddy)
     ck_assert_uint_eq(reported_cuts(tu_at(j, "classes"), cuts), 3);
     ck_assert_uint_eq(reported_cuts(tu_at(j, "spatial.lag_classes"), cuts + 3), 3);
     for (size_t c = 0; c < 3; c++) {
-        assert_rel("cut", cuts[c], china_k4m4_cuts[c], 1e-12);
-        assert_rel("lag cut", cuts[3 + c], china_k4m4_lag_cuts[c], 1e-12);
+        tu_assert_rel("cut", cuts[c], china_k4m4_cuts[c], 1e-12);
+        tu_assert_rel("lag cut", cuts[3 + c], china_k4m4_lag_cuts[c], 1e-12);
     }
     matrix_eq(tu_at(j, "transitions"), china_k4m4_pooled_transitions, 4, "T", 1);
     matrix_eq(tu_at(j, "probabilities"), china_k4m4_pooled_p, 4, "P", 0);
@@ -581,11 +549,11 @@ START_TEST(test_mobility_spatial_against_giddy)
         }
     }
     ck_assert_uint_eq(json_array_size(tu_at(j, "cells")), 16 * 5);
-    assert_rel("Q", tu_num(j, "spatial.homogeneity.q"), china_k4m4_hom[0], 1e-10);
-    assert_rel("LR", tu_num(j, "spatial.homogeneity.lr"), china_k4m4_hom[1], 1e-10);
+    tu_assert_rel("Q", tu_num(j, "spatial.homogeneity.q"), china_k4m4_hom[0], 1e-10);
+    tu_assert_rel("LR", tu_num(j, "spatial.homogeneity.lr"), china_k4m4_hom[1], 1e-10);
     ck_assert_int_eq(tu_num(j, "spatial.homogeneity.dof"), china_k4m4_hom[2]);
-    assert_rel("Q p", tu_num(j, "spatial.homogeneity.q_p_value"), china_k4m4_hom[3], 1e-10);
-    assert_rel("LR p", tu_num(j, "spatial.homogeneity.lr_p_value"), china_k4m4_hom[4], 1e-10);
+    tu_assert_rel("Q p", tu_num(j, "spatial.homogeneity.q_p_value"), china_k4m4_hom[3], 1e-10);
+    tu_assert_rel("LR p", tu_num(j, "spatial.homogeneity.lr_p_value"), china_k4m4_hom[4], 1e-10);
     ck_assert_str_eq(tu_str(j, "spatial.weights.links"), "include");
     json_decref(j);
 }
@@ -595,14 +563,14 @@ END_TEST
  * lowest lag class: giddy's treatment of an island). */
 START_TEST(test_mobility_spatial_isolated)
 {
-    expect_problem(tu_store(),
-                   "/v1/gaps/mobility?indicator=gdp_per_capita&from=2018&to=2019&spatial=1"
-                   "&links=exclude",
-                   422, "isolated_region", "isolated", "hainan");
-    json_t *j = get(tu_store(),
-                    "/v1/gaps/mobility?indicator=gdp_per_capita&from=2018&to=2019&spatial=1"
-                    "&links=exclude&isolated=keep&lag_breaks=0.9",
-                    200);
+    tu_expect_problem(tu_store(),
+                      "/v1/gaps/mobility?indicator=gdp_per_capita&from=2018&to=2019&spatial=1"
+                      "&links=exclude",
+                      422, "isolated_region", "isolated", "hainan");
+    json_t *j = tu_get(tu_store(),
+                       "/v1/gaps/mobility?indicator=gdp_per_capita&from=2018&to=2019&spatial=1"
+                       "&links=exclude&isolated=keep&lag_breaks=0.9",
+                       200);
     ck_assert_str_eq(tu_str(j, "spatial.weights.isolated_regions.0"), "hainan");
     ck_assert_uint_eq(json_array_size(tu_at(j, "spatial.conditional")), 2);
     json_decref(j);
@@ -611,10 +579,10 @@ END_TEST
 
 START_TEST(test_mobility_csv_one_row_per_cell)
 {
-    json_t *j = get(tu_store(),
-                    "/v1/gaps/mobility?indicator=gdp_per_capita&from=2015&to=2019&classes=2"
-                    "&spatial=1&lag_classes=2&format=csv",
-                    200);
+    json_t *j = tu_get(tu_store(),
+                       "/v1/gaps/mobility?indicator=gdp_per_capita&from=2015&to=2019&classes=2"
+                       "&spatial=1&lag_classes=2&format=csv",
+                       200);
     const char *text = json_string_value(j);
     ck_assert_ptr_nonnull(text);
     const char *head = "indicator,lag_class,from_class,to_class,count,probability\r\n";
@@ -666,18 +634,19 @@ START_TEST(test_mobility_bad_parameters)
     char t[300];
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(t, sizeof t, "%s%s", base, bad[i].extra);
-        expect_problem(s, t, bad[i].status, bad[i].code, bad[i].param, bad[i].says);
+        tu_expect_problem(s, t, bad[i].status, bad[i].code, bad[i].param, bad[i].says);
     }
-    expect_problem(s, "/v1/gaps/mobility?indicator=gdp_per_capita&from=2019&to=2019", 422,
-                   "too_few_years", NULL, "2 common years");
-    expect_problem(s, "/v1/gaps/mobility?from=2019", 400, "missing_parameter", "indicator", NULL);
-    expect_problem(s, "/v1/gaps/mobility?indicator=nope", 404, "unknown_indicator", "indicator",
-                   NULL);
+    tu_expect_problem(s, "/v1/gaps/mobility?indicator=gdp_per_capita&from=2019&to=2019", 422,
+                      "too_few_years", NULL, "2 common years");
+    tu_expect_problem(s, "/v1/gaps/mobility?from=2019", 400, "missing_parameter", "indicator",
+                      NULL);
+    tu_expect_problem(s, "/v1/gaps/mobility?indicator=nope", 404, "unknown_indicator", "indicator",
+                      NULL);
     /* spatial=true is spatial=1; breaks with spatial lag quantiles takes quantiles= */
-    json_t *j = get(s,
-                    "/v1/gaps/mobility?indicator=gdp_per_capita&from=2015&to=2019&spatial=true"
-                    "&breaks=1&quantiles=by_year&lag_classes=2",
-                    200);
+    json_t *j = tu_get(s,
+                       "/v1/gaps/mobility?indicator=gdp_per_capita&from=2015&to=2019&spatial=true"
+                       "&breaks=1&quantiles=by_year&lag_classes=2",
+                       200);
     ck_assert_uint_eq(json_array_size(tu_at(j, "spatial.lag_cuts_by_year")), 5);
     json_decref(j);
 }
@@ -740,11 +709,11 @@ static void fx_teardown(void)
 /* Zero variance: a 422 naming the year, never NaN. */
 START_TEST(test_spatial_zero_variance)
 {
-    expect_problem(fx, "/v1/gaps/spatial?indicator=flat&year=2019", 422, "undefined", "indicator",
-                   "2019");
-    expect_problem(fx, "/v1/gaps/spatial?indicator=flat&from=2019&to=2020", 422, "undefined",
-                   "indicator", "same value");
-    json_t *j = get(fx, "/v1/gaps/spatial?indicator=flat&year=2020", 200);
+    tu_expect_problem(fx, "/v1/gaps/spatial?indicator=flat&year=2019", 422, "undefined",
+                      "indicator", "2019");
+    tu_expect_problem(fx, "/v1/gaps/spatial?indicator=flat&from=2019&to=2020", 422, "undefined",
+                      "indicator", "same value");
+    json_t *j = tu_get(fx, "/v1/gaps/spatial?indicator=flat&year=2020", 200);
     ck_assert(isfinite(tu_num(j, "years.0.moran.i")));
     json_decref(j);
 }
@@ -755,17 +724,18 @@ END_TEST
 START_TEST(test_mobility_ties_and_zero_mean)
 {
     /* 2019 all 5 and 2020 0..30 relative to their means: 31 of 62 values are exactly 1 */
-    json_t *j = get(fx, "/v1/gaps/mobility?indicator=flat&classes=4", 200);
+    json_t *j = tu_get(fx, "/v1/gaps/mobility?indicator=flat&classes=4", 200);
     size_t k = json_array_size(tu_at(j, "classes"));
     ck_assert_uint_lt(k, 4);
     ck_assert_uint_eq(json_array_size(tu_at(j, "transitions")), k);
     ck_assert_msg(strstr(tu_str(j, "warnings.0"), "classes=4") != NULL, "%s",
                   tu_str(j, "warnings.0"));
     json_decref(j);
-    expect_problem(fx, "/v1/gaps/mobility?indicator=flat&quantiles=by_year", 422, "undefined",
-                   "quantiles", "2019");
-    expect_problem(fx, "/v1/gaps/mobility?indicator=centred", 422, "undefined", "relative", "2019");
-    j = get(fx, "/v1/gaps/mobility?indicator=centred&relative=none&classes=2", 200);
+    tu_expect_problem(fx, "/v1/gaps/mobility?indicator=flat&quantiles=by_year", 422, "undefined",
+                      "quantiles", "2019");
+    tu_expect_problem(fx, "/v1/gaps/mobility?indicator=centred", 422, "undefined", "relative",
+                      "2019");
+    j = tu_get(fx, "/v1/gaps/mobility?indicator=centred&relative=none&classes=2", 200);
     ck_assert_uint_eq(json_array_size(tu_at(j, "classes")), 2);
     json_decref(j);
 }

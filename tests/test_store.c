@@ -95,9 +95,9 @@ START_TEST(test_store_chinese_texts)
     const struct indicator *in = store_indicator_at(s, ind("residents_disposable_income"));
     ck_assert_ptr_nonnull(in->unit_zh);
     ck_assert_ptr_nonnull(in->description_zh);
-    ck_assert_uint_eq(tu_csv_count("indicators.csv", "id", "residents_disposable_income",
-                                   "unit_zh", in->unit_zh),
-                      1);
+    ck_assert_uint_eq(
+        tu_csv_count("indicators.csv", "id", "residents_disposable_income", "unit_zh", in->unit_zh),
+        1);
 }
 END_TEST
 

@@ -1,6 +1,8 @@
 /* tests/testutil.c — helpers shared by the suites. */
 #include "testutil.h"
 
+#include "import.h"
+
 #include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
@@ -462,7 +464,8 @@ char *tu_read(const char *path, size_t *len)
 int tu_copy_data(const char *dir)
 {
     static const char *const files[] = {"indicators.csv", "regions.csv",      "groups.csv",
-                                        "sources.csv",    "observations.csv", "benchmarks.csv"};
+                                        "sources.csv",    "observations.csv", "benchmarks.csv",
+                                        "neighbours.csv"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char from[512], to[512];
         snprintf(from, sizeof from, "%s/data/%s", PROSPERITY_SOURCE_DIR, files[i]);
@@ -598,4 +601,71 @@ int tu_db_corrupt_last_page(const char *path, const char *table)
     if (f && fclose(f) != 0)
         rc = -1;
     return rc;
+}
+
+json_t *tu_get(const struct store *s, const char *target, int want)
+{
+    int status = 0;
+    json_t *j = tu_api(s, target, &status);
+    ck_assert_msg(j != NULL, "no JSON for %s", target);
+    if (status != want) {
+        char *text = json_dumps(j, JSON_ENCODE_ANY);
+        ck_abort_msg("%s: status %d, wanted %d: %.600s", target, status, want, text);
+    }
+    return j;
+}
+
+void tu_expect_problem(const struct store *s, const char *target, int status, const char *code,
+                       const char *param, const char *says)
+{
+    json_t *j = tu_get(s, target, status);
+    ck_assert_msg(!code || (tu_str(j, "code") && strcmp(tu_str(j, "code"), code) == 0),
+                  "%s: code %s, wanted %s (%s)", target, tu_str(j, "code"), code,
+                  tu_str(j, "detail"));
+    if (param)
+        ck_assert_msg(tu_str(j, "param") && strcmp(tu_str(j, "param"), param) == 0,
+                      "%s: param %s, wanted %s", target, tu_str(j, "param"), param);
+    if (says)
+        ck_assert_msg(strstr(tu_str(j, "detail"), says) != NULL, "%s: '%s' lacks '%s'", target,
+                      tu_str(j, "detail"), says);
+    json_decref(j);
+}
+
+void tu_assert_rel(const char *what, double got, double want, double rel)
+{
+    double tol = want == 0 ? 1e-14 : rel * fabs(want);
+    ck_assert_msg(isfinite(got) && fabs(got - want) <= tol, "%s = %.17g, want %.17g", what, got,
+                  want);
+}
+
+struct store *tu_fixture_store(const char *indicators, const char *observations, char **dir)
+{
+    *dir = tu_tmpdir();
+    ck_assert_int_eq(tu_copy_data(*dir), 0);
+    char path[512], db[512];
+    snprintf(path, sizeof path, "%s/indicators.csv", *dir);
+    ck_assert_int_eq(tu_append_rows(path, TU_INDICATOR_COLUMNS, indicators), 0);
+    snprintf(path, sizeof path, "%s/observations.csv", *dir);
+    ck_assert_int_eq(tu_append(path, observations), 0);
+    snprintf(db, sizeof db, "%s/fixture.db", *dir);
+    char *msg = NULL;
+    size_t len;
+    FILE *errs = open_memstream(&msg, &len);
+    int rc = import_dir(*dir, db, errs);
+    fclose(errs);
+    ck_assert_msg(rc == 0, "%s", msg);
+    free(msg);
+    struct api_error err;
+    struct store *st = store_load(db, &err);
+    ck_assert_msg(st != NULL, "%s", err.detail);
+    return st;
+}
+
+int tu_run_suite(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -22,6 +22,21 @@ json_t *tu_at(json_t *j, const char *path);
 double tu_num(json_t *j, const char *path); /* NAN when absent or not a number */
 const char *tu_str(json_t *j, const char *path);
 
+/* tu_api with the status asserted to be WANT (the answer printed otherwise); new reference. */
+json_t *tu_get(const struct store *s, const char *target, int want);
+/* Asserts that TARGET answers a problem with STATUS and CODE (unless NULL), naming PARAM
+ * (unless NULL), whose detail contains SAYS (unless NULL). */
+void tu_expect_problem(const struct store *s, const char *target, int status, const char *code,
+                       const char *param, const char *says);
+/* Asserts |GOT - WANT| <= REL |WANT| (1e-14 absolute when WANT is 0), naming WHAT. */
+void tu_assert_rel(const char *what, double got, double want, double rel);
+/* Imports data/ with INDICATORS (rows of TU_INDICATOR_COLUMNS) and OBSERVATIONS (CSV rows)
+ * appended, in a new folder *DIR (free() it; tu_rmrf it). Returns the loaded store (free it with
+ * store_free). */
+struct store *tu_fixture_store(const char *indicators, const char *observations, char **dir);
+/* Runs suite S (CK_NORMAL); EXIT_SUCCESS when every test passed. */
+int tu_run_suite(Suite *s);
+
 /* A running `prosperity serve` on 127.0.0.1 and a free port. */
 struct tu_server {
     int pid;
