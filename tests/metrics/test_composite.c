@@ -8,8 +8,8 @@
 
 #include "metrics/composite.h"
 #include "references/composite_ref.h"
+#include "metrics_assert.h"
 
-#define OK(call)        ck_assert_int_eq((call), METRICS_OK)
 #define ERR(call, code) ck_assert_int_eq((call), (code))
 
 static void assert_rel(const char *what, size_t i, double got, double want)

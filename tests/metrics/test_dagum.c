@@ -8,8 +8,8 @@
 
 #include "metrics/dagum.h"
 #include "references/dagum_ref.h"
+#include "metrics_assert.h"
 
-#define OK(call)        ck_assert_int_eq((call), METRICS_OK)
 #define ERR(call, code) ck_assert_int_eq((call), (code))
 
 /* |got - want| <= 1e-10 |want|; a reference 0 must come back as 0 within 1e-14. */

@@ -13,21 +13,7 @@
 #include "testutil.h"
 
 #include "references/spatial-expected.h"
-
-#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
-
-#define ASSERT_REL(got, want, rel)                                                                 \
-    do {                                                                                           \
-        double g_ = (got), w_ = (want);                                                            \
-        ck_assert_msg(fabs(g_ - w_) <= (rel)*fabs(w_), "%s = %.17g, want %.17g (rel %g)", #got,    \
-                      g_, w_, (double)(rel));                                                      \
-    } while (0)
-
-#define OK(call)                                                                                   \
-    do {                                                                                           \
-        int rc_ = (call);                                                                          \
-        ck_assert_msg(rc_ == METRICS_OK, "%s returned %d", #call, rc_);                            \
-    } while (0)
+#include "metrics_assert.h"
 
 struct spatial_case {
     const char *name;
