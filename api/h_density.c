@@ -289,13 +289,8 @@ int gaps_density(const struct store *s, const struct query *q, json_t **out, str
     if (parse_density(s, q, &rq, err) != 0 ||
         panel_build(s, rq.ind, STORE_NONE, &rq.sel, &rq.yr, &p, err) != 0)
         goto done;
-    if (p.nr < 2 || p.ny == 0) {
-        api_fail(err, 422, "too_few_regions", "regions",
-                 "a density needs at least 2 regions with data in a common year; %zu region%s "
-                 "and %zu such year%s found",
-                 p.nr, p.nr == 1 ? "" : "s", p.ny, p.ny == 1 ? "" : "s");
+    if (panel_require(&p, 2, 1, "a density", err) != 0)
         goto done;
-    }
     v = malloc(p.ny * p.nr * sizeof *v);
     h = malloc(p.ny * sizeof *h);
     mean = malloc(p.ny * sizeof *mean);

@@ -947,13 +947,8 @@ int gaps_dispersion(const struct store *s, const struct query *q, json_t **out,
     if (parse_dispersion(s, q, &rq, err) != 0 ||
         panel_build(s, rq.ind, rq.wind, &rq.sel, &rq.yr, &p, err) != 0)
         goto done;
-    if (p.nr < 2 || p.ny == 0) {
-        api_fail(err, 422, "too_few_regions", "regions",
-                 "dispersion needs at least 2 regions with data in a common year; %zu region%s "
-                 "and %zu such year%s found",
-                 p.nr, p.nr == 1 ? "" : "s", p.ny, p.ny == 1 ? "" : "s");
+    if (panel_require(&p, 2, 1, "dispersion", err) != 0)
         goto done;
-    }
     if (check_domain(s, &rq, &p, err) != 0)
         goto done;
     cvs = malloc(p.ny * sizeof *cvs);

@@ -453,13 +453,8 @@ int index_get(const struct store *s, const struct query *q, json_t **out, struct
     memset(&rq, 0, sizeof rq);
     if (parse_index(s, q, &rq, err) != 0 || index_panel(s, &rq, &p, &x, err) != 0)
         goto done;
-    if (p.nr < 2 || p.ny == 0) {
-        api_fail(err, 422, "too_few_regions", "regions",
-                 "a composite index needs at least 2 regions with every indicator in a common "
-                 "year; %zu region%s and %zu such year%s found",
-                 p.nr, p.nr == 1 ? "" : "s", p.ny, p.ny == 1 ? "" : "s");
+    if (panel_require(&p, 2, 1, "a composite index", err) != 0)
         goto done;
-    }
     if (work_alloc(&wk, rq.inds.n, p.nr * p.ny, rq.by_year ? p.ny : 1) != 0) {
         api_fail(err, 503, "out_of_memory", NULL, "out of memory");
         goto done;

@@ -477,14 +477,8 @@ int gaps_mobility(const struct store *s, const struct query *q, json_t **out, st
     if (parse_mobility(s, q, &rq, err) != 0 ||
         panel_build(s, rq.ind, STORE_NONE, &rq.sel, &rq.yr, &p, err) != 0)
         goto done;
-    if (p.nr < 2 || p.ny < 2) {
-        api_fail(err, 422, p.nr < 2 ? "too_few_regions" : "too_few_years",
-                 p.nr < 2 ? "regions" : "from",
-                 "a Markov chain needs at least 2 regions with data in at least 2 common years; "
-                 "%zu region%s and %zu such year%s found",
-                 p.nr, p.nr == 1 ? "" : "s", p.ny, p.ny == 1 ? "" : "s");
+    if (panel_require(&p, 2, 2, "a Markov chain", err) != 0)
         goto done;
-    }
     v = malloc(p.ny * p.nr * sizeof *v);
     if (!v) {
         api_fail(err, 503, "out_of_memory", NULL, "out of memory");

@@ -176,13 +176,8 @@ int gaps_spatial(const struct store *s, const struct query *q, json_t **out, str
     if (parse_spatial(s, q, &rq, err) != 0 ||
         panel_build(s, rq.ind, STORE_NONE, &rq.sel, &rq.yr, &p, err) != 0)
         goto done;
-    if (p.nr < 4 || p.ny == 0) {
-        api_fail(err, 422, "too_few_regions", "regions",
-                 "Moran's I needs at least 4 regions with data in a common year; %zu region%s "
-                 "and %zu such year%s found",
-                 p.nr, p.nr == 1 ? "" : "s", p.ny, p.ny == 1 ? "" : "s");
+    if (panel_require(&p, 4, 1, "Moran's I", err) != 0)
         goto done;
-    }
     if (contiguity_build(s, p.regions, p.nr, &rq.opts, &c, err) != 0 ||
         contiguity_require_neighbours(s, p.regions, &c, &rq.opts, err) != 0)
         goto done;

@@ -141,6 +141,21 @@ long panel_year_index(const struct panel *p, int year)
     return lo < p->ny && p->years[lo] == year ? (long)lo : -1;
 }
 
+int panel_require(const struct panel *p, size_t min_regions, size_t min_years, const char *what,
+                  struct api_error *err)
+{
+    if (p->nr >= min_regions && p->ny >= min_years)
+        return 0;
+    int years_short = p->nr >= min_regions;
+    return api_fail(err, 422, years_short ? "too_few_years" : "too_few_regions",
+                    years_short ? "from" : "regions",
+                    "%s needs at least %zu regions with data in %s%zu common year%s; %zu region%s "
+                    "and %zu such year%s found",
+                    what, min_regions, min_years > 1 ? "at least " : "", min_years,
+                    min_years == 1 ? "" : "s", p->nr, p->nr == 1 ? "" : "s", p->ny,
+                    p->ny == 1 ? "" : "s");
+}
+
 const char *panel_reason_text(enum panel_left_reason reason)
 {
     return reason == PANEL_NO_WEIGHT ? "no weight (population) in the years of its data"

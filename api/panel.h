@@ -64,6 +64,13 @@ const double *panel_weights(const struct panel *p, size_t y);
 /* Index of YEAR among the kept years, or -1. */
 long panel_year_index(const struct panel *p, int year);
 
+/* Whether P has at least MIN_REGIONS regions and MIN_YEARS years. Returns 0, or -1 with a 422
+ * in ERR (too_few_regions, or too_few_years when only years are short) that says what WHAT
+ * ("a density", "Moran's I") needs and what was found. */
+__attribute__((warn_unused_result)) int panel_require(const struct panel *p, size_t min_regions,
+                                                      size_t min_years, const char *what,
+                                                      struct api_error *err);
+
 /* "no data in the years asked for" ...: static string. */
 const char *panel_reason_text(enum panel_left_reason reason);
 
