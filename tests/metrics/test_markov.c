@@ -171,7 +171,7 @@ END_TEST
 
 START_TEST(test_markov_cuts_ties_and_right_closed)
 {
-    double work[8], cuts[4];
+    double work[9], cuts[4]; /* work: n doubles, 9 for the last case */
     size_t ncuts, ids[6];
     /* type 7 at 1/4, 2/4, 3/4 of {1,1,1,1,2,3}: 1, 1, 1.75; the tied 1s merge */
     const double x[] = {1, 1, 1, 1, 2, 3};
