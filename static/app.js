@@ -12,7 +12,9 @@
 "use strict";
 
 (function () {
-  const PANELS = ["table", "gaps", "compare"];
+  /* The views, in the order of their tabs. With no panel= in the URL an indicator with
+   * provincial data opens on the map, any other on the table (defaultPanel). */
+  const PANELS = ["map", "table", "gaps", "distribution", "index", "compare"];
   /* Chart order; national data joins the first other chart (one line alone says little). */
   const KIND_ORDER = ["national", "urban_rural", "settlement", "macro_region", "province",
     "international"];
@@ -38,6 +40,11 @@
     { reference: "city", needs: ["county_seat", "town", "township", "village"] }
   ];
   const DISPERSION_GROUPS = ["four_regions", "provinces", "settlements"];
+  /* Ratios of a pair that an indicator publishes with a benchmark: the ratio chart of the
+   * pair draws that benchmark and the year the current trend reaches it (target=). */
+  const RATIO_BENCHMARKS = {
+    income_per_capita: { reference: "urban", indicator: "urban_rural_income_ratio" }
+  };
 
   const $ = (sel, root) => (root || document).querySelector(sel);
   const enc = encodeURIComponent;
@@ -47,9 +54,11 @@
   let seq = 0;            /* render generation: answers of an older render are dropped */
   let view = null;        /* the data of the shown indicator, see loadView() */
   let shownKey = "";      /* what the charts and table show now */
+  let shownPick = "";     /* the regions coloured on the charts now */
   const panelKeys = {};   /* what each panel shows now */
-  const charts = { main: [], gaps: [], compare: [] };
+  const charts = { main: [], gaps: [], compare: [], map: [], distribution: [], index: [] };
   let groupsList = [];    /* v1/groups, for the names of region sets */
+  let regionsList = [];   /* v1/regions: names, codes and neighbours of every region */
 
   /* ------------------------------------------------------------ words and numbers ---- */
 
@@ -83,6 +92,18 @@
 
   function unitText(unit) {
     return unit ? (L.units[unit] || unit) : "";
+  }
+
+  /* The data's notes and benchmark labels are in English only; the page translates the ones
+   * it knows (i18n.js notes, benchmarks) and leaves the rest out of the Chinese page. */
+  function noteText(note) {
+    if (!note)
+      return "";
+    return state.lang === "en" ? note : (L.notes && L.notes[note]) || "";
+  }
+
+  function benchmarkLabel(b) {
+    return state.lang === "en" ? b.label : (L.benchmarks && L.benchmarks[b.label]) || t("benchmark");
   }
 
   function categoryText(c) {
@@ -129,9 +150,10 @@
     return y == null ? "–" : String(y);
   }
 
+  /* The data's name of a group (lang= picks the language), the page's own as a fallback. */
   function groupName(id) {
     const g = groupsList.find((x) => x.id === id);
-    return L.groups[id] || (g && g.name) || id;
+    return (g && g.name) || L.groups[id] || id;
   }
 
   /* ------------------------------------------------------------------- state ---------- */
@@ -146,9 +168,13 @@
       from: year(q.get("from")),
       to: year(q.get("to")),
       lang: q.get("lang") === "zh" ? "zh" : "en",
-      panel: PANELS.includes(panel) ? panel : "table",
+      panel: PANELS.includes(panel) ? panel : "",
       compare: q.get("compare") || "",
-      region: q.get("region") || ""
+      region: q.get("region") || "",
+      year: year(q.get("year")),                  /* the map's and the index's year */
+      relative: q.get("relative") === "mean" ? "mean" : "",
+      index: q.get("index") || "",                /* the composite index's indicators */
+      pick: q.get("pick") || ""                   /* regions coloured among grey lines */
     };
   }
 
@@ -163,8 +189,12 @@
     put("regions", s.regions);
     put("from", s.from);
     put("to", s.to);
-    put("panel", s.panel, "table");
+    put("panel", s.panel);
     put("compare", s.compare);
+    put("year", s.year);
+    put("relative", s.relative);
+    put("index", s.index);
+    put("pick", s.pick);
     put("region", s.region);
     put("lang", s.lang, "en");
     return q.toString();
@@ -280,18 +310,28 @@
   function flagMark(status, note) {
     if (!status || !FLAGS[status])
       return null;
-    const label = t("flags." + status) + (note ? " — " + note : "");
+    const text = noteText(note);
+    const label = t("flags." + status) + (text ? " — " + text : "");
     return el("span", { class: "flag", title: label, "aria-label": label, role: "img" },
       FLAGS[status].mark);
   }
 
   /* ------------------------------------------------------------------- colours -------- */
 
-  /* Fixed colours first; the rest (provinces) spread around the hue circle by the golden
-   * angle so that neighbours differ, dark enough to read on white. */
-  function colorOf(id, index) {
-    return COLORS[id] || "hsl(" + Math.round((index * 137.508) % 360) + ", 70%, 36%)";
+  /* One colour per region on every chart: fixed colours first; the rest (provinces) by
+   * their place in the list of regions, spread around the hue circle by the golden angle so
+   * that neighbours in the list differ, dark enough to read on white (3:1 for lines). */
+  function colorOf(id) {
+    if (COLORS[id])
+      return COLORS[id];
+    let k = regionOrder.indexOf(id);
+    if (k < 0)
+      k = [...id].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 997, 7);
+    return "hsl(" + Math.round((k * 137.508) % 360) + ", 70%, 36%)";
   }
+  /* Lines of the regions nobody picked, when a chart has many. */
+  const GREY = "#c4c8cf";
+  let regionOrder = [];   /* ids of v1/regions, for colorOf */
 
   /* ------------------------------------------------------------------- language ------- */
 
@@ -426,9 +466,22 @@
     });
   }
 
+  /* The panel shown: the URL's, or the default of the indicator (see PANELS). */
+  function panelShown() {
+    if (state.panel)
+      return state.panel;
+    return view && hasProvinces(view.meta) ? "map" : "table";
+  }
+
+  /* An indicator with values for at least ten provinces has a map and distributions. */
+  function hasProvinces(meta) {
+    return meta.coverage.by_region.filter((b) => b.region.kind === "province" && !b.computed).length >= 10;
+  }
+
   function showPanel() {
+    const shown = panelShown();
     for (const tab of document.querySelectorAll('[role="tab"]')) {
-      const on = tab.dataset.panel === state.panel;
+      const on = tab.dataset.panel === shown;
       tab.setAttribute("aria-selected", String(on));
       tab.tabIndex = on ? 0 : -1;
       $("#panel-" + tab.dataset.panel).hidden = !on;
@@ -462,10 +515,9 @@
       const national = groups.shift();
       groups[0].series = national.series.concat(groups[0].series);
     }
-    let index = 0;
     for (const g of groups)
       for (const s of g.series)
-        s.color = colorOf(s.region.id, index++);
+        s.color = colorOf(s.region.id);
     return groups;
   }
 
@@ -482,12 +534,16 @@
   }
 
   async function loadView(my) {
-    const [list, groups] = await Promise.all([
-      getJSON(apiUrl("v1/indicators", { lang: state.lang })), getJSON("v1/groups")]);
+    const [list, groups, regions] = await Promise.all([
+      getJSON(apiUrl("v1/indicators", { lang: state.lang })),
+      getJSON(apiUrl("v1/groups", { lang: state.lang })),
+      getJSON(apiUrl("v1/regions", { lang: state.lang }))]);
     if (my !== seq)
       return null;
     indicatorList = list.indicators;
     groupsList = groups.groups;
+    regionsList = regions.regions;
+    regionOrder = regionsList.map((r) => r.id);
     const fallback = indicatorList.find((i) => i.id === "income_per_capita") || indicatorList[0];
     const id = state.indicator || (fallback ? fallback.id : "");
     fillIndicatorSelect(id);
@@ -511,9 +567,11 @@
     if (c.first_year != null)
       dl.append(fact(t("year"), t("coverage", { first: c.first_year, last: c.last_year, regions: c.regions })));
     const parts = [el("h2", { id: "indicator-title" }, meta.name), dl];
-    /* The API has descriptions in English only: say so to screen readers. */
-    if (meta.description)
-      parts.push(el("p", { class: "description", lang: "en" }, meta.description));
+    /* The description in the page language; an English one is not shown on the Chinese
+     * page (the API falls back to English when the data have no Chinese text). */
+    const description = state.lang === "zh" ? meta.description_zh : meta.description_en;
+    if (description)
+      parts.push(el("p", { class: "description" }, description));
     parts.push(dataLinks(view.url, "dataLinksAll"));
     $("#overview").replaceChildren(...parts);
   }
@@ -558,18 +616,26 @@
 
   /* A dataset per region; flagged points get their own shape and a larger size. A segment
    * that ends in a series break is dashed: the two sides are not quite comparable. */
-  function regionDataset(s, busy) {
-    const data = s.observations.filter((o) => o.value != null)
-      .map((o) => ({ x: o.year, y: o.value, status: o.status, source: o.source }));
+  function regionDataset(s, busy, highlighted) {
+    const data = withGaps(s.observations.map((o) =>
+      ({ x: o.year, y: o.value, status: o.status, source: o.source })));
+    const grey = busy && !highlighted;
+    const color = grey ? GREY : s.color;
+    /* A point alone between gaps has no line: it is drawn larger so that it shows. */
+    const alone = (i) => (i === 0 || data[i - 1].y == null) && (i === data.length - 1 || data[i + 1].y == null);
     return {
       label: s.region.name + (s.computed ? " *" : ""),
       regionId: s.region.id,
+      highlighted: busy ? !!highlighted : null,
       data: data,
-      borderColor: s.color,
-      backgroundColor: s.color,
-      borderWidth: 2,
+      spanGaps: false,
+      order: grey ? 2 : 1,
+      borderColor: color,
+      backgroundColor: color,
+      borderWidth: grey ? 1 : 2.5,
       pointStyle: (ctx) => (ctx.raw && FLAGS[ctx.raw.status] ? FLAGS[ctx.raw.status].style : "circle"),
-      pointRadius: (ctx) => (ctx.raw && ctx.raw.status ? (busy ? 3 : 6) : busy || data.length > 25 ? 1.5 : 3),
+      pointRadius: (ctx) => (ctx.raw && ctx.raw.status ? (busy ? 3 : 6)
+        : alone(ctx.dataIndex) ? 4 : grey ? 0 : busy || data.length > 25 ? 1.5 : 3),
       segment: {
         borderDash: (ctx) => (data[ctx.p1DataIndex] && data[ctx.p1DataIndex].status === "break"
           ? [5, 4] : undefined)
@@ -577,12 +643,48 @@
     };
   }
 
+  /* POINTS {x: year, y} in year order with a {x, y: null} wherever years are missing, so that
+   * Chart.js (spanGaps false) leaves the gap open instead of joining 2011 to 2019. */
+  function withGaps(points) {
+    const out = [];
+    for (const p of points.slice().sort((a, b) => a.x - b.x)) {
+      const prev = out[out.length - 1];
+      if (prev && p.x - prev.x > 1 && prev.y != null)
+        out.push({ x: prev.x + 1, y: null });
+      out.push(p);
+    }
+    return out;
+  }
+
+  /* The regions coloured on a chart of many: those picked (pick= in the URL), or else the top
+   * two and the bottom two by their latest value. */
+  function highlightedIds(series) {
+    const ids = series.map((s) => s.region.id);
+    const picked = state.pick.split(",").filter((id) => ids.includes(id));
+    if (picked.length)
+      return new Set(picked);
+    const last = series.map((s) => {
+      const o = s.observations.filter((x) => x.value != null).pop();
+      return { id: s.region.id, v: o ? o.value : null };
+    }).filter((x) => x.v != null).sort((a, b) => b.v - a.v);
+    return new Set(last.slice(0, 2).concat(last.slice(-2)).map((x) => x.id));
+  }
+
+  function togglePick(id, series) {
+    const shown = highlightedIds(series);
+    if (shown.has(id))
+      shown.delete(id);
+    else
+      shown.add(id);
+    navigate({ pick: [...shown].join(",") || "" });
+  }
+
   /* A benchmark as a flat dashed line across the years of the chart: no plugin needed. */
   function benchmarkDataset(b, minYear, maxYear) {
     const lo = minYear === maxYear ? minYear - 1 : minYear;
     const hi = minYear === maxYear ? maxYear + 1 : maxYear;
     return {
-      label: t("benchmark") + ": " + b.label + " (" + fmt(b.value) + ")",
+      label: t("benchmark") + ": " + benchmarkLabel(b) + " (" + fmt(b.value) + ")",
       benchmark: true,
       data: [{ x: lo, y: b.value }, { x: hi, y: b.value }],
       borderColor: "#4b5563",
@@ -595,12 +697,18 @@
   }
 
   /* An HTML legend: a toggle per line, and for regions a button that opens their card. */
-  function legend(chart, datasets) {
-    const list = el("ul", { class: "legend", "aria-label": t("legend") });
+  /* On a chart of many lines (highlighted set on its datasets) a legend button colours or
+   * greys its region (pick= in the URL) instead of hiding it. */
+  function legend(chart, datasets, series) {
+    const picking = datasets.some((ds) => ds.highlighted != null);
+    const list = el("ul", { class: "legend", "aria-label": t(picking ? "legendPick" : "legend") });
     datasets.forEach((ds, i) => {
       const toggle = el("button", {
-        type: "button", class: "legend-toggle", "aria-pressed": "true",
+        type: "button", class: "legend-toggle" + (picking && !ds.highlighted ? " legend-grey" : ""),
+        "aria-pressed": String(picking ? !!ds.highlighted : true),
         onclick: () => {
+          if (picking && ds.regionId)
+            return togglePick(ds.regionId, series);
           const visible = !chart.isDatasetVisible(i);
           chart.setDatasetVisibility(i, visible);
           chart.update();
@@ -650,7 +758,8 @@
       box.append(fig);
       if (hasChart) {
         const busy = group.series.length > 8;
-        const datasets = group.series.map((s) => regionDataset(s, busy));
+        const lit = busy ? highlightedIds(group.series) : new Set();
+        const datasets = group.series.map((s) => regionDataset(s, busy, lit.has(s.region.id)));
         const years = datasets.flatMap((d) => d.data.map((p) => p.x));
         if (years.length)
           for (const b of meta.benchmarks || [])
@@ -669,7 +778,9 @@
           type: "line", data: { datasets: datasets }, options: options
         });
         charts.main.push(chart);
-        fig.append(legend(chart, datasets));
+        if (busy)
+          fig.append(el("p", { class: "hint" }, t("pickHint")));
+        fig.append(legend(chart, datasets, group.series));
       }
       fig.append(dataLinks(url));
     }
@@ -775,16 +886,29 @@
       return;
     }
     const range = { from: state.from, to: state.to, lang: state.lang };
-    const jobs = pairs.map((p) => {
-      const url = apiUrl("v1/gaps/pairs", Object.assign({ indicator: view.id, reference: p.reference }, range));
-      return getJSON(url).then((d) => pairsSection(d, url), (e) => errorSection(e));
+    const jobs = pairs.map(async (p) => {
+      try {
+        const bench = await ratioBenchmark(p.reference);
+        const url = apiUrl("v1/gaps/pairs", Object.assign({
+          indicator: view.id, reference: p.reference, target: bench ? bench.value : null
+        }, range));
+        return pairsSection(await getJSON(url), url, bench);
+      } catch (e) {
+        return errorSection(e);
+      }
     }).concat(groups.map((g) => {
+      /* the provinces fall into the four macro-regions: Dagum's decomposition by parent */
       const url = apiUrl("v1/gaps/dispersion", Object.assign({
-        indicator: view.id, regions: "group:" + g, measures: "cv,gini"
+        indicator: view.id, regions: "group:" + g, measures: "cv,gini",
+        group_by: g === "provinces" ? "parent" : null
       }, range));
       return getJSON(url).then((d) => dispersionSection(d, url, g), (e) => errorSection(e));
     }));
-    const sections = await Promise.all(jobs);
+    if (groups.includes("provinces") && hasProvinces(view.meta)) {
+      const url = apiUrl("v1/gaps/spatial", Object.assign({ indicator: view.id, regions: "group:provinces" }, range));
+      jobs.push(getJSON(url).then((d) => moranSection(d, url), (e) => errorSection(e)));
+    }
+    const sections = (await Promise.all(jobs)).flat();
     if (my !== seq)
       return;
     panel.replaceChildren(...sections.map((s) => s.node));
@@ -797,50 +921,152 @@
     return { node: el("section", { class: "gap-card" }, errorNode(err)) };
   }
 
-  /* A small line chart: one dataset per entry of LINES {label, color, points[{x,y}]}. The
-   * canvas is drawn after the section is in the page (Chart.js measures its box). */
-  function smallChart(lines, unit, label, yFormat) {
+  /* The reference level a ratio of this indicator is measured against: the benchmark of the
+   * indicator that publishes the same ratio (RATIO_BENCHMARKS), in the page language. */
+  async function ratioBenchmark(reference) {
+    const b = RATIO_BENCHMARKS[view.id];
+    if (!b || b.reference !== reference)
+      return null;
+    const meta = await getJSON(apiUrl("v1/indicators/" + enc(b.indicator), { lang: state.lang }));
+    const first = (meta.benchmarks || [])[0];
+    return first ? { value: first.value, label: benchmarkLabel(first) } : null;
+  }
+
+  /* A chart of the gaps panel. DATASETS are Chart.js datasets (x: year); drawn once the
+   * section is in the page (Chart.js measures its box). TYPE "bar" stacks its datasets. */
+  function gapChart(type, datasets, yTitle, label, yFormat, extra) {
     if (typeof window.Chart !== "function")
       return { box: null, draw: null };
     const canvas = el("canvas", { role: "img", "aria-label": label });
     const box = el("div", { class: "chart-box small" }, canvas);
+    const options = lineOptions(yTitle, yFormat);
+    options.plugins.legend = {
+      display: true, position: "bottom",
+      labels: { boxWidth: 14, filter: (item, data) => !data.datasets[item.datasetIndex].hideInLegend }
+    };
+    options.plugins.tooltip.filter = (item) => !item.dataset.hideInLegend;
+    if (type === "bar") {
+      options.interaction = { mode: "index", intersect: false };
+      options.scales.x = { stacked: true, ticks: { maxRotation: 0, autoSkip: true } };
+      options.scales.y.stacked = true;
+      options.scales.y.max = 100;
+      delete options.plugins.tooltip.itemSort;
+      options.plugins.tooltip.callbacks = {
+        label: (item) => item.dataset.label + ": " + yFormat(item.parsed.y) + " %"
+      };
+    }
+    if (extra)
+      extra(options);
     const draw = () => new window.Chart(canvas, {
-      type: "line",
-      data: {
-        datasets: lines.map((l) => ({
-          label: l.label, regionId: l.regionId, measure: l.measure, data: l.points,
-          borderColor: l.color, backgroundColor: l.color, borderWidth: 2, pointRadius: 2
-        }))
-      },
-      options: Object.assign(lineOptions(unit, yFormat), { plugins: {
-        legend: { display: true, position: "bottom", labels: { boxWidth: 14 } },
-        tooltip: lineOptions(unit, yFormat).plugins.tooltip
-      } })
+      type: type, data: type === "bar" ? datasets : { datasets: datasets }, options: options
     });
     return { box: box, draw: draw };
   }
 
-  function pairsSection(d, url) {
+  /* The trend lines of the segments (from the API's slope and intercept of each), dashed. */
+  function segmentDatasets(segments, color, extendTo) {
+    return segments.map((sg, k) => {
+      const last = k === segments.length - 1;
+      const to = last && extendTo != null && extendTo > sg.to ? extendTo : sg.to;
+      const at = (x) => sg.intercept + sg.slope * x;
+      return {
+        label: t("segmentLine"), trendSegment: true, hideInLegend: k > 0,
+        data: [{ x: sg.from, y: at(sg.from) }, { x: to, y: at(to) }],
+        borderColor: color, backgroundColor: color, borderWidth: 1.5, borderDash: [6, 4],
+        pointRadius: 0, pointHoverRadius: 0, order: 0
+      };
+    });
+  }
+
+  /* A vertical dashed line at each survey break (a year whose value or reference value has
+   * status break), from LO to HI on the ratio axis. */
+  function breakDatasets(years, lo, hi) {
+    return years.map((y, k) => ({
+      label: t("breakLine"), breakYear: y, hideInLegend: k > 0,
+      data: [{ x: y - 0.5, y: lo }, { x: y - 0.5, y: hi }],
+      borderColor: "#92400e", backgroundColor: "#92400e", borderWidth: 1.5, borderDash: [2, 3],
+      pointRadius: 0, pointHoverRadius: 0
+    }));
+  }
+
+  /* The point of a ratio series farthest from 1 (the widest gap) and the words of the
+   * headline: the direction of the last segment since its first year, and the peak before. */
+  function pairHeadline(d, p) {
+    const sm = p.summary;
+    const segs = sm.segments || [];
+    const since = segs.length ? segs[segs.length - 1].from : sm.first_year;
+    let widest = null;
+    for (const y of p.years)
+      if (y.ratio != null && (!widest || Math.abs(y.ratio - 1) > Math.abs(widest.ratio - 1)))
+        widest = y;
+    const dir = sm.direction || "none";
+    let extreme = "";
+    if (dir === "narrowing" && widest && widest.year < sm.last_year)
+      extreme = t(widest.ratio >= 1 ? "afterPeak" : "afterLow", { v: fmt(widest.ratio), y: widest.year });
+    const words = dir === "none" ? t("directions.none") : t("since." + dir, { year: since });
+    return {
+      since: since, widest: widest,
+      nodes: tNodes("pairHeadline", {
+        ref: d.reference.name, region: p.region.name,
+        direction: el("strong", { class: "direction direction-" + dir }, words), extreme: extreme
+      })
+    };
+  }
+
+  function pairsSection(d, url, bench) {
     const ref = d.reference.name;
     const sentences = el("ul", { class: "sentences" });
-    const lines = [];
+    const datasets = [];
     const table = el("table", { class: "data compact" });
     const head = el("tr", {}, el("th", { scope: "col" }, t("year")));
     const years = new Map();
-    d.pairs.forEach((p, i) => {
+    const few = d.pairs.length <= 2;
+    const breaks = new Set();
+    let lo = Infinity;
+    let hi = -Infinity;
+    let targetYear = null;
+    for (const p of d.pairs) {
       const sm = p.summary;
-      const color = colorOf(p.region.id, i + 1);
-      if (sm)
-        sentences.append(el("li", { "data-region": p.region.id, "data-direction": sm.direction || "none" },
-          tNodes("pairSentence", {
-            ref: ref, region: p.region.name, r0: fmt(sm.ratio.first), y0: sm.first_year,
-            r1: fmt(sm.ratio.last), y1: sm.last_year, pp: fmtSigned(sm.relative_gap.change_pp),
-            direction: directionNode(sm.direction)
+      const color = colorOf(p.region.id);
+      if (sm) {
+        const h = pairHeadline(d, p);
+        const li = el("li", { "data-region": p.region.id, "data-direction": sm.direction || "none" },
+          el("span", { class: "headline" }, h.nodes), " ",
+          el("span", { class: "detail" }, tNodes("pairSentence", {
+            r0: fmt(sm.ratio.first), y0: sm.first_year, r1: fmt(sm.ratio.last), y1: sm.last_year,
+            pp: fmtSigned(sm.relative_gap.change_pp),
+            overall: t("directionsPlain." + (sm.direction_overall || "none"))
           })));
-      lines.push({
-        label: ref + " ÷ " + p.region.name, regionId: p.region.id, color: color,
-        points: p.years.map((y) => ({ x: y.year, y: y.ratio }))
+        if (bench && sm.target) {
+          const y = sm.target.year;
+          li.append(" ", el("span", { class: "detail target", "data-target-year": y == null ? "" : String(y) },
+            y == null ? t("targetNever", { value: fmt(bench.value), label: bench.label, since: h.since })
+              : t("targetYear", { value: fmt(bench.value), label: bench.label, since: h.since, year: Math.ceil(y) })));
+          if (y != null)
+            targetYear = Math.max(targetYear || 0, Math.ceil(y));
+        }
+        sentences.append(li);
+      }
+      const points = withGaps(p.years.map((y) => ({
+        x: y.year, y: y.ratio, status: y.status === "break" || y.reference_status === "break" ? "break"
+          : y.status || y.reference_status
+      })));
+      for (const y of p.years) {
+        if (y.ratio != null) {
+          lo = Math.min(lo, y.ratio);
+          hi = Math.max(hi, y.ratio);
+        }
+        if (y.status === "break" || y.reference_status === "break")
+          breaks.add(y.year);
+      }
+      datasets.push({
+        label: ref + " ÷ " + p.region.name, regionId: p.region.id, data: points, spanGaps: false,
+        borderColor: color, backgroundColor: color, borderWidth: 2, order: 1,
+        pointStyle: (ctx) => (ctx.raw && FLAGS[ctx.raw.status] ? FLAGS[ctx.raw.status].style : "circle"),
+        pointRadius: (ctx) => (ctx.raw && ctx.raw.status ? 6 : points.length > 25 ? 1.5 : 3)
       });
+      if (few && sm && sm.segments)
+        datasets.push(...segmentDatasets(sm.segments, "#111827", bench && sm.target ? targetYear : null));
       head.append(el("th", { scope: "col" }, p.region.name + " — " + t("ratio")),
         el("th", { scope: "col" }, p.region.name + " — " + t("relativeGap")));
       for (const y of p.years) {
@@ -848,22 +1074,36 @@
           years.set(y.year, {});
         years.get(y.year)[p.region.id] = y;
       }
-    });
+    }
+    const allYears = [...years.keys()].sort((a, b) => a - b);
+    if (bench && allYears.length) {
+      lo = Math.min(lo, bench.value);
+      hi = Math.max(hi, bench.value);
+      const b = benchmarkDataset({ label: bench.label, value: bench.value }, allYears[0],
+        Math.max(allYears[allYears.length - 1], targetYear || 0));
+      b.label = bench.label + " (" + fmt(bench.value) + ")";
+      datasets.push(b);
+    }
+    if (isFinite(lo))
+      datasets.push(...breakDatasets([...breaks].sort(), lo, hi));
     const body = el("tbody");
-    for (const y of [...years.keys()].sort((a, b) => a - b)) {
+    for (const y of allYears) {
       const row = el("tr", {}, el("th", { scope: "row" }, fmtYear(y)));
       for (const p of d.pairs) {
         const v = years.get(y)[p.region.id];
-        row.append(el("td", {}, v ? fmt(v.ratio, true) : ""), el("td", {}, v ? fmtPercent(v.relative_gap) : ""));
+        const status = v && (v.status === "break" || v.reference_status === "break") ? "break" : null;
+        row.append(el("td", {}, v ? fmt(v.ratio, true) : "", flagMark(status)),
+          el("td", {}, v ? fmtPercent(v.relative_gap) : ""));
       }
       body.append(row);
     }
     table.append(el("thead", {}, head), body);
-    const chart = smallChart(lines, t("ratio"), t("pairsTitle", { ref: ref }), (v) => fmt(v));
+    const chart = gapChart("line", datasets, t("ratio"), t("pairsChart", { ref: ref }), (v) => fmt(v));
     const node = el("section", { class: "gap-card", "data-reference": d.reference.id },
       el("h3", {}, t("pairsTitle", { ref: ref })),
       el("p", { class: "hint" }, t("pairsIntro", { ref: ref })),
       sentences, chart.box,
+      few ? el("p", { class: "hint" }, t("segmentsKey")) : null,
       el("details", {}, el("summary", {}, t("yearsTable")), el("div", { class: "table-wrap" }, table)),
       dataLinks(url));
     return { node: node, draw: chart.draw };
@@ -877,22 +1117,115 @@
     const lines = [
       { label: t("cv"), measure: "cv", color: "#1d4ed8", points: d.years.map((y) => ({ x: y.year, y: y.cv })) },
       { label: t("gini"), measure: "gini", color: "#c2410c", points: d.years.map((y) => ({ x: y.year, y: y.gini })) }
-    ];
+    ].map((l) => ({
+      label: l.label, measure: l.measure, data: l.points, borderColor: l.color,
+      backgroundColor: l.color, borderWidth: 2, pointRadius: 2
+    }));
     const title = t("dispersionTitle", { group: groupName(group) });
-    const chart = smallChart(lines, "", title, (v) => fmt(v));
+    const chart = gapChart("line", lines, "", title, (v) => fmt(v));
+    let since = "";
+    if (sc && sc.segments && sc.segments.length > 1)
+      since = t("sigmaSince", { year: sc.segments[sc.segments.length - 1].from });
     const sentence = first
       ? el("p", { class: "sentence", "data-direction": direction || "none" }, tNodes("dispersionSentence", {
         n: first.n, c0: fmt(first.cv), y0: first.year, c1: fmt(last.cv), y1: last.year,
-        g0: fmt(first.gini), g1: fmt(last.gini), direction: directionNode(direction)
+        g0: fmt(first.gini), g1: fmt(last.gini), direction: directionNode(direction), since: since
       }))
       : el("p", { class: "note" }, t("noData"));
     const leftOut = d.left_out && d.left_out.regions.length
       ? el("p", { class: "hint" }, t("leftOut", {
-        list: d.left_out.regions.map((r) => regionName(r.region) + " (" + r.reason + ")").join(", ")
+        list: d.left_out.regions.map((r) => regionName(r.region)).join(t("listSep"))
       })) : null;
+    const table = el("table", { class: "data compact" },
+      el("thead", {}, el("tr", {}, [t("year"), "n", t("cv"), t("gini")].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, d.years.map((y) => el("tr", {}, el("th", { scope: "row" }, fmtYear(y.year)),
+        el("td", {}, String(y.n)), el("td", {}, fmt(y.cv, true)), el("td", {}, fmt(y.gini, true))))));
     const node = el("section", { class: "gap-card", "data-group": group },
-      el("h3", {}, title), sentence, leftOut, chart.box, dataLinks(url));
+      el("h3", {}, title), sentence, leftOut, chart.box,
+      el("details", {}, el("summary", {}, t("yearsTable")), el("div", { class: "table-wrap" }, table)),
+      dataLinks(url));
+    const out = [{ node: node, draw: chart.draw }];
+    if (d.years.some((y) => y.dagum))
+      out.push(dagumSection(d, url));
+    return out;
+  }
+
+  /* Dagum's Gini decomposition by macro-region: the shares of within, net between and
+   * transvariation in each year's Gini, as stacked bars and a table. */
+  function dagumSection(d, url) {
+    const years = d.years.filter((y) => y.dagum);
+    const parts = [["within", "#1d4ed8"], ["net_between", "#c2410c"], ["transvariation", "#6b7280"]];
+    const data = {
+      labels: years.map((y) => fmtYear(y.year)),
+      datasets: parts.map(([k, c]) => ({
+        label: t("dagum." + k), part: k, data: years.map((y) => y.dagum.shares[k]),
+        backgroundColor: c, borderColor: c, stack: "shares"
+      }))
+    };
+    const title = t("dagumTitle");
+    const chart = gapChart("bar", data, t("sharePercent"), title, (v) => fmt(v));
+    const last = years[years.length - 1];
+    const sentence = last ? el("p", { class: "sentence" }, t("dagumSentence", {
+      year: last.year, gini: fmt(last.dagum.gini), between: fmt(last.dagum.shares.net_between),
+      within: fmt(last.dagum.shares.within), trans: fmt(last.dagum.shares.transvariation)
+    })) : null;
+    const table = el("table", { class: "data compact", "data-table": "dagum" },
+      el("thead", {}, el("tr", {}, [t("year"), t("gini")].concat(parts.map(([k]) => t("dagum." + k) + " %"))
+        .map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, years.map((y) => el("tr", {}, el("th", { scope: "row" }, fmtYear(y.year)),
+        el("td", {}, fmt(y.dagum.gini, true)),
+        parts.map(([k]) => el("td", {}, fmt(y.dagum.shares[k])))))));
+    const node = el("section", { class: "gap-card", "data-analysis": "dagum" },
+      el("h3", {}, title), el("p", { class: "hint" }, t("dagumIntro")), sentence, chart.box,
+      el("details", {}, el("summary", {}, t("yearsTable")), el("div", { class: "table-wrap" }, table)),
+      dataLinks(url));
     return { node: node, draw: chart.draw };
+  }
+
+  /* Global Moran's I of the provinces per year; a filled point is significant (two-sided p
+   * under randomisation below 0.05), a hollow one is not. */
+  function moranSection(d, url) {
+    const years = d.years.filter((y) => y.moran);
+    const sig = (y) => y.moran.p_two_sided_random != null && y.moran.p_two_sided_random < 0.05;
+    const color = "#7e22ce";
+    const datasets = [{
+      label: t("moranI"), data: years.map((y) => ({ x: y.year, y: y.moran.i, p: y.moran.p_two_sided_random })),
+      borderColor: color, backgroundColor: (ctx) => (ctx.raw && ctx.raw.p < 0.05 ? color : "#ffffff"),
+      pointBorderColor: color, borderWidth: 2, pointRadius: 4, spanGaps: false
+    }, {
+      label: t("moranExpected"), data: years.map((y) => ({ x: y.year, y: y.moran.expected })),
+      borderColor: "#6b7280", backgroundColor: "#6b7280", borderDash: [6, 4], borderWidth: 1,
+      pointRadius: 0, pointHoverRadius: 0
+    }];
+    const title = t("moranTitle");
+    const chart = gapChart("line", datasets, "I", title, (v) => fmt(v), (o) => {
+      o.plugins.tooltip.callbacks.afterLabel = (item) => (item.raw && item.raw.p != null
+        ? "p = " + fmtP(item.raw.p) : "");
+    });
+    const last = years[years.length - 1];
+    const sentence = last ? el("p", { class: "sentence", "data-significant": String(sig(last)) },
+      t(sig(last) ? (last.moran.i > 0 ? "moranClustered" : "moranDispersed") : "moranNone", {
+        year: last.year, i: fmt(last.moran.i), p: fmtP(last.moran.p_two_sided_random),
+        k: years.filter(sig).length, n: years.length
+      })) : el("p", { class: "note" }, t("noData"));
+    const table = el("table", { class: "data compact", "data-table": "moran" },
+      el("thead", {}, el("tr", {}, [t("year"), "I", "E[I]", "z", "p", t("significant")]
+        .map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, years.map((y) => el("tr", { "data-year": y.year },
+        el("th", { scope: "row" }, fmtYear(y.year)), el("td", {}, fmt(y.moran.i, true)),
+        el("td", {}, fmt(y.moran.expected, true)), el("td", {}, fmt(y.moran.z_random)),
+        el("td", {}, fmtP(y.moran.p_two_sided_random)), el("td", {}, t(sig(y) ? "yes" : "no"))))));
+    const node = el("section", { class: "gap-card", "data-analysis": "moran" },
+      el("h3", {}, title), el("p", { class: "hint" }, t("moranIntro")), sentence, chart.box,
+      el("details", {}, el("summary", {}, t("yearsTable")), el("div", { class: "table-wrap" }, table)),
+      dataLinks(url));
+    return { node: node, draw: chart.draw };
+  }
+
+  function fmtP(p) {
+    if (p == null)
+      return "–";
+    return p < 0.001 ? "< " + fmt(0.001) : fmt(p);
   }
 
   /* ------------------------------------------------------------------- compare -------- */
@@ -1061,7 +1394,7 @@
     main.dataset.status = status;
     main.dataset.indicator = view ? view.id : "";
     main.dataset.lang = state.lang;
-    main.dataset.panel = state.panel;
+    main.dataset.panel = panelShown();
     main.dataset.region = state.region;
   }
 
@@ -1082,17 +1415,26 @@
         $("#error").replaceChildren();
         renderOverview(view.meta);
         renderCharts();
+        shownPick = state.pick;
         renderTable();
         shownKey = key;
-        panelKeys.gaps = panelKeys.compare = "";
+        for (const k of Object.keys(panelKeys))
+          panelKeys[k] = "";
         $("#status").textContent = t("ready", { name: view.meta.name });
+        showPanel();
       }
-      const panelKey = key + "|" + state.compare;
-      if (state.panel !== "table" && panelKeys[state.panel] !== panelKey) {
-        await (state.panel === "gaps" ? renderGaps(my) : renderCompare(my));
+      const panel = panelShown();
+      const panelKey = [key, state.compare, state.year, state.relative, state.index, state.pick].join("|");
+      if (panel !== "table" && panelKeys[panel] !== panelKey) {
+        /* panels.js runs after this file, so its panels are looked up here, not at start */
+        await (renderers[panel] || P.panels[panel])(my);
         if (my !== seq)
           return;
-        panelKeys[state.panel] = panelKey;
+        panelKeys[panel] = panelKey;
+      }
+      if (state.pick !== shownPick) {
+        renderCharts();
+        shownPick = state.pick;
       }
       await renderCard(my);
       if (my === seq)
@@ -1132,6 +1474,24 @@
     });
     return items;
   }
+
+  /* ------------------------------------------------------------------- the other views */
+
+  /* Each panel but the table is a function (my) => Promise that fills #panel-NAME; my is the
+   * render generation (drop the answer when my !== P.seq()). The map, distribution and index
+   * panels live in panels.js and reach this file's helpers through window.Prosperity. */
+  const renderers = { gaps: renderGaps, compare: renderCompare };
+  const P = window.Prosperity = window.Prosperity || {};
+  P.panels = P.panels || {};
+  Object.assign(P, {
+    $: $, el: el, t: t, tNodes: tNodes, fmt: fmt, fmtPercent: fmtPercent, fmtSigned: fmtSigned,
+    fmtYear: fmtYear, numberFormat: numberFormat, getJSON: getJSON, apiUrl: apiUrl,
+    navigate: navigate, errorNode: errorNode, dataLinks: dataLinks, regionButton: regionButton,
+    unitText: unitText, colorOf: colorOf, lineOptions: lineOptions, hasProvinces: hasProvinces,
+    destroyCharts: destroyCharts, charts: charts, GREY: GREY,
+    state: () => state, view: () => view, seq: () => seq, lang: () => L,
+    regions: () => regionsList, indicators: () => indicatorList
+  });
 
   function start() {
     if (typeof window.Chart === "function") {

@@ -245,12 +245,17 @@ async function ready(page, want) {
   }, want, { timeout: STEP_MS });
 }
 
-/* Every line of every chart of the page, as plain data. */
+/* Every line of every chart of the page, as plain data; the null points that keep a gap
+ * open are left out of `points` and counted in `gaps`. */
 function chartDatasets(page, selector) {
   return page.evaluate((sel) => [...document.querySelectorAll(sel + " canvas")].flatMap((c) =>
     window.Chart.getChart(c).data.datasets.map((d) => ({
       regionId: d.regionId || null, benchmark: !!d.benchmark, label: d.label,
-      points: d.data.map((p) => (typeof p === "number" ? p : [p.x, p.y]))
+      segment: !!d.trendSegment, breakYear: d.breakYear || null, color: d.borderColor,
+      highlighted: d.highlighted == null ? null : d.highlighted, spanGaps: d.spanGaps,
+      gaps: d.data.filter((p) => p && typeof p === "object" && p.y === null).length,
+      points: d.data.filter((p) => !(p && typeof p === "object" && p.y === null))
+        .map((p) => (typeof p === "number" ? p : [p.x, p.y]))
     }))), selector || "#chart-list");
 }
 
@@ -262,7 +267,7 @@ function expectedLines(series) {
 
 async function checkChartMatchesApi(page, origin, query) {
   const api = await getJSON(`${origin}/v1/series?${query}`);
-  const lines = (await chartDatasets(page)).filter((d) => !d.benchmark);
+  const lines = (await chartDatasets(page)).filter((d) => !d.benchmark && !d.segment && !d.breakYear);
   assertEqual(lines.map((d) => d.regionId).sort(), api.series.map((s) => s.region.id).sort(),
     "one dataset per region of v1/series");
   const byRegion = new Map(lines.map((d) => [d.regionId, d.points]));
@@ -553,10 +558,14 @@ async function directChecks(origin) {
   await check("tabs work from the keyboard and every field has a label", async () => {
     await page.focus("#tab-gaps");
     await page.keyboard.press("ArrowRight");
+    await ready(page, { panel: "distribution" });
+    assert(await page.$eval("#tab-distribution", (t) => t === document.activeElement), "focus did not move");
+    await page.keyboard.press("End");
     await ready(page, { panel: "compare" });
-    assert(await page.$eval("#tab-compare", (t) => t === document.activeElement), "focus did not move");
     await page.keyboard.press("Home");
-    await ready(page, { panel: "table" });
+    await ready(page, { panel: "map" });
+    await page.click("#tab-index");
+    await ready(page, { panel: "index" });
     const unlabelled = await page.$$eval("input, select", (els) =>
       els.filter((e) => !e.labels || !e.labels.length).map((e) => e.id || e.outerHTML));
     assertEqual(unlabelled, [], "fields without a label");
@@ -632,6 +641,221 @@ async function directChecks(origin) {
   });
 }
 
+// ------------------------------------------------------------------- the views ---------
+
+/* English words left on a Chinese page: runs of 4+ Latin letters outside the citations,
+ * the data links and the ids the page shows on purpose. */
+function englishLeft(page) {
+  return page.evaluate(() => {
+    // the language button says "English" in English on purpose; method and format names
+    const skip = new Set(["English", "TOPSIS", "Dagum", "JSON", "nrd0"]);
+    const out = new Set();
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const e = n.parentElement;
+      if (!e || e.closest(".sources, script, style, [hidden], dialog:not([open])") || !e.getClientRects().length)
+        continue;
+      for (const w of n.textContent.match(/[A-Za-z][A-Za-z0-9_]{3,}/g) || [])
+        if (!skip.has(w))
+          out.add(w);
+    }
+    return [...out];
+  });
+}
+
+async function noOverflow(page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `the page is ${overflow} px wider than the window`);
+}
+
+async function viewChecks(origin) {
+  const ind = "residents_disposable_income";
+  const series = await getJSON(`${origin}/v1/series?indicator=${ind}&regions=group:provinces`);
+  const lastYear = Math.max(...series.series.flatMap((s) => s.observations.map((o) => o.year)));
+  const meta = { en: await getJSON(`${origin}/v1/indicators/${ind}`),
+    zh: await getJSON(`${origin}/v1/indicators/${ind}?lang=zh`) };
+  const pairs = await getJSON(`${origin}/v1/gaps/pairs?indicator=income_per_capita&reference=urban&regions=rural&target=2`);
+  const rural = pairs.pairs[0];
+  const peak = rural.years.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+  const lastSegment = rural.summary.segments[rural.summary.segments.length - 1];
+  const index = await getJSON(`${origin}/v1/index?indicators=residents_disposable_income,residents_consumption,urbanization_rate,hdi,public_expenditure_per_capita&directions=%2B,%2B,%2B,%2B,%2B&regions=group:provinces&year=latest`);
+
+  for (const lang of ["en", "zh"])
+    for (const width of [1280, 390]) {
+      const tag = `${lang}-${width}`;
+      let page;
+      await check(`map view (${tag}): 31 tiles with the API's values, default for provincial data`, async () => {
+        page = await newPage({ width, height: width > 400 ? 900 : 844 });
+        await page.goto(`${origin}/?indicator=${ind}&lang=${lang}`);
+        await ready(page, { indicator: ind, panel: "map", lang });
+        const tiles = await page.$$eval("#panel-map .tile[data-region]", (ts) => ts.map((t) =>
+          ({ id: t.dataset.region, value: t.dataset.value, text: t.textContent, title: t.title })));
+        assertEqual(tiles.length, 31, "tiles");
+        const want = {};
+        for (const s of series.series)
+          want[s.region.id] = s.observations.find((o) => o.year === lastYear).value;
+        for (const tile of tiles) {
+          assertEqual(Number(tile.value), want[tile.id], `value of ${tile.id}`);
+          assert(/\d/.test(tile.text), `tile ${tile.id} shows no value: ${tile.text}`);
+          assert(tile.title.includes(String(lastYear)) && tile.title.includes(meta[lang].unit),
+            `title of ${tile.id}: ${tile.title}`);
+        }
+        const legend = await page.textContent("#panel-map .tilemap-key");
+        assert(legend.includes(meta[lang].unit), `legend without the unit: ${legend}`);
+        assert(await page.$("#panel-map label[for=map-year]"), "year control without a label");
+        await noOverflow(page);
+        if (lang === "zh") {
+          assertEqual(await page.textContent("#overview .description"), meta.zh.description_zh, "description");
+          assertEqual(await englishLeft(page), [], "English words on the Chinese page");
+        }
+        await screenshot(page, `map-${tag}.png`);
+      });
+
+      if (width === 1280)
+        await check(`map view (${tag}): year control, relative to the mean, tile by keyboard opens the card`, async () => {
+          await page.selectOption("#map-year", "2016");
+          await page.waitForFunction(() => new URLSearchParams(location.search).get("year") === "2016");
+          await ready(page, { panel: "map" });
+          const bj = series.series.find((s) => s.region.id === "beijing").observations.find((o) => o.year === 2016).value;
+          assertEqual(Number(await page.getAttribute('#panel-map .tile[data-region="beijing"]', "data-value")), bj, "beijing 2016");
+          await page.check("#map-relative");
+          await ready(page, { panel: "map" });
+          const rel = await page.$$eval("#panel-map .tile", (ts) => ts.map((t) => Number(t.dataset.value)));
+          const mean = rel.reduce((a, b) => a + b, 0) / rel.length;
+          assert(Math.abs(mean - 1) < 1e-9, `relative values average ${mean}`);
+          await page.focus('#panel-map .tile[data-region="tibet"]');
+          await page.keyboard.press("Enter");
+          await ready(page, { region: "tibet" });
+          assert(await page.$eval("#card", (d) => d.open), "the card is not open");
+          await page.keyboard.press("Escape");
+          await ready(page, { region: "" });
+        });
+
+      await check(`distribution view (${tag}): densities of a few years with their bandwidths, Markov heat table`, async () => {
+        await page.goto(`${origin}/?indicator=${ind}&panel=distribution&lang=${lang}`);
+        await ready(page, { indicator: ind, panel: "distribution", lang });
+        const lines = await chartDatasets(page, "#panel-distribution");
+        assert(lines.length >= 2 && lines.length <= 4, `${lines.length} density curves`);
+        const years = lines.map((l) => Number(l.label));
+        const dens = await getJSON(`${origin}/v1/gaps/density?indicator=${ind}&regions=group:provinces&from=${years[0]}&to=${years[years.length - 1]}&points=128`);
+        for (const l of lines) {
+          const y = dens.years.find((x) => x.year === Number(l.label));
+          assertEqual(l.points, y.points.map((p) => [p.x, p.density]), `density ${l.label}`);
+        }
+        const text = await page.textContent("#panel-distribution .bandwidth");
+        assert(text.includes("nrd0") && years.every((y) => text.includes(String(y))), `bandwidth sentence: ${text}`);
+        const mob = await getJSON(`${origin}/v1/gaps/mobility?indicator=${ind}&regions=group:provinces`);
+        const cells = await page.$$eval("#panel-distribution table.markov tbody td.heat", (tds) => tds.map((t) => Number(t.dataset.probability)));
+        assertEqual(cells, mob.probabilities.flat(), "Markov probabilities");
+        await noOverflow(page);
+        if (lang === "zh")
+          assertEqual(await englishLeft(page), [], "English words on the Chinese page");
+        await screenshot(page, `distribution-${tag}.png`);
+      });
+
+      await check(`index view (${tag}): ranked table with score, TOPSIS and weights, and a map`, async () => {
+        await page.goto(`${origin}/?panel=index&lang=${lang}`);
+        await ready(page, { panel: "index", lang });
+        const rows = await page.$$eval('#panel-index table[data-table="index"] tbody tr', (trs) => trs.map((tr) => ({
+          region: tr.dataset.region, rank: Number(tr.cells[0].textContent),
+          score: Number(tr.querySelector("[data-score]").dataset.score),
+          topsis: Number(tr.querySelector("[data-topsis]").dataset.topsis)
+        })));
+        const want = index.rows.slice().sort((a, b) => a.rank - b.rank)
+          .map((r) => ({ region: r.region.id, rank: r.rank, score: r.score, topsis: r.topsis }));
+        assertEqual(rows, want, "index rows");
+        const weights = await page.$$eval('#panel-index table[data-table="weights"] [data-weight]', (tds) => tds.map((t) => Number(t.dataset.weight)));
+        assertEqual(weights, index.indicators.map((i) => i.weight), "weights");
+        assertEqual((await page.$$("#panel-index .tile[data-value]:not([data-value=''])")).length, 31, "index map tiles");
+        assert(await page.$eval("#panel-index fieldset legend", (l) => l.textContent.length > 0), "picker without a legend");
+        await noOverflow(page);
+        if (lang === "zh")
+          assertEqual(await englishLeft(page), [], "English words on the Chinese page");
+        await screenshot(page, `index-${tag}.png`);
+      });
+
+      await check(`gaps view (${tag}): the income ratio's headline from its segments, 2.0 and its year, the survey break`, async () => {
+        await page.goto(`${origin}/?indicator=income_per_capita&panel=gaps&lang=${lang}`);
+        await ready(page, { indicator: "income_per_capita", panel: "gaps", lang });
+        const item = '#panel-gaps [data-reference="urban"] li[data-region="rural"]';
+        const headline = await page.textContent(`${item} .headline`);
+        assert(!/widening|扩大/.test(headline), `headline says widening: ${headline}`);
+        const num = (v) => new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en-US", { maximumFractionDigits: 2 }).format(v);
+        for (const part of [String(lastSegment.from), num(peak.ratio), String(peak.year)])
+          assert(headline.includes(part), `headline "${headline}" lacks ${part}`);
+        assert(headline.includes(lang === "zh" ? "缩小" : "narrowing"), `headline: ${headline}`);
+        const target = await page.getAttribute(`${item} .target`, "data-target-year");
+        assertEqual(Number(target), rural.summary.target.year, "target year");
+        const lines = await chartDatasets(page, '#panel-gaps [data-reference="urban"]');
+        assertEqual(lines.filter((l) => l.segment).length, rural.summary.segments.length, "segment lines");
+        assert(lines.some((l) => l.benchmark && l.points.every((p) => p[1] === 2)), "no 2.0 line");
+        const breaks = rural.years.filter((y) => y.status === "break" || y.reference_status === "break").map((y) => y.year);
+        assertEqual(lines.filter((l) => l.breakYear).map((l) => l.breakYear), breaks, "break lines");
+        await noOverflow(page);
+        if (lang === "zh")
+          assertEqual(await englishLeft(page), [], "English words on the Chinese page");
+        await screenshot(page, `gaps-income-${tag}.png`);
+      });
+
+      await check(`gaps view (${tag}): provinces with Dagum shares per year and Moran's I`, async () => {
+        await page.goto(`${origin}/?indicator=${ind}&panel=gaps&lang=${lang}`);
+        await ready(page, { indicator: ind, panel: "gaps", lang });
+        const disp = await getJSON(`${origin}/v1/gaps/dispersion?indicator=${ind}&regions=group:provinces&group_by=parent&measures=cv,gini`);
+        const bars = await page.evaluate(() => window.Chart.getChart(document.querySelector('#panel-gaps [data-analysis="dagum"] canvas'))
+          .data.datasets.map((d) => d.data));
+        assertEqual(bars, ["within", "net_between", "transvariation"].map((k) => disp.years.map((y) => y.dagum.shares[k])), "Dagum shares");
+        const sp = await getJSON(`${origin}/v1/gaps/spatial?indicator=${ind}&regions=group:provinces`);
+        assertEqual(await page.$$eval('#panel-gaps table[data-table="moran"] tbody tr', (r) => r.length), sp.years.length, "Moran rows");
+        const lastM = sp.years[sp.years.length - 1].moran;
+        assertEqual(await page.getAttribute('#panel-gaps [data-analysis="moran"] .sentence', "data-significant"),
+          String(lastM.p_two_sided_random < 0.05), "significance of the last year");
+        await noOverflow(page);
+        if (lang === "zh")
+          assertEqual(await englishLeft(page), [], "English words on the Chinese page");
+        await screenshot(page, `gaps-provinces-${tag}.png`);
+        await page.close();
+        pages.splice(pages.indexOf(page), 1, page); // keep its console errors counted
+      });
+    }
+
+  await check("many regions: grey lines with the top and bottom coloured, pick= colours a region everywhere", async () => {
+    const page = await newPage({ width: 1280, height: 900 });
+    await page.goto(`${origin}/?indicator=${ind}&regions=group:provinces&panel=table`);
+    await ready(page, { indicator: ind, panel: "table" });
+    let lines = await chartDatasets(page);
+    const lit = lines.filter((l) => l.highlighted);
+    assertEqual(lit.length, 4, "coloured lines");
+    const last = series.series.map((s) => [s.region.id, s.observations.find((o) => o.year === lastYear).value])
+      .sort((a, b) => b[1] - a[1]).map((x) => x[0]);
+    assertEqual(lit.map((l) => l.regionId).sort(), last.slice(0, 2).concat(last.slice(-2)).sort(), "top and bottom two");
+    assert(lines.filter((l) => !l.highlighted).every((l) => l.color === lines.find((x) => !x.highlighted).color), "grey lines differ");
+    await page.click('#chart-list .legend-toggle:has-text("Tibet")');
+    await page.waitForFunction(() => (new URLSearchParams(location.search).get("pick") || "").includes("tibet"));
+    await ready(page, { indicator: ind });
+    lines = await chartDatasets(page);
+    const tibet = lines.find((l) => l.regionId === "tibet");
+    assert(tibet.highlighted, "Tibet is not coloured after a click");
+    // the same colour on another page's chart of Tibet
+    await page.goto(`${origin}/?indicator=gdp_per_capita&regions=tibet,beijing&panel=table`);
+    await ready(page, { indicator: "gdp_per_capita" });
+    const other = (await chartDatasets(page)).find((l) => l.regionId === "tibet");
+    assertEqual(other.color, tibet.color, "Tibet's colour on another chart");
+    await page.close();
+  });
+
+  await check("series with missing years are drawn with gaps, not joined", async () => {
+    const page = await newPage({ width: 1280, height: 900 });
+    await page.goto(`${origin}/?indicator=hospital_beds_per_10000&panel=table`);
+    await ready(page, { indicator: "hospital_beds_per_10000" });
+    const api = await getJSON(`${origin}/v1/series?indicator=hospital_beds_per_10000&regions=east`);
+    const years = api.series[0].observations.map((o) => o.year);
+    assert(years.length >= 2 && years[1] - years[0] > 1, `east has years ${years}`);
+    const east = (await chartDatasets(page)).find((l) => l.regionId === "east");
+    assert(east.spanGaps === false && east.gaps >= 1, `east: spanGaps ${east.spanGaps}, ${east.gaps} gaps`);
+    await page.close();
+  });
+}
+
 async function proxyChecks(origin, requests) {
   await check("behind nginx under /prosperity/ the page loads its data", async () => {
     const page = await newPage({ width: 1280, height: 900 });
@@ -669,6 +893,7 @@ async function main() {
     await p.close();
 
   await directChecks(origin);
+  await viewChecks(origin);
 
   await check("no console errors", async () => {
     const errors = pages.flatMap((p) => p.consoleErrors);
