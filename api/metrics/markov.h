@@ -91,8 +91,8 @@ METRICS_MUST_CHECK int markov_spatial_estimate(const size_t *class_ids, const si
                                                size_t n, size_t years, size_t k, size_t m,
                                                struct markov_spatial *out);
 
-/* The homogeneity test alone, for M conditional chains of the same k. */
-METRICS_MUST_CHECK int markov_homogeneity_test(const struct markov_chain *conditional, size_t m,
+/* The homogeneity test alone, for the M conditional chains COND of the same k. */
+METRICS_MUST_CHECK int markov_homogeneity_test(const struct markov_chain *cond, size_t m,
                                                struct markov_homogeneity *out);
 
 #endif
