@@ -46,21 +46,27 @@ static double gamma_p_series(double a, double x)
     return sum * exp(-x + a * log(x) - lgamma(a));
 }
 
+/* One step of the modified Lentz method for the term AN / (BN + ...): updates the running C and
+ * D (both carried from step to step, kept off zero) and returns the factor the value takes. */
+static double lentz_step(double an, double bn, double *c, double *d)
+{
+    *d = an * *d + bn;
+    if (fabs(*d) < STATS_TINY)
+        *d = STATS_TINY;
+    *c = bn + an / *c;
+    if (fabs(*c) < STATS_TINY)
+        *c = STATS_TINY;
+    *d = 1 / *d;
+    return *d * *c;
+}
+
 /* Q(a, x) by its continued fraction (modified Lentz), for x >= a + 1. */
 static double gamma_q_fraction(double a, double x)
 {
     double b = x + 1 - a, c = 1 / STATS_TINY, d = 1 / b, h = d;
     for (int i = 1; i < STATS_MAX_ITER; i++) {
-        double an = -i * (i - a);
         b += 2;
-        d = an * d + b;
-        if (fabs(d) < STATS_TINY)
-            d = STATS_TINY;
-        c = b + an / c;
-        if (fabs(c) < STATS_TINY)
-            c = STATS_TINY;
-        d = 1 / d;
-        double del = d * c;
+        double del = lentz_step(-i * (i - a), b, &c, &d);
         h *= del;
         if (fabs(del - 1) < STATS_EPS)
             break;
@@ -90,24 +96,8 @@ static double beta_fraction(double a, double b, double x)
     double h = d;
     for (int m = 1; m < STATS_MAX_ITER; m++) {
         int m2 = 2 * m;
-        double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1 + aa * d;
-        if (fabs(d) < STATS_TINY)
-            d = STATS_TINY;
-        c = 1 + aa / c;
-        if (fabs(c) < STATS_TINY)
-            c = STATS_TINY;
-        d = 1 / d;
-        h *= d * c;
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1 + aa * d;
-        if (fabs(d) < STATS_TINY)
-            d = STATS_TINY;
-        c = 1 + aa / c;
-        if (fabs(c) < STATS_TINY)
-            c = STATS_TINY;
-        d = 1 / d;
-        double del = d * c;
+        h *= lentz_step(m * (b - m) * x / ((qam + m2) * (a + m2)), 1, &c, &d);
+        double del = lentz_step(-(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)), 1, &c, &d);
         h *= del;
         if (fabs(del - 1) < STATS_EPS)
             break;
