@@ -8,6 +8,7 @@
 #include "metrics/dagum.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,33 @@ static int unit_cmp(const void *a, const void *b)
 {
     double x = ((const struct unit *)a)->y, y = ((const struct unit *)b)->y;
     return (x > y) - (x < y);
+}
+
+/* The scratch block of a large input: pieces laid end to end, each rounded up to a multiple of
+ * PIECE_ALIGN so that every piece starts aligned for any type. */
+enum { PIECE_ALIGN = _Alignof(max_align_t) };
+
+/* The bytes a piece of COUNT items of SIZE bytes takes; add_piece has checked the product. */
+static size_t piece_bytes(size_t count, size_t size)
+{
+    return (count * size + PIECE_ALIGN - 1) / PIECE_ALIGN * PIECE_ALIGN;
+}
+
+/* Adds to *TOTAL a piece of COUNT items of SIZE bytes; 0 when the block would outgrow size_t. */
+static int add_piece(size_t *total, size_t count, size_t size)
+{
+    if (count > (SIZE_MAX - PIECE_ALIGN) / size || piece_bytes(count, size) > SIZE_MAX - *total)
+        return 0;
+    *total += piece_bytes(count, size);
+    return 1;
+}
+
+/* The next piece of COUNT items of SIZE bytes from the block at *P (counted by add_piece). */
+static void *carve(unsigned char **p, size_t count, size_t size)
+{
+    void *piece = *p;
+    *p += piece_bytes(count, size);
+    return piece;
 }
 
 size_t metrics_dagum_npairs(size_t ngroups)
@@ -212,29 +240,24 @@ int metrics_dagum_decompose(const double *x, const double *w, const size_t *grou
     struct metrics_dagum_group *gs = stack_groups;
     struct metrics_dagum_pair *ps = stack_pairs;
     if (n > DAGUM_STACK_N || k > DAGUM_STACK_K) {
-        /* One block: units, sums, up, bw, bv, groups, pairs (each piece's size a multiple of 8
-         * bytes, so every piece stays aligned). */
-        if (k > SIZE_MAX / 8 / k || n > SIZE_MAX / 8 / sizeof *units)
+        /* One block: units, sums, up, bw, bv, groups, pairs. */
+        size_t bytes = 0;
+        if (k > SIZE_MAX / k || !add_piece(&bytes, n, sizeof *units) ||
+            !add_piece(&bytes, k, sizeof *sums) || !add_piece(&bytes, k * k, sizeof *up) ||
+            !add_piece(&bytes, k, sizeof *bw) || !add_piece(&bytes, k, sizeof *bv) ||
+            !add_piece(&bytes, k, sizeof *gs) || !add_piece(&bytes, npairs, sizeof *ps))
             return METRICS_E_NOMEM;
-        size_t bytes = n * sizeof *units + k * sizeof *sums + (k * k + 2 * k) * sizeof(double) +
-                       k * sizeof *gs + npairs * sizeof *ps;
         heap = malloc(bytes);
         if (!heap)
             return METRICS_E_NOMEM;
-        char *p = heap;
-        units = (struct unit *)p;
-        p += n * sizeof *units;
-        sums = (struct group_sums *)p;
-        p += k * sizeof *sums;
-        up = (double *)p;
-        p += k * k * sizeof *up;
-        bw = (double *)p;
-        p += k * sizeof *bw;
-        bv = (double *)p;
-        p += k * sizeof *bv;
-        gs = (struct metrics_dagum_group *)p;
-        p += k * sizeof *gs;
-        ps = (struct metrics_dagum_pair *)p;
+        unsigned char *p = heap;
+        units = carve(&p, n, sizeof *units);
+        sums = carve(&p, k, sizeof *sums);
+        up = carve(&p, k * k, sizeof *up);
+        bw = carve(&p, k, sizeof *bw);
+        bv = carve(&p, k, sizeof *bv);
+        gs = carve(&p, k, sizeof *gs);
+        ps = carve(&p, npairs, sizeof *ps);
     }
 
     rc = gather(x, w, group, n, k, units, sums);
