@@ -29,9 +29,13 @@ struct index_req {
 };
 
 /* One comma-separated item of LIST starting at *P into TEXT (NUL-terminated, untrimmed);
- * returns its length, or -1 when it does not fit. *P moves past the comma (NULL at the end). */
+ * returns its length, or -1 when it does not fit or the list is used up (*P NULL), TEXT then
+ * "". *P moves past the comma (NULL at the end). */
 static long next_item(const char **p, char *text, size_t size)
 {
+    text[0] = '\0';
+    if (!*p)
+        return -1;
     const char *s = *p, *end = strchr(s, ',');
     size_t n = end ? (size_t)(end - s) : strlen(s);
     *p = end ? end + 1 : NULL;
@@ -126,10 +130,11 @@ static int parse_weights(const struct query *q, struct index_req *rq, struct api
     int positive = 0;
     p = v;
     for (size_t c = 0; c < m; c++) {
-        if (next_item(&p, text, sizeof text) < 0 || import_parse_number(text, &rq->given[c]) != 0 ||
-            rq->given[c] < 0)
+        long n = next_item(&p, text, sizeof text);
+        if (n < 0 || import_parse_number(text, &rq->given[c]) != 0 || rq->given[c] < 0)
             return api_fail(err, 400, "bad_parameter", "weights",
-                            "weights must be numbers >= 0; '%.40s' is not", text);
+                            "weights must be numbers >= 0; '%.40s' is not",
+                            n < 0 ? "(too long)" : text);
         positive |= rq->given[c] > 0;
     }
     if (!positive)
@@ -256,14 +261,16 @@ struct index_work {
     struct metrics_index_indicator *ind;
 };
 
+/* Fills ERR with a 422 for WHAT failing with CODE; returns -1. */
 static int index_fail(struct api_error *err, const char *param, const char *what, int year,
                       int code)
 {
     if (year)
-        return api_fail(err, 422, "undefined", param, "%s is undefined in %d: %s", what, year,
-                        metrics_strerror(code));
-    return api_fail(err, 422, "undefined", param, "%s is undefined: %s", what,
-                    metrics_strerror(code));
+        api_fail(err, 422, "undefined", param, "%s is undefined in %d: %s", what, year,
+                 metrics_strerror(code));
+    else
+        api_fail(err, 422, "undefined", param, "%s is undefined: %s", what, metrics_strerror(code));
+    return -1; /* written here, not api_fail's result, so the analyzer sees compute() fail */
 }
 
 /* Normalises, weighs and scores ROWS rows of X from row FIRST on, into the work arrays at the

@@ -797,6 +797,9 @@ START_TEST(test_index_bad_parameters)
     tu_expect_problem(s, t, 400, "bad_parameter", "weights", "-2");
     snprintf(t, sizeof t, "%s&weights=0,0", base);
     tu_expect_problem(s, t, 400, "bad_parameter", "weights", NULL);
+    /* a number longer than an item may be is named as too long, not as the item before it */
+    snprintf(t, sizeof t, "%s&weights=1,0.%070d", base, 1);
+    tu_expect_problem(s, t, 400, "bad_parameter", "weights", "(too long)");
     snprintf(t, sizeof t, "%s&normalise=zscore", base);
     tu_expect_problem(s, t, 400, "bad_parameter", "normalise", "pooled, by_year");
     snprintf(t, sizeof t, "%s&year=2019&to=2019", base);
