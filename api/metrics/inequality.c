@@ -283,11 +283,14 @@ static void grouping_free(struct grouping *g)
     free(g->first);
 }
 
-/* A counting sort by group: O(n + ngroups), stable, so a group's members keep input order. */
+/* A counting sort by group: O(n + ngroups), stable, so a group's members keep input order.
+ * N >= 1 (the caller's sample has at least two units; no units would be malloc(0)). */
 static int grouping_build(struct grouping *g, const double *x, const double *w, const size_t *group,
                           size_t n, size_t ngroups)
 {
     *g = (struct grouping){0};
+    if (n == 0)
+        return METRICS_E_TOO_FEW;
     if (n > SIZE_MAX / sizeof(double) || ngroups == SIZE_MAX)
         return METRICS_E_NOMEM;
     g->x = malloc(n * sizeof *g->x);
