@@ -955,6 +955,8 @@
         label: (item) => item.dataset.label + ": " + yFormat(item.parsed.y) + " %"
       };
     }
+    else
+      options.scales.x.bounds = "data"; /* no empty decade after the last year */
     if (extra)
       extra(options);
     const draw = () => new window.Chart(canvas, {

@@ -15,6 +15,8 @@
     "hdi", "public_expenditure_per_capita"];
 
   const panel = (name) => document.getElementById("panel-" + name);
+  /* Densities are tiny numbers in yuan (5e-5): three significant digits, not decimals. */
+  const fmtSig = (v) => (v == null ? "–" : v === 0 ? "0" : P.numberFormat({ maximumSignificantDigits: 3 }).format(v));
   const stale = (my) => my !== P.seq();
 
   /* A note instead of the view, for an indicator without provincial data. */
@@ -172,12 +174,12 @@
             legend: { display: true, position: "bottom", labels: { boxWidth: 14 } },
             tooltip: { callbacks: {
               title: (items) => (items.length ? fmt(items[0].parsed.x) + (unit ? " " + unit : "") : ""),
-              label: (item) => item.dataset.label + ": " + fmt(item.parsed.y)
+              label: (item) => item.dataset.label + ": " + fmtSig(item.parsed.y)
             } }
           },
           scales: {
             x: { type: "linear", title: { display: true, text: unit }, ticks: { callback: (v) => fmt(v) } },
-            y: { title: { display: true, text: t("density") }, ticks: { callback: (v) => fmt(v) } }
+            y: { title: { display: true, text: t("density") }, ticks: { callback: (v) => fmtSig(v) } }
           }
         }
       });
@@ -202,7 +204,7 @@
     const body = el("tbody");
     for (let i = 0; i < grid.length; i += 8)
       body.append(el("tr", {}, el("th", { scope: "row" }, fmt(grid[i].x)),
-        years.map((y) => el("td", {}, fmt(y.points[i].density)))));
+        years.map((y) => el("td", {}, fmtSig(y.points[i].density)))));
     const stats = el("tbody", {}, years.map((y) => el("tr", {}, el("th", { scope: "row" }, fmtYear(y.year)),
       el("td", {}, String(y.n)), el("td", {}, fmt(y.bandwidth, true)))));
     return el("details", {}, el("summary", {}, t("densityTable")),

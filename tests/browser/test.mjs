@@ -872,6 +872,24 @@ async function proxyChecks(origin, requests) {
     assert((await fetch(csv)).ok, `${csv} does not load`);
     await page.close();
   });
+
+  await check("behind nginx the map, distribution and index views load under /prosperity/", async () => {
+    const page = await newPage({ width: 390, height: 844 });
+    const first = requests.length;
+    await page.goto(`${origin}/prosperity/?indicator=residents_disposable_income&lang=zh`);
+    await ready(page, { indicator: "residents_disposable_income", panel: "map", lang: "zh" });
+    assertEqual((await page.$$("#panel-map .tile[data-region]")).length, 31, "map tiles");
+    await page.click("#tab-distribution");
+    await ready(page, { panel: "distribution" });
+    assert((await chartDatasets(page, "#panel-distribution")).length >= 2, "no density curves");
+    await page.click("#tab-index");
+    await ready(page, { panel: "index" });
+    assertEqual((await page.$$('#panel-index table[data-table="index"] tbody tr')).length, 31, "index rows");
+    const outside = requests.slice(first).filter((u) => !u.startsWith(`${origin}/prosperity/`));
+    assertEqual(outside, [], "requests outside /prosperity/");
+    await screenshot(page, "proxy-index-zh-390.png");
+    await page.close();
+  });
 }
 
 // ------------------------------------------------------------------- main --------------
