@@ -41,7 +41,7 @@ static int allocate(struct panel *p, size_t n, size_t nc, int weighted)
 }
 
 /* Keeps the regions of SEL with at least one point among the candidate years; L receives the
- * kept regions' series, in order. */
+ * kept regions' series, in order: l[0..p->nr). */
 static void keep_regions(const struct store *s, struct panel *p, uint32_t ind, uint32_t wind,
                          const struct selection *sel, const int *cand, size_t nc,
                          struct lookup *l)
@@ -49,6 +49,7 @@ static void keep_regions(const struct store *s, struct panel *p, uint32_t ind, u
     int weighted = wind != STORE_NONE;
     double x, w;
     uint8_t st;
+    p->nr = p->n_left_regions = 0; /* counted here from 0: they say how much of L is written */
     for (size_t k = 0; k < sel->n; k++) {
         uint32_t r = sel->items[k];
         struct lookup one = {store_series(s, ind, r), weighted ? store_series(s, wind, r) : NULL};
