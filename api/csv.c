@@ -197,15 +197,23 @@ int utf8_valid(const char *str, size_t len)
 
 void csv_put_field(struct buf *b, const char *s)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
-        buf_puts(b, s);
+    csv_put_fieldn(b, s, strlen(s));
+}
+
+void csv_put_fieldn(struct buf *b, const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len && s[i] != ',' && s[i] != '"' && s[i] != '\r' && s[i] != '\n')
+        i++;
+    if (i == len) {
+        buf_append(b, s, len);
         return;
     }
     buf_putc(b, '"');
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
+    for (size_t k = 0; k < len; k++) {
+        if (s[k] == '"')
             buf_putc(b, '"');
-        buf_putc(b, *p);
+        buf_putc(b, s[k]);
     }
     buf_putc(b, '"');
 }

@@ -38,5 +38,7 @@ int utf8_valid(const char *str, size_t len);
 
 /* Appends S as one CSV field, quoted when it holds a comma, quote, CR or LF. */
 void csv_put_field(struct buf *b, const char *s);
+/* The same for the LEN bytes at S. */
+void csv_put_fieldn(struct buf *b, const char *s, size_t len);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 int api_fail(struct api_error *err, int status, const char *code, const char *param,
              const char *fmt, ...)
@@ -12,11 +13,37 @@ int api_fail(struct api_error *err, int status, const char *code, const char *pa
     err->status = status;
     err->code = code;
     err->param = param;
+    err->n_suggestions = -1;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err->detail, sizeof err->detail, fmt, ap);
     va_end(ap);
     return -1;
+}
+
+void api_suggest(struct api_error *err, const char *text)
+{
+    size_t n = strlen(text);
+    if (!err)
+        return;
+    if (err->n_suggestions < 0)
+        err->n_suggestions = 0;
+    if (err->n_suggestions >= API_MAX_SUGGESTIONS || n >= API_SUGGESTION_MAX)
+        return;
+    memcpy(err->suggestions[err->n_suggestions++], text, n + 1);
+}
+
+void api_did_you_mean(struct api_error *err)
+{
+    size_t len = strlen(err->detail);
+    for (int k = 0; k < err->n_suggestions && len < sizeof err->detail; k++) {
+        const char *sep = k == 0 ? "; did you mean " : k + 1 == err->n_suggestions ? " or " : ", ";
+        int n = snprintf(err->detail + len, sizeof err->detail - len, "%s'%s'%s", sep,
+                         err->suggestions[k], k + 1 == err->n_suggestions ? "?" : "");
+        if (n < 0)
+            break;
+        len += (size_t)n;
+    }
 }
 
 const char *api_status_title(int status)

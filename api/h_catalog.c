@@ -1,4 +1,5 @@
 /* api/h_catalog.c — the catalogue: /v1, meta, indicators, regions, groups, sources. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "handlers.h"
@@ -25,7 +26,7 @@ int catalog_index(const struct store *s, const struct query *q, json_t **out, st
         out_set(link, "summary", json_string(r->summary));
         out_set(link, "params", params);
         out_set(link, "required", required);
-        out_set(link, "csv", json_boolean(r->csv != NULL));
+        out_set(link, "csv", json_boolean(r->csv != NULL || r->table != NULL));
         json_array_append_new(links, link);
     }
     json_t *o = json_object();
@@ -154,6 +155,49 @@ static json_t *indicator_json(const struct store *s, uint32_t i, int full, const
     return o;
 }
 
+/* The distinct values of a text field of the data, in first-seen order (new array of borrowed
+ * strings, *N of them), for a filter to name the allowed values. NULL when out of memory. */
+static const char **distinct(size_t count, const char *(*at)(const struct store *, uint32_t),
+                             const struct store *s, size_t *n)
+{
+    const char **v = malloc((count + 1) * sizeof *v);
+    *n = 0;
+    for (uint32_t k = 0; v && k < count; k++) {
+        const char *x = at(s, k);
+        size_t i = 0;
+        while (x && i < *n && strcmp(v[i], x) != 0)
+            i++;
+        if (x && i == *n)
+            v[(*n)++] = x;
+    }
+    return v;
+}
+
+static const char *category_at(const struct store *s, uint32_t k)
+{
+    return store_indicator_at(s, k)->category;
+}
+
+static const char *kind_at(const struct store *s, uint32_t k)
+{
+    return store_region_at(s, k)->kind;
+}
+
+/* A filter VALUE of parameter NAME must be one of the data's values: a 400 naming them and the
+ * closest otherwise, never an empty list that looks like "no data". 0 or -1. */
+static int known_value(const struct store *s, const struct query *q, const char *name,
+                       const char *value, size_t count,
+                       const char *(*at)(const struct store *, uint32_t), struct api_error *err)
+{
+    size_t n;
+    const char **values = distinct(count, at, s, &n);
+    if (!values)
+        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    int rc = query_one_of(q, name, value, values, n, err) < 0 ? -1 : 0;
+    free(values);
+    return rc;
+}
+
 static int contains_folded(const char *hay, const char *needle)
 {
     return hay && strcasestr(hay, needle) != NULL;
@@ -167,7 +211,8 @@ int catalog_indicators(const struct store *s, const struct query *q, json_t **ou
     if (bad)
         return -1;
     const char *text = query_value(q, "q", err, &bad);
-    if (bad)
+    if (bad || (category && known_value(s, q, "category", category, store_indicator_count(s),
+                                        category_at, err) != 0))
         return -1;
     json_t *list = json_array();
     for (uint32_t i = 0; i < store_indicator_count(s); i++) {
@@ -244,7 +289,7 @@ int catalog_regions(const struct store *s, const struct query *q, json_t **out,
 {
     int bad;
     const char *kind = query_value(q, "kind", err, &bad);
-    if (bad)
+    if (bad || (kind && known_value(s, q, "kind", kind, store_region_count(s), kind_at, err) != 0))
         return -1;
     json_t *list = json_array();
     for (uint32_t r = 0; r < store_region_count(s); r++) {

@@ -45,10 +45,14 @@ static int parse_bandwidth(const struct query *q, struct density_req *rq, struct
         return -1;
     if (!v || metrics_bw_from_name(v, &rq->rule) == METRICS_OK)
         return 0;
-    if (import_parse_number(v, &rq->h_given) != 0)
-        return api_fail(err, 400, "bad_parameter", "bandwidth",
-                        "bandwidth must be one of " RULE_LIST " or a positive number, not '%.40s'",
-                        v);
+    if (import_parse_number(v, &rq->h_given) != 0) {
+        static const char *const rules[] = {"nrd0", "nrd", "scipy_scott", "scipy_silverman",
+                                            "stata"};
+        api_fail(err, 400, "bad_parameter", "bandwidth",
+                 "bandwidth must be one of " RULE_LIST " or a positive number, not '%.40s'", v);
+        query_suggest(err, v, strlen(v), rules, sizeof rules / sizeof rules[0]);
+        return -1;
+    }
     if (!(rq->h_given > 0))
         return api_fail(err, 400, "bad_parameter", "bandwidth",
                         "a numeric bandwidth must be positive, not %g (or one of " RULE_LIST ")",

@@ -815,11 +815,14 @@ static int parse_measures(const struct query *q, int *want, struct api_error *er
         while (m < M_COUNT &&
                (strlen(measure_names[m]) != len || strncmp(measure_names[m], p, len) != 0))
             m++;
-        if (m == M_COUNT)
-            return api_fail(err, 400, "bad_parameter", "measures",
-                            "unknown measure '%.*s'; measures are mean, min, max, range, "
-                            "max_min_ratio, cv, gini, theil_t, theil_l, atkinson",
-                            (int)(len > 40 ? 40 : len), p);
+        if (m == M_COUNT) {
+            api_fail(err, 400, "bad_parameter", "measures",
+                     "unknown measure '%.*s'; measures are mean, min, max, range, "
+                     "max_min_ratio, cv, gini, theil_t, theil_l, atkinson",
+                     (int)(len > 40 ? 40 : len), p);
+            query_suggest(err, p, len, measure_names, M_COUNT);
+            return -1;
+        }
         want[m] = 1;
         p += len + (p[len] == ',');
     }

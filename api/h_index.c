@@ -115,11 +115,14 @@ static int parse_weights(const struct query *q, struct index_req *rq, struct api
     char text[64];
     const char *p = v;
     double first;
-    if (next_item(&p, text, sizeof text) < 0 || import_parse_number(text, &first) != 0)
-        return api_fail(err, 400, "bad_parameter", "weights",
-                        "weights must be one of entropy, equal, or a list of numbers, one per "
-                        "indicator; not '%.40s'",
-                        v);
+    if (next_item(&p, text, sizeof text) < 0 || import_parse_number(text, &first) != 0) {
+        api_fail(err, 400, "bad_parameter", "weights",
+                 "weights must be one of entropy, equal, or a list of numbers, one per "
+                 "indicator; not '%.40s'",
+                 v);
+        query_suggest(err, v, strlen(v), weighting_names, 2);
+        return -1;
+    }
     if (count_items(v) != m)
         return api_fail(err, 400, "bad_parameter", "weights",
                         "weights lists %zu numbers; it needs one per indicator (%zu)",

@@ -84,9 +84,10 @@ static json_t *operation(const struct store *s, const struct route *r, json_t *d
         json_array_append_new(params, parameter(defs, r->name, "id", 1));
     for (const char *const *p = r->params; p && *p; p++)
         json_array_append_new(params, parameter(defs, r->name, *p, listed(r->required, *p)));
-    static const char *const common[] = {"format", "pretty", "lang", NULL};
+    static const char *const common[] = {"format", "pretty", "lang", "labels", NULL};
+    int flat = r->csv || r->table; /* has CSV and records */
     for (const char *const *p = common; *p; p++)
-        if (r->csv || strcmp(*p, "format") != 0)
+        if (flat || (strcmp(*p, "format") != 0 && strcmp(*p, "labels") != 0))
             json_array_append_new(params, parameter(defs, r->name, *p, 0));
     out_set(op, "parameters", params);
     const char *schema = json_string_value(json_object_get(answers, r->name));
@@ -99,7 +100,7 @@ static json_t *operation(const struct store *s, const struct route *r, json_t *d
         out_set(json_media, "example", example);
     json_t *content = json_object();
     out_set(content, "application/json", json_media);
-    if (r->csv)
+    if (flat)
         out_set(content, "text/csv", json_pack("{s:{s:s}}", "schema", "type", "string"));
     json_t *ok = json_object();
     out_set(ok, "description", json_string("OK"));

@@ -2,6 +2,7 @@
 #include "query.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,8 +173,8 @@ const char *query_require(const struct query *q, const char *name, struct api_er
     return v;
 }
 
-static const char *const common_params[] = {"format", "pretty", "lang", NULL};
-static const char *const formats[] = {"json", "csv", NULL};
+static const char *const common_params[] = {"format", "pretty", "lang", "labels", NULL};
+static const char *const formats[] = {"json", "csv", "records", NULL};
 static const char *const pretty_values[] = {"0", "1", "false", "true", NULL};
 static const char *const langs[] = {"en", "zh", NULL};
 
@@ -183,6 +184,17 @@ static int listed(const char *const *list, const char *name)
         if (strcmp(*list, name) == 0)
             return 1;
     return 0;
+}
+
+static void suggest_names(const char *name, const char *const *allowed, struct api_error *err)
+{
+    const char *const *lists[] = {allowed, common_params};
+    for (unsigned d = 0; query_close(d, name); d++)
+        for (int l = 0; l < 2; l++)
+            for (const char *const *a = lists[l]; a && *a; a++)
+                if (query_distance(name, *a) == d)
+                    api_suggest(err, *a);
+    api_did_you_mean(err);
 }
 
 int query_check(struct query *q, const char *const *allowed, enum query_format default_format,
@@ -198,19 +210,26 @@ int query_check(struct query *q, const char *const *allowed, enum query_format d
         for (const char *const *a = common_params; *a; a++)
             buf_printf(&b, "%s%s", b.len ? ", " : "", *a);
         api_fail(err, 400, "unknown_parameter", name,
-                 "unknown parameter '%.64s'; this endpoint takes: %.150s", name,
+                 "unknown parameter '%.64s'; this endpoint takes: %.250s", name,
                  b.data ? b.data : "");
         buf_free(&b);
+        suggest_names(name, allowed, err);
         return -1;
     }
-    int format, pretty, lang;
+    int format, pretty, lang, labels;
     if (query_choice(q, "format", formats, (int)default_format, &format, err) != 0 ||
         query_choice(q, "pretty", pretty_values, 0, &pretty, err) != 0 ||
-        query_choice(q, "lang", langs, 0, &lang, err) != 0)
+        query_choice(q, "lang", langs, 0, &lang, err) != 0 ||
+        query_choice(q, "labels", pretty_values, 0, &labels, err) != 0)
         return -1;
     q->format = (enum query_format)format;
     q->pretty = pretty == 1 || pretty == 3;
     q->zh = lang == 1;
+    q->labels = labels == 1 || labels == 3;
+    if (q->labels && q->format == FORMAT_JSON)
+        return api_fail(err, 400, "conflicting_parameters", param_name(q, "labels"),
+                        "labels=1 is for format=csv or format=records; JSON objects carry "
+                        "name, name_en and name_zh already");
     return 0;
 }
 
@@ -248,6 +267,104 @@ int query_number(const struct query *q, const char *name, double *out, struct ap
     return 1;
 }
 
+/* Decodes up to MAX code points of UTF-8 S into CP (ASCII folded to lower case). Returns the
+ * count, or MAX + 1 when S is longer. */
+static size_t code_points(const char *s, unsigned *cp, size_t max)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = 0;
+    while (*p) {
+        if (n == max)
+            return max + 1;
+        unsigned c = *p++;
+        int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+        if (extra)
+            c &= 0x3Fu >> extra;
+        for (; extra && (*p & 0xC0) == 0x80; extra--)
+            c = (c << 6) | (*p++ & 0x3Fu);
+        cp[n++] = c < 0x80 ? (unsigned)tolower((int)c) : c;
+    }
+    return n;
+}
+
+#define DISTANCE_MAX_LEN 64
+
+unsigned query_distance(const char *a, const char *b)
+{
+    unsigned x[DISTANCE_MAX_LEN], y[DISTANCE_MAX_LEN], row[DISTANCE_MAX_LEN + 1];
+    size_t n = code_points(a, x, DISTANCE_MAX_LEN), m = code_points(b, y, DISTANCE_MAX_LEN);
+    if (n > DISTANCE_MAX_LEN || m > DISTANCE_MAX_LEN)
+        return UINT_MAX;
+    /* one row of the dynamic programme: row[j] = distance(x[0..i), y[0..j)) */
+    for (size_t j = 0; j <= m; j++)
+        row[j] = (unsigned)j;
+    for (size_t i = 1; i <= n; i++) {
+        unsigned diag = row[0];
+        row[0] = (unsigned)i;
+        for (size_t j = 1; j <= m; j++) {
+            unsigned up = row[j];
+            unsigned best = diag + (x[i - 1] != y[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[m];
+}
+
+int query_close(unsigned d, const char *typed)
+{
+    unsigned cp[DISTANCE_MAX_LEN];
+    size_t len = code_points(typed, cp, DISTANCE_MAX_LEN);
+    size_t limit = len / 3 > 2 ? len / 3 : 2;
+    return d <= limit;
+}
+
+void query_suggest(struct api_error *err, const char *v, size_t len, const char *const *choices,
+                   size_t n)
+{
+    char text[128];
+    if (!n || len >= sizeof text)
+        return;
+    memcpy(text, v, len);
+    text[len] = '\0';
+    size_t best = 0;
+    unsigned dbest = UINT_MAX;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = query_distance(text, choices[i]);
+        if (d < dbest) {
+            dbest = d;
+            best = i;
+        }
+    }
+    /* the closest always, then others that query_close allows, nearest first */
+    api_suggest(err, choices[best]);
+    for (unsigned d = dbest; query_close(d, text); d++)
+        for (size_t i = 0; i < n; i++)
+            if (i != best && query_distance(text, choices[i]) == d)
+                api_suggest(err, choices[i]);
+    api_did_you_mean(err);
+}
+
+int query_one_of(const struct query *q, const char *name, const char *v, const char *const *choices,
+                 size_t n, struct api_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(choices[i], v) == 0)
+            return (int)i;
+    struct buf b = BUF_INIT;
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&b, "%s%s", i ? ", " : "", choices[i]);
+    api_fail(err, 400, "bad_parameter", param_name(q, name),
+             "%s must be one of %.240s, not '%.40s'", name, b.data ? b.data : "", v);
+    buf_free(&b);
+    query_suggest(err, v, strlen(v), choices, n);
+    return -1;
+}
+
 int query_choice(const struct query *q, const char *name, const char *const *choices, int def,
                  int *out, struct api_error *err)
 {
@@ -255,18 +372,14 @@ int query_choice(const struct query *q, const char *name, const char *const *cho
     *out = def;
     if (!v)
         return 0;
-    for (int i = 0; choices[i]; i++)
-        if (strcmp(choices[i], v) == 0) {
-            *out = i;
-            return 0;
-        }
-    struct buf b = BUF_INIT;
-    for (int i = 0; choices[i]; i++)
-        buf_printf(&b, "%s%s", i ? ", " : "", choices[i]);
-    api_fail(err, 400, "bad_parameter", param_name(q, name),
-             "%s must be one of %.120s, not '%.40s'", name, b.data ? b.data : "", v);
-    buf_free(&b);
-    return -1;
+    size_t n = 0;
+    while (choices[n])
+        n++;
+    int i = query_one_of(q, name, v, choices, n, err);
+    if (i < 0)
+        return -1;
+    *out = i;
+    return 0;
 }
 
 static int by_name(const void *a, const void *b)
@@ -315,4 +428,6 @@ void query_canonical(const struct query *q, struct buf *out)
     buf_puts(out, formats[q->format]);
     buf_puts(out, q->pretty ? "&pretty=1" : "&pretty=0");
     buf_puts(out, q->zh ? "&lang=zh" : "&lang=en");
+    if (q->labels)
+        buf_puts(out, "&labels=1");
 }

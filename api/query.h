@@ -10,7 +10,9 @@
 #define QUERY_MAX_PARAMS 32
 #define QUERY_MAX_NAME   64
 
-enum query_format { FORMAT_JSON, FORMAT_CSV };
+/* format=records: the CSV's rows and columns as a JSON array of flat objects. Accept never
+ * selects it (application/json is the JSON answer), only format=records does. */
+enum query_format { FORMAT_JSON, FORMAT_CSV, FORMAT_RECORDS };
 
 struct query_param {
     const char *name;  /* decoded, borrowed from the query's buffer */
@@ -25,7 +27,8 @@ struct query {
     const char *path_arg; /* the {id} of the path, or NULL (borrowed from the caller) */
     enum query_format format;
     int pretty;
-    int zh; /* lang=zh: `name` is the Chinese name */
+    int zh;     /* lang=zh: `name` is the Chinese name */
+    int labels; /* labels=1: CSV and records add names and units beside the ids */
 };
 
 /* Parses RAW (LEN bytes after '?', still percent-encoded) into Q. Percent escapes must be
@@ -45,7 +48,8 @@ int query_list_next(const char **p, const char **item, size_t *len);
 long query_decode_path(const char *raw, size_t len, char *out, struct api_error *err);
 
 /* Fails with 400 unknown_parameter for a parameter not in ALLOWED (NULL-terminated) and not one
- * of format, pretty, lang; reads those three into Q. DEFAULT_FORMAT comes from Accept. */
+ * of format, pretty, lang, labels; reads those into Q. DEFAULT_FORMAT comes from Accept.
+ * labels=1 with a JSON answer is a 400 (JSON objects carry their names already). */
 int query_check(struct query *q, const char *const *allowed, enum query_format default_format,
                 struct api_error *err);
 
@@ -61,9 +65,29 @@ int query_year(const struct query *q, const char *name, int *out, struct api_err
 /* Reads NAME as a finite decimal number. Returns 1, 0 or -1 like query_year. */
 int query_number(const struct query *q, const char *name, double *out, struct api_error *err);
 /* Reads NAME as one of CHOICES (NULL-terminated); OUT is its index, or DEF when absent.
- * Returns 0, or -1 with a 400 listing the choices. */
+ * Returns 0, or -1 with a 400 listing the choices and naming the closest (also as the error's
+ * suggestions). */
 int query_choice(const struct query *q, const char *name, const char *const *choices, int def,
                  int *out, struct api_error *err);
+
+/* Like query_choice for a value V of parameter NAME already read; the 400 when it is not one
+ * of the N CHOICES (e.g. the kinds of region in the data). Returns the index, or -1 with ERR. */
+int query_one_of(const struct query *q, const char *name, const char *v, const char *const *choices,
+                 size_t n, struct api_error *err);
+
+/* Adds to ERR (a 400 already filled) the one of the N CHOICES closest to the LEN bytes at V,
+ * then any others close to it, and says "did you mean" in the detail. For parameters parsed by
+ * hand ("a rule or a number", lists of names). */
+void query_suggest(struct api_error *err, const char *v, size_t len, const char *const *choices,
+                   size_t n);
+
+/* Edit distance (Levenshtein) between the UTF-8 texts A and B, counted in code points, ASCII
+ * letters compared without case; texts longer than 64 code points count as far apart
+ * (UINT_MAX). */
+unsigned query_distance(const char *a, const char *b);
+/* Whether a distance D to a text of LEN code points is close enough to suggest it:
+ * D <= max(2, LEN / 3). */
+int query_close(unsigned d, const char *typed);
 
 /* Appends a canonical form of Q (sorted parameters, effective format/pretty/lang) to OUT:
  * two queries that must get the same answer get the same text. */

@@ -2,11 +2,13 @@
 #include "render.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "csv.h"
 
-static void put_string(struct buf *out, const char *s, size_t len)
+void render_json_string(struct buf *out, const char *s, size_t len)
 {
     buf_putc(out, '"');
     size_t run = 0;
@@ -89,7 +91,7 @@ static void put_value(const json_t *j, int pretty, int depth, struct buf *out)
             if (n++)
                 buf_putc(out, ',');
             newline(out, pretty, depth + 1);
-            put_string(out, key, strlen(key));
+            render_json_string(out, key, strlen(key));
             buf_puts(out, pretty ? ": " : ":");
             put_value(v, pretty, depth + 1, out);
         }
@@ -113,7 +115,7 @@ static void put_value(const json_t *j, int pretty, int depth, struct buf *out)
         break;
     }
     case JSON_STRING:
-        put_string(out, json_string_value(j), json_string_length(j));
+        render_json_string(out, json_string_value(j), json_string_length(j));
         break;
     default:
         put_scalar(out, j, "null");
@@ -124,6 +126,132 @@ static void put_value(const json_t *j, int pretty, int depth, struct buf *out)
 void render_json(const json_t *j, int pretty, struct buf *out)
 {
     put_value(j, pretty, 0, out);
+    if (pretty)
+        buf_putc(out, '\n');
+}
+
+/* ---- tables: CSV and records from one walk ------------------------------------------------ */
+
+void render_writer_begin(struct render_writer *w, int records, int pretty, int depth,
+                         const char *const *names, size_t ncols, struct buf *out)
+{
+    *w = (struct render_writer){.records = records,
+                                .pretty = pretty,
+                                .depth = depth,
+                                .names = names,
+                                .ncols = ncols,
+                                .out = out};
+    if (records) {
+        buf_putc(out, '[');
+        return;
+    }
+    for (size_t c = 0; c < ncols; c++) {
+        if (c)
+            buf_putc(out, ',');
+        csv_put_fieldn(out, names[c], strlen(names[c]));
+    }
+    buf_puts(out, "\r\n");
+}
+
+static void put_cell_json(struct buf *out, const struct render_cell *v)
+{
+    switch (v->kind) {
+    case CELL_TEXT:
+        render_json_string(out, v->text, v->len);
+        break;
+    case CELL_INTEGER:
+        buf_printf(out, "%lld", v->integer);
+        break;
+    case CELL_REAL:
+        if (isfinite(v->real))
+            buf_put_double(out, v->real);
+        else
+            buf_puts(out, "null");
+        break;
+    case CELL_BOOL:
+        buf_puts(out, v->integer ? "true" : "false");
+        break;
+    default:
+        buf_puts(out, "null");
+        break;
+    }
+}
+
+static void put_cell_csv(struct buf *out, const struct render_cell *v)
+{
+    switch (v->kind) {
+    case CELL_TEXT:
+        csv_put_fieldn(out, v->text, v->len);
+        break;
+    case CELL_INTEGER:
+        buf_printf(out, "%lld", v->integer);
+        break;
+    case CELL_REAL:
+        if (isfinite(v->real))
+            buf_put_double(out, v->real);
+        break;
+    case CELL_BOOL:
+        buf_puts(out, v->integer ? "true" : "false");
+        break;
+    default:
+        break;
+    }
+}
+
+void render_writer_row(struct render_writer *w, const struct render_cell *cells)
+{
+    struct buf *out = w->out;
+    if (!w->records) {
+        for (size_t c = 0; c < w->ncols; c++) {
+            if (c)
+                buf_putc(out, ',');
+            put_cell_csv(out, &cells[c]);
+        }
+        buf_puts(out, "\r\n");
+        w->rows++;
+        return;
+    }
+    if (w->rows++)
+        buf_putc(out, ',');
+    newline(out, w->pretty, w->depth + 1);
+    buf_putc(out, '{');
+    for (size_t c = 0; c < w->ncols; c++) {
+        if (c)
+            buf_putc(out, ',');
+        newline(out, w->pretty, w->depth + 2);
+        render_json_string(out, w->names[c], strlen(w->names[c]));
+        buf_puts(out, w->pretty ? ": " : ":");
+        put_cell_json(out, &cells[c]);
+    }
+    newline(out, w->pretty, w->depth + 1);
+    buf_putc(out, '}');
+}
+
+void render_writer_end(struct render_writer *w)
+{
+    if (!w->records)
+        return;
+    if (w->rows)
+        newline(w->out, w->pretty, w->depth);
+    buf_putc(w->out, ']');
+    if (w->pretty && w->depth == 0)
+        buf_putc(w->out, '\n');
+}
+
+void render_envelope_begin(struct buf *out, int pretty, size_t count, const char *key)
+{
+    buf_putc(out, '{');
+    newline(out, pretty, 1);
+    buf_printf(out, "\"count\":%s%zu,", pretty ? " " : "", count);
+    newline(out, pretty, 1);
+    render_json_string(out, key, strlen(key));
+    buf_puts(out, pretty ? ": " : ":");
+}
+
+void render_envelope_end(struct buf *out, int pretty)
+{
+    newline(out, pretty, 0);
+    buf_putc(out, '}');
     if (pretty)
         buf_putc(out, '\n');
 }
@@ -168,6 +296,75 @@ static const json_t *lookup_column(const struct scope *sc, const char *column)
     return NULL;
 }
 
+/* What a table column shows: the value at SOURCE, or a label of the id found there. */
+enum label_kind { LABEL_NONE, LABEL_REGION, LABEL_INDICATOR, LABEL_UNIT };
+
+#define TABLE_MAX_COLUMNS 64
+#define TABLE_NAME_MAX    80
+
+struct plan {
+    size_t n;
+    const char *source[TABLE_MAX_COLUMNS];
+    enum label_kind label[TABLE_MAX_COLUMNS];
+    char names[TABLE_MAX_COLUMNS][TABLE_NAME_MAX];
+    const char *name[TABLE_MAX_COLUMNS];
+};
+
+/* The CSV header of a column: its path with '.' written '_', and SUFFIX. */
+static void plan_add(struct plan *p, const char *source, enum label_kind label, const char *suffix)
+{
+    if (p->n == TABLE_MAX_COLUMNS)
+        return;
+    char *name = p->names[p->n];
+    snprintf(name, TABLE_NAME_MAX, "%s%s", source, suffix);
+    for (char *c = name; *c; c++)
+        if (*c == '.')
+            *c = '_';
+    p->source[p->n] = source;
+    p->label[p->n] = label;
+    p->name[p->n] = name;
+    p->n++;
+}
+
+static const char *last_part(const char *column)
+{
+    const char *dot = strrchr(column, '.');
+    return dot ? dot + 1 : column;
+}
+
+static void make_plan(const struct csv_spec *spec, int labels, struct plan *p)
+{
+    int has_unit = 0;
+    p->n = 0;
+    for (int c = 0; spec->columns[c]; c++)
+        has_unit |= strcmp(spec->columns[c], "unit") == 0;
+    for (int c = 0; spec->columns[c]; c++) {
+        const char *col = spec->columns[c], *last = last_part(col);
+        plan_add(p, col, LABEL_NONE, "");
+        if (!labels)
+            continue;
+        if (strcmp(last, "region") == 0 || strcmp(last, "reference") == 0) {
+            plan_add(p, col, LABEL_REGION, "_name");
+        } else if (strcmp(last, "indicator") == 0) {
+            plan_add(p, col, LABEL_INDICATOR, "_name");
+            if (!has_unit) {
+                plan_add(p, col, LABEL_UNIT, "");
+                snprintf(p->names[p->n - 1], TABLE_NAME_MAX, "unit");
+            }
+        }
+    }
+    for (int c = 0; labels && c < 4 && spec->labels[c]; c++)
+        plan_add(p, spec->labels[c], LABEL_NONE, "");
+}
+
+static void text_cell(struct render_cell *cell, const char *s)
+{
+    if (s)
+        *cell = (struct render_cell){.kind = CELL_TEXT, .text = s, .len = strlen(s)};
+    else
+        *cell = (struct render_cell){.kind = CELL_NULL};
+}
+
 static void put_scalar_text(struct buf *out, const json_t *v)
 {
     if (!v)
@@ -178,61 +375,125 @@ static void put_scalar_text(struct buf *out, const json_t *v)
         put_scalar(out, v, "");
 }
 
-static void put_cell(struct buf *out, const json_t *v)
+/* The cell of value V: an object stands for its "id", an array for its items (ids of objects)
+ * joined with ';' in SCRATCH. */
+static void value_cell(const json_t *v, struct buf *scratch, struct render_cell *cell)
 {
-    struct buf cell = BUF_INIT;
+    *cell = (struct render_cell){.kind = CELL_NULL};
     if (v && json_is_object(v))
         v = json_object_get(v, "id");
-    if (v && json_is_array(v)) {
+    if (!v)
+        return;
+    switch (json_typeof(v)) {
+    case JSON_ARRAY:
         for (size_t i = 0; i < json_array_size(v); i++) {
             if (i)
-                buf_putc(&cell, ';');
+                buf_putc(scratch, ';');
             const json_t *e = json_array_get(v, i);
-            put_scalar_text(&cell, json_is_object(e) ? json_object_get(e, "id") : e);
+            put_scalar_text(scratch, json_is_object(e) ? json_object_get(e, "id") : e);
         }
-    } else if (v) {
-        put_scalar_text(&cell, v);
+        text_cell(cell, buf_cstr(scratch) ? scratch->data : "");
+        break;
+    case JSON_STRING:
+        *cell = (struct render_cell){
+            .kind = CELL_TEXT, .text = json_string_value(v), .len = json_string_length(v)};
+        break;
+    case JSON_INTEGER:
+        *cell = (struct render_cell){.kind = CELL_INTEGER, .integer = json_integer_value(v)};
+        break;
+    case JSON_REAL:
+        *cell = (struct render_cell){.kind = CELL_REAL, .real = json_real_value(v)};
+        break;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        *cell = (struct render_cell){.kind = CELL_BOOL, .integer = json_is_true(v)};
+        break;
+    default:
+        break;
     }
-    csv_put_field(out, buf_cstr(&cell) ? cell.data : "");
-    buf_free(&cell);
 }
 
-static void put_row(struct buf *out, const struct csv_spec *spec, const struct scope *sc)
+static void label_cell(const struct render_labels *lb, enum label_kind kind,
+                       const struct render_cell *id, struct render_cell *cell)
 {
-    for (int c = 0; spec->columns[c]; c++) {
-        if (c)
-            buf_putc(out, ',');
-        put_cell(out, lookup_column(sc, spec->columns[c]));
-    }
-    buf_puts(out, "\r\n");
+    *cell = (struct render_cell){.kind = CELL_NULL};
+    if (!lb || id->kind != CELL_TEXT || strlen(id->text) != id->len)
+        return;
+    const char *(*f)(void *, const char *) = kind == LABEL_REGION      ? lb->region_name
+                                             : kind == LABEL_INDICATOR ? lb->indicator_name
+                                                                       : lb->indicator_unit;
+    if (f)
+        text_cell(cell, f(lb->ctx, id->text));
 }
 
-static void walk(struct buf *out, const struct csv_spec *spec, struct scope *sc, int level)
+struct table_walk {
+    const struct csv_spec *spec;
+    const struct plan *plan;
+    const struct render_labels *labels;
+    struct render_writer *w;
+    struct buf scratch[TABLE_MAX_COLUMNS];
+    struct render_cell cells[TABLE_MAX_COLUMNS];
+};
+
+static void walk_row(struct table_walk *t, const struct scope *sc)
 {
-    if (level == 3 || !spec->rows[level]) {
-        put_row(out, spec, sc);
+    const struct plan *p = t->plan;
+    for (size_t c = 0; c < p->n; c++) {
+        t->scratch[c].len = 0;
+        if (p->label[c] == LABEL_NONE) {
+            value_cell(lookup_column(sc, p->source[c]), &t->scratch[c], &t->cells[c]);
+            continue;
+        }
+        /* a label column follows its id column, whose cell is already made */
+        size_t id = c;
+        while (id > 0 && p->label[id] != LABEL_NONE)
+            id--;
+        label_cell(t->labels, p->label[c], &t->cells[id], &t->cells[c]);
+    }
+    render_writer_row(t->w, t->cells);
+}
+
+static void walk(struct table_walk *t, struct scope *sc, int level)
+{
+    if (level == 3 || !t->spec->rows[level]) {
+        walk_row(t, sc);
         return;
     }
-    const json_t *arr = json_object_get(sc->objects[sc->n - 1], spec->rows[level]);
+    const json_t *arr = json_object_get(sc->objects[sc->n - 1], t->spec->rows[level]);
     for (size_t i = 0; i < json_array_size(arr); i++) {
         const json_t *o = json_array_get(arr, i);
         if (!json_is_object(o))
             continue;
         sc->objects[sc->n++] = o;
-        walk(out, spec, sc, level + 1);
+        walk(t, sc, level + 1);
         sc->n--;
     }
 }
 
+void render_table(const json_t *j, const struct csv_spec *spec, int records, int pretty,
+                  const struct render_labels *labels, struct buf *out)
+{
+    struct plan *p = malloc(sizeof *p);
+    struct table_walk *t = calloc(1, sizeof *t);
+    struct render_writer w;
+    if (!p || !t) {
+        out->failed = 1;
+        goto done;
+    }
+    make_plan(spec, labels != NULL, p);
+    *t = (struct table_walk){.spec = spec, .plan = p, .labels = labels, .w = &w};
+    render_writer_begin(&w, records, pretty, 0, p->name, p->n, out);
+    struct scope sc = {.objects = {j}, .n = 1};
+    walk(t, &sc, 0);
+    render_writer_end(&w);
+    for (size_t c = 0; c < p->n; c++)
+        buf_free(&t->scratch[c]);
+done:
+    free(p);
+    free(t);
+}
+
 void render_csv(const json_t *j, const struct csv_spec *spec, struct buf *out)
 {
-    for (int c = 0; spec->columns[c]; c++) {
-        if (c)
-            buf_putc(out, ',');
-        for (const char *p = spec->columns[c]; *p; p++)
-            buf_putc(out, *p == '.' ? '_' : *p);
-    }
-    buf_puts(out, "\r\n");
-    struct scope sc = {.objects = {j}, .n = 1};
-    walk(out, spec, &sc, 0);
+    render_table(j, spec, 0, 0, NULL, out);
 }

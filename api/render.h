@@ -19,10 +19,65 @@ struct csv_spec {
     /* Row columns, NULL-terminated. A key is looked up in the row object, then in each
      * enclosing object; "a.b" reads key b of object a. An object value prints its "id". */
     const char *columns[32];
+    /* Columns added at the end of each row with labels=1 (looked up like COLUMNS). */
+    const char *labels[4];
+};
+
+/* labels=1: names (and units) beside the ids. A column whose last part is "region" or
+ * "reference" gains COLUMN_name after it; "indicator" gains indicator_name and, when the
+ * spec has no "unit" column, unit. The texts come from the caller (in the language asked). */
+struct render_labels {
+    /* Name of region ID, name or unit of indicator ID (borrowed), NULL when unknown. */
+    const char *(*region_name)(void *ctx, const char *id);
+    const char *(*indicator_name)(void *ctx, const char *id);
+    const char *(*indicator_unit)(void *ctx, const char *id);
+    void *ctx;
 };
 
 /* Appends the header and rows of J (borrowed) as RFC 4180 CSV (CRLF line ends). Null is an
  * empty cell; an array of scalars is joined with ';'. */
 void render_csv(const json_t *j, const struct csv_spec *spec, struct buf *out);
+
+/* The same rows and columns as CSV (RECORDS 0) or as records (RECORDS 1): a JSON array of flat
+ * objects keyed by the CSV header, numbers and booleans as themselves, null for an empty or
+ * missing cell, an array joined with ';' as in CSV. LABELS may be NULL (no labels). One walk
+ * makes both, so they cannot disagree. */
+void render_table(const json_t *j, const struct csv_spec *spec, int records, int pretty,
+                  const struct render_labels *labels, struct buf *out);
+
+/* ---- flat tables written row by row (also for answers made without a JSON tree) ---------- */
+
+enum render_cell_kind { CELL_NULL, CELL_TEXT, CELL_INTEGER, CELL_REAL, CELL_BOOL };
+
+/* One cell; TEXT is borrowed (LEN bytes, valid UTF-8). */
+struct render_cell {
+    enum render_cell_kind kind;
+    const char *text;
+    size_t len;
+    long long integer; /* CELL_INTEGER, and CELL_BOOL (0 or 1) */
+    double real;       /* CELL_REAL: a non-finite value is written as null / empty */
+};
+
+/* A table being written: the CSV header or "[" at begin, a line or an object per row, the end. */
+struct render_writer {
+    int records, pretty, depth; /* DEPTH: nesting of the records array (for indentation) */
+    const char *const *names;   /* column names, borrowed for the writer's life */
+    size_t ncols;
+    size_t rows;
+    struct buf *out;
+};
+
+/* Starts a table of NCOLS columns NAMES into OUT: the CSV header, or "[". DEPTH is the records
+ * array's depth in an enclosing JSON document (0 when it is the document). */
+void render_writer_begin(struct render_writer *w, int records, int pretty, int depth,
+                         const char *const *names, size_t ncols, struct buf *out);
+void render_writer_row(struct render_writer *w, const struct render_cell *cells);
+/* Ends records with "]" (and a newline at depth 0 when pretty); nothing for CSV. */
+void render_writer_end(struct render_writer *w);
+/* A JSON answer around a records array at depth 1: `{"count": COUNT, "KEY": ` and `}`. */
+void render_envelope_begin(struct buf *out, int pretty, size_t count, const char *key);
+void render_envelope_end(struct buf *out, int pretty);
+/* Appends S (LEN bytes) as a JSON string, as render_json writes it. */
+void render_json_string(struct buf *out, const char *s, size_t len);
 
 #endif

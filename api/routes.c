@@ -1,6 +1,7 @@
 /* api/routes.c — the route table of the data API, path matching, and rendering. */
 #include "routes.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,7 +95,8 @@ const struct route routes[] = {
      .handle = series_get,
      .params = PARAMS("indicator", "regions", "from", "to", "year", "transform", "base"),
      .csv = CSV(.rows = {"series", "observations"},
-                .columns = {"indicator", "region", "year", "value", "status", "source"}),
+                .columns = {"indicator", "region", "year", "value", "status", "source"},
+                .labels = {"transform", "base"}),
      .required = PARAMS("indicator"),
      .summary = "Observations of one indicator for regions; parents without data are computed "
                 "from their children",
@@ -265,6 +267,14 @@ const struct route routes[] = {
      .summary = "Every indicator of a region: latest value, rank among its kind, gap to its "
                 "parent",
      .example = "/v1/regions/rural/profile"},
+    {.name = "observations",
+     .pattern = "/v1/observations",
+     .table = &observations_table,
+     .params = PARAMS("indicators", "regions", "from", "to", "computed"),
+     .required = NO_REQUIRED,
+     .summary = "The whole panel in long form, one row per indicator, region and year (all "
+                "filters optional; computed=1 adds computed aggregates); streamed when large",
+     .example = "/v1/observations?indicators=gdp_per_capita&regions=beijing,shanghai&from=2018"},
     {.name = "openapi",
      .pattern = "/v1/openapi.json",
      .handle = openapi_get,
@@ -340,32 +350,179 @@ int routes_check(const struct route *r, struct query *q, enum query_format defau
 {
     if (query_check(q, r->params, default_format, err) != 0)
         return -1;
-    if (q->format == FORMAT_CSV && !r->csv)
-        return api_fail(err, 400, "bad_parameter", "format", "%s has no CSV form", r->pattern);
+    if (q->format != FORMAT_JSON && !r->csv && !r->table)
+        return api_fail(err, 400, "bad_parameter", "format", "%s has no CSV or records form",
+                        r->pattern);
+    return 0;
+}
+
+/* labels=1: names and units in the language asked, from the snapshot. */
+struct label_ctx {
+    const struct store *s;
+    const struct query *q;
+};
+
+static const char *region_name(void *ctx, const char *id)
+{
+    const struct label_ctx *c = ctx;
+    uint32_t r = store_region_index(c->s, id, strlen(id));
+    if (r == STORE_NONE)
+        return NULL;
+    const struct region *reg = store_region_at(c->s, r);
+    return out_text(reg->name_en, reg->name_zh, c->q);
+}
+
+static const struct indicator *indicator_of(const struct label_ctx *c, const char *id)
+{
+    uint32_t i = store_indicator_index(c->s, id, strlen(id));
+    return i == STORE_NONE ? NULL : store_indicator_at(c->s, i);
+}
+
+static const char *indicator_name(void *ctx, const char *id)
+{
+    const struct indicator *ind = indicator_of(ctx, id);
+    return ind ? out_text(ind->name_en, ind->name_zh, ((struct label_ctx *)ctx)->q) : NULL;
+}
+
+static const char *indicator_unit(void *ctx, const char *id)
+{
+    const struct indicator *ind = indicator_of(ctx, id);
+    return ind ? out_text(ind->unit, ind->unit_zh, ((struct label_ctx *)ctx)->q) : NULL;
+}
+
+/* A table route's answer being written: the cursor, the writer, how far it got. */
+struct answer_stream {
+    const struct route_table *t;
+    void *cursor;
+    const char *const *names;
+    size_t ncols, rows;
+    enum query_format format;
+    int pretty;
+    int stage; /* 0 not begun, 1 rows, 2 done */
+    struct render_writer w;
+    struct render_cell cells[ROUTE_TABLE_MAX_COLUMNS];
+};
+
+static int stream_open(const struct route *r, const struct store *s, const struct query *q,
+                       struct answer_stream **out, struct api_error *err)
+{
+    struct answer_stream *st = calloc(1, sizeof *st);
+    if (!st)
+        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    st->t = r->table;
+    st->format = q->format;
+    st->pretty = q->pretty;
+    if (st->t->open(s, q, &st->cursor, &st->rows, &st->names, &st->ncols, err) != 0) {
+        free(st);
+        return -1;
+    }
+    if (st->ncols > ROUTE_TABLE_MAX_COLUMNS) {
+        routes_stream_free(st);
+        return api_fail(err, 500, "internal", NULL, "too many columns");
+    }
+    *out = st;
+    return 0;
+}
+
+int routes_stream_fill(struct answer_stream *st, struct buf *out, size_t want)
+{
+    size_t start = out->len;
+    int json = st->format == FORMAT_JSON;
+    if (st->stage == 0) {
+        if (json)
+            render_envelope_begin(out, st->pretty, st->rows, st->t->rows_key);
+        render_writer_begin(&st->w, st->format != FORMAT_CSV, st->pretty, json, st->names,
+                            st->ncols, out);
+        st->stage = 1;
+    }
+    while (st->stage == 1 && out->len - start < want && !out->failed) {
+        if (!st->t->next(st->cursor, st->cells)) {
+            render_writer_end(&st->w);
+            if (json)
+                render_envelope_end(out, st->pretty);
+            st->stage = 2;
+            break;
+        }
+        render_writer_row(&st->w, st->cells);
+    }
+    return st->stage != 2 && !out->failed;
+}
+
+void routes_stream_free(struct answer_stream *st)
+{
+    if (!st)
+        return;
+    st->t->close(st->cursor);
+    free(st);
+}
+
+static void answer_type(const struct route *r, const struct query *q, struct answer *a)
+{
+    a->stream = NULL;
+    a->filename[0] = '\0';
+    if (q->format == FORMAT_CSV) {
+        a->content_type = "text/csv; charset=utf-8";
+        csv_filename(r, q, a->filename, sizeof a->filename);
+    } else {
+        a->content_type = "application/json";
+    }
+}
+
+static int answer_table(const struct route *r, const struct store *s, const struct query *q,
+                        struct answer *a, int may_stream, struct api_error *err)
+{
+    struct answer_stream *st = NULL;
+    if (stream_open(r, s, q, &st, err) != 0)
+        return -1;
+    answer_type(r, q, a);
+    if (may_stream && st->rows > ROUTES_STREAM_ROWS) {
+        a->body = NULL;
+        a->len = 0;
+        a->stream = st;
+        return 0;
+    }
+    struct buf b = BUF_INIT;
+    while (routes_stream_fill(st, &b, SIZE_MAX))
+        ;
+    routes_stream_free(st);
+    a->body = buf_steal(&b, &a->len);
+    if (!a->body)
+        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    return 0;
+}
+
+static int answer_doc(const struct route *r, const struct store *s, const struct query *q,
+                      struct answer *a, struct api_error *err)
+{
+    json_t *doc = NULL;
+    struct buf b = BUF_INIT;
+    struct label_ctx lc = {s, q};
+    const struct render_labels labels = {region_name, indicator_name, indicator_unit, &lc};
+    if (r->handle(s, q, &doc, err) != 0)
+        return -1;
+    answer_type(r, q, a);
+    if (q->format == FORMAT_JSON)
+        render_json(doc, q->pretty, &b);
+    else
+        render_table(doc, r->csv, q->format == FORMAT_RECORDS, q->pretty,
+                     q->labels ? &labels : NULL, &b);
+    json_decref(doc);
+    a->body = buf_steal(&b, &a->len);
+    if (!a->body)
+        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
     return 0;
 }
 
 int routes_answer(const struct route *r, const struct store *s, const struct query *q,
                   struct answer *a, struct api_error *err)
 {
-    json_t *doc = NULL;
-    struct buf b = BUF_INIT;
-    if (r->handle(s, q, &doc, err) != 0)
-        return -1;
-    if (q->format == FORMAT_CSV) {
-        render_csv(doc, r->csv, &b);
-        a->content_type = "text/csv; charset=utf-8";
-        csv_filename(r, q, a->filename, sizeof a->filename);
-    } else {
-        render_json(doc, q->pretty, &b);
-        a->content_type = "application/json";
-        a->filename[0] = '\0';
-    }
-    json_decref(doc);
-    a->body = buf_steal(&b, &a->len);
-    if (!a->body)
-        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-    return 0;
+    return r->table ? answer_table(r, s, q, a, 0, err) : answer_doc(r, s, q, a, err);
+}
+
+int routes_answer_stream(const struct route *r, const struct store *s, const struct query *q,
+                         struct answer *a, struct api_error *err)
+{
+    return r->table ? answer_table(r, s, q, a, 1, err) : answer_doc(r, s, q, a, err);
 }
 
 char *routes_problem(const struct api_error *err, const char *instance, size_t *len)
@@ -381,6 +538,15 @@ char *routes_problem(const struct api_error *err, const char *instance, size_t *
     out_set(o, "detail", detail ? detail : json_string("(detail is not valid UTF-8)"));
     out_set(o, "code", out_str(err->code));
     out_set(o, "param", err->param ? json_string(err->param) : json_null());
+    if (err->n_suggestions > 0) {
+        json_t *list = json_array();
+        for (int k = 0; k < err->n_suggestions; k++) {
+            json_t *one = json_string(err->suggestions[k]);
+            if (one)
+                json_array_append_new(list, one);
+        }
+        out_set(o, "suggestions", list);
+    }
     if (instance) {
         json_t *inst = json_string(instance);
         out_set(o, "instance", inst ? inst : json_null());

@@ -17,15 +17,33 @@
 typedef int (*route_fn)(const struct store *s, const struct query *q, json_t **out,
                         struct api_error *err);
 
+/* A flat table made row by row from the snapshot, without a JSON tree: the answer of a route
+ * that can be too large to build in one buffer (the whole panel). JSON is {"count": N, KEY:
+ * [records]}; CSV and records as for any route. */
+#define ROUTE_TABLE_MAX_COLUMNS 24
+
+struct route_table {
+    const char *rows_key; /* the JSON member holding the rows: "observations" */
+    /* Opens a cursor over Q's rows (new, closed with CLOSE): their number in *ROWS and the
+     * column names (borrowed from the cursor) in *NAMES, *NCOLS. 0, or -1 with ERR. */
+    int (*open)(const struct store *s, const struct query *q, void **cursor, size_t *rows,
+                const char *const **names, size_t *ncols, struct api_error *err);
+    /* Fills CELLS (NCOLS of them; texts borrowed from the snapshot or the cursor, valid until
+     * the next call) with the next row: 1, or 0 after the last. */
+    int (*next)(void *cursor, struct render_cell *cells);
+    void (*close)(void *cursor);
+};
+
 struct route {
     const char *name;    /* short label for logs and metrics: "series" */
     const char *pattern; /* "/v1/regions/{id}": at most one {id} segment */
     route_fn handle;
-    const char *const *params;   /* allowed parameters besides format, pretty, lang */
-    const char *const *required; /* those of PARAMS that must be given */
-    const struct csv_spec *csv;  /* how the answer flattens to CSV */
-    const char *summary;         /* one line for /v1 and the OpenAPI document */
-    const char *example;         /* a request on the default data, for the OpenAPI document */
+    const char *const *params;       /* allowed parameters besides format, pretty, lang */
+    const char *const *required;     /* those of PARAMS that must be given */
+    const struct csv_spec *csv;      /* how the answer flattens to CSV */
+    const struct route_table *table; /* instead of HANDLE and CSV: rows made one by one */
+    const char *summary;             /* one line for /v1 and the OpenAPI document */
+    const char *example;             /* a request on the default data, for the OpenAPI document */
 };
 
 extern const struct route routes[];
@@ -35,13 +53,22 @@ extern const size_t routes_count;
  * segment copied into ARGBUF (ARGSIZE bytes), or NULL when the pattern has none. */
 const struct route *routes_match(const char *path, char *argbuf, size_t argsize, const char **arg);
 
-/* A rendered answer: new bytes the caller frees. */
+struct answer_stream;
+
+/* A rendered answer: new bytes the caller frees; or, from routes_answer_stream, a stream. */
 struct answer {
     char *body;
     size_t len;
     const char *content_type; /* static */
     char filename[96];        /* for Content-Disposition of CSV ("" for JSON) */
+    /* Non-NULL (BODY NULL): the bytes come from routes_stream_fill; the snapshot must outlive
+     * it. Free it with routes_stream_free. */
+    struct answer_stream *stream;
 };
+
+/* Table answers of more rows than this are streamed by routes_answer_stream. At about 60-150
+ * bytes a row, a few MB: as large as a cached answer should be. */
+#define ROUTES_STREAM_ROWS 50000
 
 /* Checks Q against R's parameters and reads format, pretty and lang (DEFAULT_FORMAT comes from
  * the Accept header). Returns 0, or -1 with a 400 in ERR. */
@@ -51,6 +78,15 @@ int routes_check(const struct route *r, struct query *q, enum query_format defau
  * (A untouched). */
 int routes_answer(const struct route *r, const struct store *s, const struct query *q,
                   struct answer *a, struct api_error *err);
+
+/* Like routes_answer, but a table route with more than ROUTES_STREAM_ROWS rows comes back as
+ * A->stream, made as it is sent, so its memory stays flat however many rows it has. */
+int routes_answer_stream(const struct route *r, const struct store *s, const struct query *q,
+                         struct answer *a, struct api_error *err);
+/* Appends the stream's next bytes to OUT, at least WANT of them unless it ends first. Returns 1
+ * while more follow, 0 after the last (OUT may have grown). */
+int routes_stream_fill(struct answer_stream *st, struct buf *out, size_t want);
+void routes_stream_free(struct answer_stream *st);
 
 /* Renders an error as an RFC 9457 problem+json body (new bytes, caller frees). INSTANCE is the
  * request path, or NULL. */

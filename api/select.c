@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 
 static int add(struct selection *sel, uint32_t ix, size_t cap)
 {
@@ -14,6 +15,95 @@ static int add(struct selection *sel, uint32_t ix, size_t cap)
         return -1;
     sel->items[sel->n++] = ix;
     return 0;
+}
+
+/* ---- suggestions for an unknown id --------------------------------------------------------- */
+
+enum id_kind { ID_INDICATOR, ID_REGION, ID_GROUP };
+
+/* The id and names of entry K of KIND (names may be NULL). */
+static size_t id_count(const struct store *s, enum id_kind kind)
+{
+    return kind == ID_INDICATOR ? store_indicator_count(s)
+           : kind == ID_REGION  ? store_region_count(s)
+                                : store_group_count(s);
+}
+
+static void id_texts(const struct store *s, enum id_kind kind, uint32_t k, const char *t[3])
+{
+    if (kind == ID_INDICATOR) {
+        const struct indicator *i = store_indicator_at(s, k);
+        t[0] = i->id, t[1] = i->name_en, t[2] = i->name_zh;
+    } else if (kind == ID_REGION) {
+        const struct region *r = store_region_at(s, k);
+        t[0] = r->id, t[1] = r->name_en, t[2] = r->name_zh;
+    } else {
+        const struct group *g = store_group_at(s, k);
+        t[0] = g->id, t[1] = g->name_en, t[2] = g->name_zh;
+    }
+}
+
+struct near {
+    uint32_t k;
+    unsigned d;
+};
+
+static int by_distance(const void *a, const void *b)
+{
+    const struct near *x = a, *y = b;
+    if (x->d != y->d)
+        return x->d < y->d ? -1 : 1;
+    return (x->k > y->k) - (x->k < y->k);
+}
+
+/* Fills ERR's suggestions with the ids of KIND closest to TYPED (LEN bytes) by edit distance to
+ * the id, the English or the Chinese name, best first (ties in the data's order), only those
+ * query_close allows; then says "did you mean" in the detail. */
+static void suggest_ids(const struct store *s, enum id_kind kind, const char *typed, size_t len,
+                        struct api_error *err)
+{
+    char text[256];
+    size_t n = id_count(s, kind);
+    struct near *all = malloc((n + 1) * sizeof *all);
+    err->n_suggestions = 0;
+    if (!all || len >= sizeof text)
+        goto done;
+    memcpy(text, typed, len);
+    text[len] = '\0';
+    size_t m = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        const char *t[3];
+        unsigned best = UINT_MAX;
+        id_texts(s, kind, k, t);
+        for (int i = 0; i < 3; i++) {
+            unsigned d = t[i] ? query_distance(text, t[i]) : UINT_MAX;
+            if (d < best)
+                best = d;
+        }
+        if (best != UINT_MAX && query_close(best, text))
+            all[m++] = (struct near){k, best};
+    }
+    qsort(all, m, sizeof *all, by_distance);
+    for (size_t i = 0; i < m && i < API_MAX_SUGGESTIONS; i++) {
+        const char *t[3];
+        id_texts(s, kind, all[i].k, t);
+        api_suggest(err, t[0]);
+    }
+    api_did_you_mean(err);
+done:
+    free(all);
+}
+
+static int unknown_id(const struct store *s, enum id_kind kind, const char *param, const char *item,
+                      size_t len, struct api_error *err)
+{
+    static const char *const what[] = {"indicator", "region", "group"};
+    static const char *const code[] = {"unknown_indicator", "unknown_region", "unknown_group"};
+    static const char *const list[] = {"/v1/indicators", "/v1/regions", "/v1/groups"};
+    api_fail(err, 404, code[kind], param, "no %s '%.*s' (see %s)", what[kind],
+             (int)(len > 64 ? 64 : len), item, list[kind]);
+    suggest_ids(s, kind, item, len, err);
+    return -1;
 }
 
 static int bad_item(struct api_error *err, const char *param, const char *item, size_t len)
@@ -67,9 +157,7 @@ static int one_region(const char *item, size_t len, void *vctx)
     if (prefixed(item, len, "group:", &skip)) {
         uint32_t g = store_group_index(c->s, item + skip, len - skip);
         if (g == STORE_NONE)
-            return api_fail(c->err, 404, "unknown_group", c->param,
-                            "no group '%.*s' (see /v1/groups)",
-                            (int)(len - skip > 64 ? 64 : len - skip), item + skip);
+            return unknown_id(c->s, ID_GROUP, c->param, item + skip, len - skip, c->err);
         const struct group *grp = store_group_at(c->s, g);
         for (uint32_t k = 0; k < grp->n_members; k++)
             add(c->out, grp->members[k], c->cap);
@@ -78,9 +166,7 @@ static int one_region(const char *item, size_t len, void *vctx)
     if (prefixed(item, len, "children:", &skip)) {
         uint32_t r = store_region_index(c->s, item + skip, len - skip);
         if (r == STORE_NONE)
-            return api_fail(c->err, 404, "unknown_region", c->param,
-                            "no region '%.*s' (see /v1/regions)",
-                            (int)(len - skip > 64 ? 64 : len - skip), item + skip);
+            return unknown_id(c->s, ID_REGION, c->param, item + skip, len - skip, c->err);
         const struct region *reg = store_region_at(c->s, r);
         for (uint32_t k = 0; k < reg->n_children; k++)
             add(c->out, reg->children[k], c->cap);
@@ -90,8 +176,7 @@ static int one_region(const char *item, size_t len, void *vctx)
         return bad_item(c->err, c->param, item, len);
     uint32_t r = store_region_index(c->s, item, len);
     if (r == STORE_NONE)
-        return api_fail(c->err, 404, "unknown_region", c->param,
-                        "no region '%.*s' (see /v1/regions)", (int)(len > 64 ? 64 : len), item);
+        return unknown_id(c->s, ID_REGION, c->param, item, len, c->err);
     add(c->out, r, c->cap);
     return 0;
 }
@@ -130,9 +215,7 @@ static int one_indicator(const char *item, size_t len, void *vctx)
     struct indicator_ctx *c = vctx;
     uint32_t i = store_indicator_index(c->s, item, len);
     if (i == STORE_NONE)
-        return api_fail(c->err, 404, "unknown_indicator", c->param,
-                        "no indicator '%.*s' (see /v1/indicators)", (int)(len > 64 ? 64 : len),
-                        item);
+        return unknown_id(c->s, ID_INDICATOR, c->param, item, len, c->err);
     add(c->out, i, store_indicator_count(c->s));
     return 0;
 }
@@ -155,8 +238,7 @@ uint32_t select_indicator(const struct store *s, const char *id, const char *par
 {
     uint32_t i = store_indicator_index(s, id, strlen(id));
     if (i == STORE_NONE)
-        api_fail(err, 404, "unknown_indicator", param, "no indicator '%.64s' (see /v1/indicators)",
-                 id);
+        unknown_id(s, ID_INDICATOR, param, id, strlen(id), err);
     return i;
 }
 
@@ -165,7 +247,7 @@ uint32_t select_region(const struct store *s, const char *id, const char *param,
 {
     uint32_t r = store_region_index(s, id, strlen(id));
     if (r == STORE_NONE)
-        api_fail(err, 404, "unknown_region", param, "no region '%.64s' (see /v1/regions)", id);
+        unknown_id(s, ID_REGION, param, id, strlen(id), err);
     return r;
 }
 

@@ -20,6 +20,7 @@
 #include "query.h"
 #include "routes.h"
 #include "statics.h"
+#include "stream.h"
 
 /* Metrics labels after the data routes. */
 enum { L_STATIC = 0, L_HEALTHZ, L_READYZ, L_METRICS, L_NOT_FOUND, L_REJECTED, L_COUNT };
@@ -181,15 +182,20 @@ static void from_entry(struct http_reply *rp, struct cache_entry *e, const char 
     }
 }
 
-/* A cache miss: runs the handler and keeps the answer. NULL with the problem in RP. */
+/* A cache miss: runs the handler and keeps the answer. NULL with the problem in RP, or with
+ * *STREAMED filled: an answer too large to build, sent as it is made (see stream_reply). */
 static struct cache_entry *compute(const struct route *r, struct dataset *d, const struct query *q,
                                    const struct buf *key, uint64_t h, struct http_reply *rp,
-                                   const char *path)
+                                   const char *path, struct answer *streamed)
 {
     struct api_error err = {0};
     struct answer a;
-    if (routes_answer(r, d->store, q, &a, &err) != 0) {
+    if (routes_answer_stream(r, d->store, q, &a, &err) != 0) {
         problem(rp, &err, path);
+        return NULL;
+    }
+    if (a.stream) {
+        *streamed = a;
         return NULL;
     }
     struct cache_entry *e =
@@ -216,6 +222,30 @@ static enum query_format default_format(const struct http_request *rq)
     return rq->accept && accepts(rq->accept, "text/csv") && !accepts(rq->accept, "application/json")
                ? FORMAT_CSV
                : FORMAT_JSON;
+}
+
+/* A streamed answer: never cached, its ETag that of the same answer cached; D's reference goes
+ * to the stream. */
+static void stream_reply(struct http_reply *rp, struct answer *a, struct dataset *d,
+                         const struct buf *key, const struct http_request *rq)
+{
+    int gz = rq->accept_encoding && accepts(rq->accept_encoding, "gzip");
+    struct stream_body *b = stream_body_new(a, d, key->data, key->len, gz);
+    if (!b) {
+        fail(rp, 503, "out_of_memory", NULL, "out of memory%s", "");
+        return;
+    }
+    rp->stream = b;
+    rp->status = 200;
+    rp->body = "";
+    rp->len = 0;
+    rp->content_type = a->content_type;
+    rp->etag = stream_body_etag(b);
+    rp->cache_control = cache_control;
+    rp->disposition = stream_body_disposition(b);
+    rp->content_encoding = gz ? "gzip" : NULL;
+    if (etag_matches(rq->if_none_match, rp->etag))
+        not_modified(rp);
 }
 
 /* What decides a data answer besides the data: the target as sent and, from Accept, the default
@@ -281,8 +311,14 @@ static void answer_api(const struct route *r, const char *arg, const char *raw_q
     uint64_t h = hash_bytes(HASH_SEED, key.data, key.len);
     struct cache_entry *e = cache_get(d->cache, key.data, key.len, h);
     rp->cached = e != NULL;
-    if (!e && (e = compute(r, d, &q, &key, h, rp, path)) == NULL)
+    struct answer streamed = {0};
+    if (!e && (e = compute(r, d, &q, &key, h, rp, path, &streamed)) == NULL) {
+        if (streamed.stream) {
+            stream_reply(rp, &streamed, d, &key, rq);
+            d = NULL; /* the stream's now */
+        }
         goto done;
+    }
     char target[CACHE_TARGET_MAX];
     size_t n;
     if (target_key(rq, target, &n))
@@ -527,6 +563,8 @@ void http_reply_free(struct http_reply *rp)
     rp->owned = NULL;
     cache_entry_release(rp->entry);
     rp->entry = NULL;
+    stream_body_free(rp->stream);
+    rp->stream = NULL;
 }
 
 /* ---- libmicrohttpd glue ------------------------------------------------------------------ */
@@ -772,7 +810,12 @@ static void release_entry(void *cls)
 static struct MHD_Response *make_response(struct http_reply *rp, struct request *r)
 {
     struct MHD_Response *resp;
-    if (rp->entry && (rp->status == 200 || rp->status == 304)) {
+    int streamed = rp->stream != NULL;
+    if (rp->stream && (rp->status == 200 || rp->status == 304)) {
+        /* a 304 too: libmicrohttpd sends it no body, and no length the 200 would not have */
+        resp = stream_body_response(rp->stream);
+        rp->stream = NULL;
+    } else if (rp->entry && (rp->status == 200 || rp->status == 304)) {
         /* The entry is released when MHD is done sending its bytes. */
         resp = MHD_create_response_from_buffer_with_free_callback_cls(rp->len, (void *)rp->body,
                                                                       release_entry, rp->entry);
@@ -797,7 +840,7 @@ static struct MHD_Response *make_response(struct http_reply *rp, struct request 
     add_header(resp, MHD_HTTP_HEADER_LOCATION, rp->location);
     add_header(resp, "Content-Disposition", rp->disposition);
     add_header(resp, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding, Origin");
-    if (rp->len && rp->status != 304)
+    if ((rp->len || streamed) && rp->status != 304)
         add_header(resp, "X-Content-Type-Options", "nosniff");
     add_header(resp, "X-Request-Id", r->request_id);
     /* while shutting down, no connection stays open for another request */

@@ -25,8 +25,9 @@ struct http_reply {
     const char *body; /* borrowed from ENTRY, a static file, or OWNED */
     size_t len;       /* a 304 keeps the 200's body and length: MHD sends the length, no body */
     char *owned;      /* freed by http_reply_free */
-    struct cache_entry *entry; /* retained; released by http_reply_free */
-    const char *content_type;  /* static or borrowed */
+    struct cache_entry *entry;  /* retained; released by http_reply_free */
+    struct stream_body *stream; /* a streamed answer (BODY empty); freed by http_reply_free */
+    const char *content_type;   /* static or borrowed */
     const char *etag;
     const char *cache_control;
     const char *content_encoding;
