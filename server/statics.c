@@ -195,7 +195,8 @@ int statics_init(const char *dir, const char *chartjs, char *err, size_t errlen)
         too_many(err, errlen);
         goto fail;
     }
-    qsort(files, nfiles, sizeof *files, by_path);
+    if (nfiles) /* an empty folder leaves FILES NULL, which qsort may not get even for 0 items */
+        qsort(files, nfiles, sizeof *files, by_path);
     return 0;
 fail:
     statics_free();
