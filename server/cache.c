@@ -82,14 +82,14 @@ void cache_entry_release(struct cache_entry *e)
         entry_free(e);
 }
 
-/* Slot I forgets its entry. Lock held for writing. */
-static void target_unlink(struct cache *c, int i)
+/* Slot I, one of E's (so t->e == E), forgets E. Lock held for writing. */
+static void target_unlink(struct cache *c, struct cache_entry *e, int i)
 {
     struct target *t = &c->targets[i];
     if (t->prev >= 0)
         c->targets[t->prev].next = t->next;
     else
-        t->e->targets = t->next;
+        e->targets = t->next;
     if (t->next >= 0)
         c->targets[t->next].prev = t->prev;
     t->e = NULL;
@@ -114,7 +114,7 @@ static void drop_locked(struct cache *c, struct cache_entry *e, struct cache_ent
             c->hand = e->ring_next;
     }
     while (e->targets >= 0)
-        target_unlink(c, e->targets);
+        target_unlink(c, e, e->targets);
     c->bytes -= e->cost;
     c->entries--;
     e->kept = 0;
@@ -230,9 +230,12 @@ struct cache_entry *cache_put(struct cache *c, const char *key, size_t keylen, u
     e->key[keylen] = '\0';
     e->keylen = keylen;
     e->hash = hash;
-    /* the renderer's buffer may be twice the body: give back what is held for years */
+    /* the renderer's buffer may be twice the body: give back what is held for years (when
+     * realloc fails, the buffer stays as it was, whole) */
     char *fit = realloc(a->body, a->len + 1);
-    e->body = fit ? fit : a->body;
+    if (fit)
+        a->body = fit;
+    e->body = a->body;
     e->len = a->len;
     a->body = NULL;
     e->content_type = a->content_type;
@@ -301,7 +304,7 @@ void cache_remember(struct cache *c, const char *key, size_t keylen, struct cach
     /* too big for the table, or evicted since: its slots would outlive it */
     if (e->cache == c && e->kept) {
         if (t->e)
-            target_unlink(c, i);
+            target_unlink(c, t->e, i);
         t->e = e;
         t->hash = h;
         t->route = route;
@@ -344,7 +347,8 @@ const char *cache_gzip(struct cache_entry *e, size_t *len)
             return NULL;
         gz->len = gzip_into(e->body, e->len, gz->data, cap);
         struct gz_body *fit = realloc(gz, sizeof *gz + gz->len); /* the bound is over the size */
-        gz = fit ? fit : gz;
+        if (fit)
+            gz = fit;
         struct gz_body *expected = NULL;
         if (!atomic_compare_exchange_strong(&e->gz, &expected, gz)) {
             free(gz); /* another thread published first: use theirs */
