@@ -148,7 +148,8 @@ int tu_server_start(struct tu_server *srv, const char *const *extra)
         _exit(127);
     }
     srv->pid = pid;
-    for (int i = 0; i < 400; i++) {
+    /* 60 s: under valgrind a loaded 2-core machine needs 10 s and more to load the panel */
+    for (int i = 0; i < 2400; i++) {
         struct timespec t = {0, 25 * 1000 * 1000};
         nanosleep(&t, NULL);
         int status;
