@@ -9,7 +9,8 @@
  *   - when it fails, the target must be byte-identical and nothing else may be left beside it,
  *     and at least one problem must have been reported;
  *   - when it succeeds, the new database must load with store_load.
- * The file and the target are restored after every input. */
+ * The file and the target are restored after every input. The copy of observations.csv keeps
+ * its first OBSERVATION_ROWS rows. */
 #include <dirent.h>
 #include <errno.h>
 #include <string.h>
@@ -63,6 +64,23 @@ static int spit(const char *path, const char *bytes, size_t len)
     return fclose(f) == 0 && ok ? 0 : -1;
 }
 
+/* The panel's 11,870 observations made an import take 0.2 s: 160 inputs in 30 s. Any prefix
+ * of observations.csv is valid data (nothing refers to an observation), so the copy keeps the
+ * first rows, and the fuzzer spends its time on the inputs. */
+#define OBSERVATION_ROWS 500
+
+/* The length of the first N lines of TEXT (LEN bytes). */
+static size_t first_lines(const char *text, size_t len, size_t n)
+{
+    size_t at = 0;
+    while (n > 0 && at < len) {
+        const char *nl = memchr(text + at, '\n', len - at);
+        at = nl ? (size_t)(nl - text) + 1 : len;
+        n--;
+    }
+    return at;
+}
+
 static void remove_scratch(void)
 {
     char p[600];
@@ -114,6 +132,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         original[i] = slurp(from, &original_len[i]);
         if (!original[i] && optional_file[i] && errno == ENOENT)
             continue;
+        if (original[i] && strcmp(files[i], "observations.csv") == 0)
+            original_len[i] = first_lines(original[i], original_len[i], OBSERVATION_ROWS + 1);
         if (!original[i] || spit(to, original[i], original_len[i]) != 0) {
             fprintf(stderr, "fuzz_import: cannot copy %s\n", from);
             abort();
