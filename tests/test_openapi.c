@@ -362,6 +362,14 @@ START_TEST(test_openapi_variants_fit_schemas)
                     "&from=2018&relative=mean&at=0.5,1,2&bandwidth=0.2"},
         {"composite", "/v1/index?indicators=gdp_per_capita,gdp,population&regions=group:provinces"
                       "&from=2018&directions=%2B,%2B,-&normalise=by_year&weights=1,1,2"},
+        {"mobility", "/v1/gaps/mobility?indicator=gdp_per_capita&from=2015&to=2019&classes=3"
+                     "&quantiles=by_year&spatial=1"},
+        {"spatial", "/v1/gaps/spatial?indicator=gdp_per_capita&year=2019&links=exclude"
+                    "&isolated=keep"},
+        {"pairs", "/v1/gaps/pairs?indicator=income_per_capita&reference=urban&regions=rural"
+                  "&target=2&min_segment=5"},
+        {"convergence", "/v1/gaps/convergence?indicator=gdp_per_capita&regions=group:provinces"
+                        "&from=2015&to=2019"},
     };
     for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
         const struct route *r = NULL;
