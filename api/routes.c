@@ -107,8 +107,7 @@ const struct route routes[] = {
      .params = PARAMS("indicator", "reference", "regions", "from", "to", "target", "min_segment"),
      .csv = CSV(.rows = {"pairs", "years"},
                 .columns = {"indicator", "reference", "region", "year", "reference_value", "value",
-                            "ratio", "difference", "relative_gap", "reference_status",
-                            "status"}),
+                            "ratio", "difference", "relative_gap", "reference_status", "status"}),
      .required = PARAMS("indicator", "reference"),
      .summary = "Ratio, difference and relative gap of regions to a reference region by year, "
                 "with trend and direction",
@@ -406,9 +405,12 @@ struct answer_stream {
 static int stream_open(const struct route *r, const struct store *s, const struct query *q,
                        struct answer_stream **out, struct api_error *err)
 {
+    *out = NULL;
     struct answer_stream *st = calloc(1, sizeof *st);
-    if (!st)
-        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    if (!st) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        return -1;
+    }
     st->t = r->table;
     st->format = q->format;
     st->pretty = q->pretty;
@@ -418,7 +420,8 @@ static int stream_open(const struct route *r, const struct store *s, const struc
     }
     if (st->ncols > ROUTE_TABLE_MAX_COLUMNS) {
         routes_stream_free(st);
-        return api_fail(err, 500, "internal", NULL, "too many columns");
+        api_fail(err, 500, "internal", NULL, "too many columns");
+        return -1;
     }
     *out = st;
     return 0;
@@ -472,7 +475,7 @@ static int answer_table(const struct route *r, const struct store *s, const stru
                         struct answer *a, int may_stream, struct api_error *err)
 {
     struct answer_stream *st = NULL;
-    if (stream_open(r, s, q, &st, err) != 0)
+    if (stream_open(r, s, q, &st, err) != 0 || !st) /* (the analyzer cannot see api_fail is -1) */
         return -1;
     answer_type(r, q, a);
     if (may_stream && st->rows > ROUTES_STREAM_ROWS) {
