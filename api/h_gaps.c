@@ -112,8 +112,8 @@ static int segments_into(json_t *o, const double *x, const double *y, size_t n, 
     free(work);
     if (code != METRICS_OK) { /* one segment: the whole period */
         fit.n_breaks = 0;
-        fit.segments[0] = (struct segments_segment){.from = 0, .to = n - 1, .slope = whole->slope,
-                                                    .intercept = whole->intercept};
+        fit.segments[0] = (struct segments_segment){
+            .from = 0, .to = n - 1, .slope = whole->slope, .intercept = whole->intercept};
     }
     json_t *segs = json_array(), *breaks = json_array();
     for (size_t k = 0; k <= fit.n_breaks; k++) {
@@ -148,7 +148,7 @@ static int segments_into(json_t *o, const double *x, const double *y, size_t n, 
 struct pair_point {
     int year;
     double ref, value, ratio, difference, relative_gap;
-    int has_difference; /* reference - value can overflow where the ratio does not */
+    int has_difference;         /* reference - value can overflow where the ratio does not */
     uint8_t ref_status, status; /* the flags of the two values (enum obs_status) */
 };
 

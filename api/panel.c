@@ -34,8 +34,8 @@ static int allocate(struct panel *p, size_t n, size_t nc, int weighted)
     p->left_regions = malloc((n + 1) * sizeof *p->left_regions);
     p->left_years = malloc((nc + 1) * sizeof *p->left_years);
     p->missing = malloc((nc * n + 1) * sizeof *p->missing);
-    return p->regions && p->years && p->x && (!weighted || p->w) && p->status &&
-                   p->left_regions && p->left_years && p->missing
+    return p->regions && p->years && p->x && (!weighted || p->w) && p->status && p->left_regions &&
+                   p->left_years && p->missing
                ? 0
                : -1;
 }
@@ -43,8 +43,7 @@ static int allocate(struct panel *p, size_t n, size_t nc, int weighted)
 /* Keeps the regions of SEL with at least one point among the candidate years; L receives the
  * kept regions' series, in order: l[0..p->nr). */
 static void keep_regions(const struct store *s, struct panel *p, uint32_t ind, uint32_t wind,
-                         const struct selection *sel, const int *cand, size_t nc,
-                         struct lookup *l)
+                         const struct selection *sel, const int *cand, size_t nc, struct lookup *l)
 {
     int weighted = wind != STORE_NONE;
     double x, w;

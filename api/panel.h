@@ -37,9 +37,9 @@ struct panel {
     size_t nr;
     int *years; /* ny kept years, ascending */
     size_t ny;
-    double *x;          /* ny rows of nr values: x[y * nr + r] */
-    double *w;          /* same shape; NULL when unweighted */
-    uint8_t *status;    /* same shape: the enum obs_status of each value */
+    double *x;       /* ny rows of nr values: x[y * nr + r] */
+    double *w;       /* same shape; NULL when unweighted */
+    uint8_t *status; /* same shape: the enum obs_status of each value */
     struct panel_left_region *left_regions;
     size_t n_left_regions;
     struct panel_left_year *left_years;
@@ -54,8 +54,8 @@ struct panel {
  * what it needs. */
 __attribute__((warn_unused_result)) int panel_build(const struct store *s, uint32_t ind,
                                                     uint32_t wind, const struct selection *sel,
-                                                    const struct year_range *yr,
-                                                    struct panel *out, struct api_error *err);
+                                                    const struct year_range *yr, struct panel *out,
+                                                    struct api_error *err);
 
 /* The row of year index Y (nr values), and its weights (NULL when unweighted). Borrowed. */
 const double *panel_row(const struct panel *p, size_t y);

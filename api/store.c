@@ -1222,8 +1222,9 @@ struct store *store_load(const char *path, struct api_error *err)
         goto fail;
     }
     if (read_meta(&ld) != 0 || load_sources(&ld) != 0 || load_indicators(&ld) != 0 ||
-        load_regions(&ld) != 0 || load_neighbours(&ld) != 0 || load_groups(&ld) != 0 || load_benchmarks(&ld) != 0 ||
-        load_observations(&ld) != 0 || compute_aggregates(&ld) != 0 || index_series(&ld) != 0)
+        load_regions(&ld) != 0 || load_neighbours(&ld) != 0 || load_groups(&ld) != 0 ||
+        load_benchmarks(&ld) != 0 || load_observations(&ld) != 0 || compute_aggregates(&ld) != 0 ||
+        index_series(&ld) != 0)
         goto fail;
     sqlite3_exec(ld.db, "COMMIT", NULL, NULL, NULL);
     sqlite3_close(ld.db);

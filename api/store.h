@@ -26,7 +26,7 @@ enum aggregation { AGG_NONE, AGG_SUM, AGG_WEIGHTED_MEAN };
 
 struct indicator {
     const char *id, *name_en, *name_zh, *unit, *category, *description; /* NULL when empty */
-    const char *unit_zh, *description_zh;                                /* NULL when empty */
+    const char *unit_zh, *description_zh;                               /* NULL when empty */
     int higher_is_better; /* 1, 0, or -1 when neutral */
     enum aggregation aggregation;
     uint32_t weight; /* weight_indicator's index, or STORE_NONE */
@@ -107,8 +107,8 @@ size_t store_group_count(const struct store *s);
 size_t store_source_count(const struct store *s);
 size_t store_benchmark_count(const struct store *s);
 size_t store_neighbour_pair_count(const struct store *s); /* rows of neighbours.csv */
-size_t store_observation_count(const struct store *s); /* own observations only */
-size_t store_series_count(const struct store *s);      /* own and computed */
+size_t store_observation_count(const struct store *s);    /* own observations only */
+size_t store_series_count(const struct store *s);         /* own and computed */
 
 const struct indicator *store_indicator_at(const struct store *s, uint32_t i);
 const struct region *store_region_at(const struct store *s, uint32_t i);
