@@ -21,13 +21,15 @@ static char dbpath[600];
 static void keep_national_observations(void)
 {
     char path[700], provinces[4096] = ",";
+    size_t used = 1;
     char *regions = tu_read(PROSPERITY_SOURCE_DIR "/data/regions.csv", NULL);
     ck_assert_ptr_nonnull(regions);
     for (char *l = strtok(regions, "\n"); l; l = strtok(NULL, "\n")) {
         char id[64], kind[64];
         if (sscanf(l, "%63[^,],%*[^,],%*[^,],%63[^,]", id, kind) == 2 &&
-            strcmp(kind, "province") == 0 && strlen(provinces) + strlen(id) + 2 < sizeof provinces)
-            strcat(strcat(provinces, id), ",");
+            strcmp(kind, "province") == 0)
+            used += (size_t)snprintf(provinces + used, sizeof provinces - used, "%s,", id);
+        ck_assert_uint_lt(used, sizeof provinces);
     }
     free(regions);
     snprintf(path, sizeof path, "%s/observations.csv", dir);

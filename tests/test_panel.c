@@ -28,16 +28,16 @@ static void setup(void)
                                     "pop,Population,,people,population,,sum,,\n"
                                     "x,X,,yuan,income,1,weighted_mean,pop,\n"),
                      0);
-    char obs[4096] = "indicator_id,region_id,year,value,status,source_id,note\n";
+    char obs[4096];
+    size_t at = (size_t)snprintf(obs, sizeof obs,
+                                 "indicator_id,region_id,year,value,status,source_id,note\n");
     for (int y = 2000; y <= 2003; y++) {
-        char row[256];
-        snprintf(row, sizeof row, "x,a,%d,%d,,,\nx,b,%d,%d,%s,,\npop,a,%d,10,,,\npop,c,%d,30,,,\n",
-                 y, 100 + y - 2000, y, 200 + y - 2000, y == 2002 ? "suspect" : "", y, y);
-        strcat(obs, row);
-        if (y != 2001) {
-            snprintf(row, sizeof row, "x,c,%d,%d,,,\n", y, 300 + y - 2000);
-            strcat(obs, row);
-        }
+        at += (size_t)snprintf(obs + at, sizeof obs - at,
+                               "x,a,%d,%d,,,\nx,b,%d,%d,%s,,\npop,a,%d,10,,,\npop,c,%d,30,,,\n", y,
+                               100 + y - 2000, y, 200 + y - 2000, y == 2002 ? "suspect" : "", y, y);
+        if (y != 2001)
+            at += (size_t)snprintf(obs + at, sizeof obs - at, "x,c,%d,%d,,,\n", y, 300 + y - 2000);
+        ck_assert_uint_lt(at, sizeof obs);
     }
     snprintf(path, sizeof path, "%s/observations.csv", dir);
     ck_assert_int_eq(tu_write(path, obs), 0);

@@ -24,6 +24,8 @@ foreach(t reload shutdown proxy container)
   # small machine running other tests beside them cannot make them miss a deadline.
   set_tests_properties(ops_${t} PROPERTIES TIMEOUT 300 LABELS system RUN_SERIAL TRUE)
 endforeach()
+# The container recipe builds and runs the unit tests in the Dockerfile's context, as docker does.
+set_tests_properties(ops_container PROPERTIES TIMEOUT 450)
 
 # README's build-and-serve command with only the run-time packages visible to pkg-config.
 add_test(NAME ops_first_contact
