@@ -1,4 +1,7 @@
 /* tests/test_render.c — JSON text (shortest numbers, escapes) and CSV flattening. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "render.h"
@@ -72,6 +75,82 @@ START_TEST(test_render_csv_dotted_and_arrays)
 }
 END_TEST
 
+/* fmt_double must print exactly what snprintf("%.15g") prints (glibc's correctly rounded
+ * conversion is the reference), whatever shortcut it takes: many magnitudes and digit
+ * patterns, halfway cases at the 15th digit, carries into a new digit, both signs. */
+static void expect_as_printf(double x)
+{
+    char want[64], got[64];
+    snprintf(want, sizeof want, "%.15g", x);
+    int n = fmt_double(got, sizeof got, x);
+    if (strcmp(got, want) != 0 || n != (int)strlen(want))
+        ck_abort_msg("fmt_double(%a) = \"%s\" (%d), snprintf says \"%s\"", x, got, n, want);
+}
+
+START_TEST(test_fmt_double_as_printf)
+{
+    static const double fixed[] = {4.8,
+                                   0.1 + 0.2,
+                                   0.5,
+                                   2.5,
+                                   1.5e-5,
+                                   0.0001,
+                                   0.00001,
+                                   1e-5,
+                                   123456789012345.5,
+                                   99999999999999.95,
+                                   9.999999999999995,
+                                   0.99999999999999994,
+                                   999999999999999.4,
+                                   1e15,
+                                   1e16,
+                                   1e21,
+                                   1e22,
+                                   1e23,
+                                   1.2345678901234567e-8,
+                                   5e-324,
+                                   2.2250738585072014e-308,
+                                   1.7976931348623157e308,
+                                   0.3,
+                                   2.675,
+                                   1.0000000000000002,
+                                   6.9 - 3.1,
+                                   0.15,
+                                   0.25,
+                                   1e-7,
+                                   123.456,
+                                   737289.5,
+                                   1.25e-6};
+    for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++) {
+        expect_as_printf(fixed[k]);
+        expect_as_printf(-fixed[k]);
+    }
+    /* halfway at the 15th significant digit in decimal: d.dddddddddddddd5 x 10^e */
+    for (int e = -9; e <= 25; e++)
+        for (int k = 0; k < 200; k++) {
+            double x = (1e14 + k * 7919.0 + 0.5) * pow(10, e - 14);
+            expect_as_printf(x);
+            expect_as_printf(nextafter(x, 0));
+            expect_as_printf(nextafter(x, INFINITY));
+        }
+    /* random bit patterns over the whole range, and random values of data-like magnitude */
+    uint64_t state = 0x9e3779b97f4a7c15u;
+    for (int k = 0; k < 100000; k++) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        double x;
+        uint64_t bits = state;
+        memcpy(&x, &bits, sizeof x);
+        if (isfinite(x))
+            expect_as_printf(x);
+        double y = (double)(state >> 11) / 9007199254740992.0; /* [0, 1) */
+        expect_as_printf(y * pow(10, (int)(state % 30) - 10));
+        expect_as_printf(round(y * 1e6) / 100); /* two decimals, as in the data */
+    }
+}
+END_TEST
+
 START_TEST(test_buf_stack_storage_grows)
 {
     char small[8];
@@ -107,6 +186,8 @@ int main(void)
     suite_add_tcase(s, c);
     TCase *b = tcase_create("buf");
     tcase_add_test(b, test_buf_stack_storage_grows);
+    tcase_add_test(b, test_fmt_double_as_printf);
+    tcase_set_timeout(b, 120); /* 300,000 numbers: seconds under valgrind */
     suite_add_tcase(s, b);
     return tu_run(s);
 }
