@@ -11,6 +11,7 @@
 #include "metrics/segments.h"
 #include "out.h"
 #include "panel.h"
+#include "render.h"
 #include "select.h"
 
 /* A trend counts as movement when the fitted line changes by at least 1 % of the gap it
@@ -883,6 +884,39 @@ static int parse_dispersion(const struct store *s, const struct query *q, struct
     return 0;
 }
 
+/* Definitions of the measures, as KEY, TEXT pairs (out_conventions). */
+static const char *const dispersion_conventions[] = {
+    "balanced",
+    "every year listed has a value (and a weight) for every region listed; the rest is in "
+    "left_out",
+    "cv",
+    "standard deviation / mean; population: divisor n (or the weight total), sample: "
+    "n - 1; weighted by population it is the Williamson index",
+    "gini",
+    "sum_i sum_j w_i w_j |x_i - x_j| / (2 W^2 mean), no small-sample correction",
+    "theil_t",
+    "GE(1) = (1/W) sum w_i (x_i/mean) ln(x_i/mean)",
+    "theil_l",
+    "GE(0), the mean log deviation = (1/W) sum w_i ln(mean/x_i)",
+    "atkinson",
+    "1 - (equally distributed equivalent / mean) with inequality aversion "
+    "epsilon",
+    "decomposition",
+    "T: within = sum s_k T_k, between = sum s_k ln(s_k/v_k); L: within = "
+    "sum v_k L_k, between = sum v_k ln(v_k/s_k); v = population share, s = "
+    "value share",
+    "dagum",
+    "Dagum (1997), n^2 form: gini = within + net_between + transvariation, between = "
+    "net_between + transvariation; G_jh = sum_i sum_r w_i w_r |x_i - x_r| / (W_j W_h "
+    "(mean_j + mean_h)); relative_affluence D_jh = (d_jh - p_jh) / (d_jh + p_jh) with the "
+    "richer group j first (equal means: 0); shares in percent of gini; every region weight 1 "
+    "unless weights=population",
+    "sigma_convergence",
+    "ordinary least squares trend of the CV per year; segments as R "
+    "strucchange::breakpoints(cv ~ year, h = 0.15) (min_segment); direction of the last "
+    "segment, direction_overall of the whole trend",
+    NULL};
+
 static json_t *dispersion_head(const struct store *s, const struct query *q,
                                const struct dispersion_req *rq, const struct panel *p)
 {
@@ -902,40 +936,36 @@ static json_t *dispersion_head(const struct store *s, const struct query *q,
     out_set(doc, "cv", json_string(rq->sample_cv ? "sample" : "population"));
     out_set(doc, "epsilon", out_num(rq->epsilon));
     out_set(doc, "group_by", rq->by_parent ? json_string("parent") : json_null());
-    static const char *const conv[] = {
-        "balanced",
-        "every year listed has a value (and a weight) for every region listed; the rest is in "
-        "left_out",
-        "cv",
-        "standard deviation / mean; population: divisor n (or the weight total), sample: "
-        "n - 1; weighted by population it is the Williamson index",
-        "gini",
-        "sum_i sum_j w_i w_j |x_i - x_j| / (2 W^2 mean), no small-sample correction",
-        "theil_t",
-        "GE(1) = (1/W) sum w_i (x_i/mean) ln(x_i/mean)",
-        "theil_l",
-        "GE(0), the mean log deviation = (1/W) sum w_i ln(mean/x_i)",
-        "atkinson",
-        "1 - (equally distributed equivalent / mean) with inequality aversion "
-        "epsilon",
-        "decomposition",
-        "T: within = sum s_k T_k, between = sum s_k ln(s_k/v_k); L: within = "
-        "sum v_k L_k, between = sum v_k ln(v_k/s_k); v = population share, s = "
-        "value share",
-        "dagum",
-        "Dagum (1997), n^2 form: gini = within + net_between + transvariation, between = "
-        "net_between + transvariation; G_jh = sum_i sum_r w_i w_r |x_i - x_r| / (W_j W_h "
-        "(mean_j + mean_h)); relative_affluence D_jh = (d_jh - p_jh) / (d_jh + p_jh) with the "
-        "richer group j first (equal means: 0); shares in percent of gini; every region weight 1 "
-        "unless weights=population",
-        "sigma_convergence",
-        "ordinary least squares trend of the CV per year; segments as R "
-        "strucchange::breakpoints(cv ~ year, h = 0.15) (min_segment); direction of the last "
-        "segment, direction_overall of the whole trend",
-        NULL};
-    out_set(doc, "conventions", out_conventions(conv));
+    out_set(doc, "conventions", out_conventions(dispersion_conventions));
     out_set(doc, "left_out", out_left_out(s, p));
     return doc;
+}
+
+/* What both forms of the answer start from: the request, its balanced panel (checked for the
+ * measures asked), and room for the CV of each year. 0, or -1 with ERR (free what is set with
+ * dispersion_free). */
+static int dispersion_prepare(const struct store *s, const struct query *q,
+                              struct dispersion_req *rq, struct panel *p, double **cvs,
+                              struct api_error *err)
+{
+    memset(rq, 0, sizeof *rq);
+    *cvs = NULL;
+    if (parse_dispersion(s, q, rq, err) != 0 ||
+        panel_build(s, rq->ind, rq->wind, &rq->sel, &rq->yr, p, err) != 0)
+        return -1;
+    if (panel_require(p, 2, 1, "dispersion", err) != 0 || check_domain(s, rq, p, err) != 0)
+        return -1;
+    *cvs = malloc(p->ny * sizeof **cvs);
+    if (!*cvs)
+        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    return 0;
+}
+
+static void dispersion_free(struct dispersion_req *rq, struct panel *p, double *cvs)
+{
+    free(cvs);
+    panel_free(p);
+    selection_free(&rq->sel);
 }
 
 int gaps_dispersion(const struct store *s, const struct query *q, json_t **out,
@@ -946,19 +976,8 @@ int gaps_dispersion(const struct store *s, const struct query *q, json_t **out,
     json_t *doc = NULL;
     double *cvs = NULL;
     int rc = -1, all_cv = 1;
-    memset(&rq, 0, sizeof rq);
-    if (parse_dispersion(s, q, &rq, err) != 0 ||
-        panel_build(s, rq.ind, rq.wind, &rq.sel, &rq.yr, &p, err) != 0)
+    if (dispersion_prepare(s, q, &rq, &p, &cvs, err) != 0)
         goto done;
-    if (panel_require(&p, 2, 1, "dispersion", err) != 0)
-        goto done;
-    if (check_domain(s, &rq, &p, err) != 0)
-        goto done;
-    cvs = malloc(p.ny * sizeof *cvs);
-    if (!cvs) {
-        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-        goto done;
-    }
     doc = dispersion_head(s, q, &rq, &p);
     json_t *years = json_array();
     out_set(doc, "years", years);
@@ -980,9 +999,245 @@ int gaps_dispersion(const struct store *s, const struct query *q, json_t **out,
     rc = 0;
 done:
     json_decref(doc);
-    free(cvs);
-    panel_free(&p);
-    selection_free(&rq.sel);
+    dispersion_free(&rq, &p, cvs);
+    return rc;
+}
+
+/* ---- the same answer written straight into the output: no tree for the rows ---------------- */
+
+/* KEY, KEY_en and KEY_zh as out_texts sets them. */
+static void texts_write(struct render_json *w, const char *key, const char *en, const char *zh,
+                        const struct query *q)
+{
+    char k[64];
+    render_key(w, key);
+    render_str(w, out_text(en, zh, q));
+    snprintf(k, sizeof k, "%s_en", key);
+    render_key(w, k);
+    render_str(w, en);
+    snprintf(k, sizeof k, "%s_zh", key);
+    render_key(w, k);
+    render_str(w, zh);
+}
+
+/* out_indicator_ref, written. */
+static void indicator_ref_write(struct render_json *w, const struct store *s, uint32_t i,
+                                const struct query *q)
+{
+    const struct indicator *ind = store_indicator_at(s, i);
+    render_object_begin(w);
+    render_key(w, "id");
+    render_str(w, ind->id);
+    texts_write(w, "name", ind->name_en, ind->name_zh, q);
+    texts_write(w, "unit", ind->unit, ind->unit_zh, q);
+    render_key(w, "category");
+    render_str(w, ind->category);
+    render_key(w, "higher_is_better");
+    render_tree(w, out_tristate(ind->higher_is_better)); /* true, false, null: not allocated */
+    render_key(w, "aggregation");
+    render_str(w, store_aggregation_name(ind->aggregation));
+    render_object_end(w);
+}
+
+/* A jansson subtree J (stolen) as member KEY; a NULL J (failed allocation) is skipped, as
+ * out_set skips it. */
+static void tree_member(struct render_json *w, const char *key, json_t *j)
+{
+    if (!j)
+        return;
+    render_key(w, key);
+    render_tree(w, j);
+    json_decref(j);
+}
+
+static int index_write(struct render_json *w, const char *key, index_fn fn, const double *x,
+                       const double *wt, size_t n, int year, struct api_error *err)
+{
+    double v;
+    int code = fn(x, wt, n, &v);
+    if (code != METRICS_OK)
+        return undefined(err, "measures", key, NULL, year, code);
+    render_key(w, key);
+    render_num(w, v);
+    return 0;
+}
+
+/* extreme(), written. */
+static void extreme_write(struct render_json *w, const struct store *s, const struct panel *p,
+                          size_t y, int want_max)
+{
+    const double *x = panel_row(p, y);
+    size_t best = 0;
+    for (size_t k = 1; k < p->nr; k++)
+        if (want_max ? x[k] > x[best] : x[k] < x[best])
+            best = k;
+    render_object_begin(w);
+    render_key(w, "region");
+    render_str(w, region_id(s, p->regions[best]));
+    render_key(w, "value");
+    render_num(w, x[best]);
+    render_key(w, "status");
+    render_str(w, store_status_name(p->status[y * p->nr + best]));
+    render_object_end(w);
+}
+
+/* year_json, written: the same members in the same order, the same errors. */
+static int year_write(struct render_json *w, const struct store *s, const struct query *q,
+                      const struct dispersion_req *rq, const struct panel *p, size_t y, double *cv,
+                      int *has_cv, struct api_error *err)
+{
+    const double *x = &p->x[y * p->nr], *wt = p->w ? &p->w[y * p->nr] : NULL;
+    int year = p->years[y];
+    double v;
+    int code;
+    render_key(w, "year");
+    render_int(w, year);
+    render_key(w, "n");
+    render_int(w, (long long)p->nr);
+    if (rq->want[M_MEAN]) {
+        if ((code = metrics_mean(x, wt, p->nr, &v)) != METRICS_OK)
+            return undefined(err, "measures", "mean", NULL, year, code);
+        render_key(w, "mean");
+        render_num(w, v);
+    }
+    if (rq->want[M_MIN]) {
+        render_key(w, "min");
+        extreme_write(w, s, p, y, 0);
+    }
+    if (rq->want[M_MAX]) {
+        render_key(w, "max");
+        extreme_write(w, s, p, y, 1);
+    }
+    if (rq->want[M_RANGE]) {
+        if ((code = metrics_range(x, p->nr, &v)) != METRICS_OK)
+            return undefined(err, "measures", "range", NULL, year, code);
+        render_key(w, "range");
+        render_num(w, v);
+    }
+    if (rq->want[M_MAX_MIN_RATIO]) {
+        if ((code = metrics_max_min_ratio(x, p->nr, &v)) != METRICS_OK)
+            return undefined(err, "measures", "max_min_ratio", NULL, year, code);
+        render_key(w, "max_min_ratio");
+        render_num(w, v);
+    }
+    code = cv_of(rq, x, wt, p->nr, cv);
+    *has_cv = code == METRICS_OK;
+    if (rq->want[M_CV]) {
+        if (!*has_cv)
+            return undefined(err, "measures", "the coefficient of variation", NULL, year, code);
+        render_key(w, "cv");
+        render_num(w, *cv);
+    }
+    if ((rq->want[M_GINI] && index_write(w, "gini", metrics_gini, x, wt, p->nr, year, err)) ||
+        (rq->want[M_THEIL_T] &&
+         index_write(w, "theil_t", metrics_theil_t, x, wt, p->nr, year, err)) ||
+        (rq->want[M_THEIL_L] &&
+         index_write(w, "theil_l", metrics_theil_l, x, wt, p->nr, year, err)))
+        return -1;
+    if (rq->want[M_ATKINSON]) {
+        if ((code = atkinson_eps(x, wt, p->nr, rq->epsilon, &v)) != METRICS_OK)
+            return undefined(err, "measures", "atkinson", NULL, year, code);
+        render_key(w, "atkinson");
+        render_num(w, v);
+    }
+    if (!rq->by_parent)
+        return 0;
+    json_t *one;
+    render_key(w, "decomposition");
+    render_object_begin(w);
+    if (rq->want[M_THEIL_T]) {
+        if (decomposition_json(s, q, p, x, wt, METRICS_THEIL_T, year, &one, err) != 0)
+            return -1;
+        tree_member(w, "theil_t", one);
+    }
+    if (rq->want[M_THEIL_L]) {
+        if (decomposition_json(s, q, p, x, wt, METRICS_THEIL_L, year, &one, err) != 0)
+            return -1;
+        tree_member(w, "theil_l", one);
+    }
+    render_object_end(w);
+    if (rq->want[M_GINI]) {
+        if (dagum_json(s, q, p, x, wt, year, &one, err) != 0)
+            return -1;
+        tree_member(w, "dagum", one);
+    }
+    return 0;
+}
+
+/* dispersion_head, written (the conventions are dispersion_conventions). */
+static void head_write(struct render_json *w, const struct store *s, const struct query *q,
+                       const struct dispersion_req *rq, const struct panel *p)
+{
+    render_key(w, "indicator");
+    indicator_ref_write(w, s, rq->ind, q);
+    render_key(w, "regions");
+    render_array_begin(w);
+    for (size_t k = 0; k < p->nr; k++)
+        render_str(w, region_id(s, p->regions[k]));
+    render_array_end(w);
+    render_key(w, "measures");
+    render_array_begin(w);
+    for (int m = 0; m < M_COUNT; m++)
+        if (rq->want[m])
+            render_str(w, measure_names[m]);
+    render_array_end(w);
+    render_key(w, "weights");
+    render_str(w, rq->wind == STORE_NONE ? "none" : "population");
+    render_key(w, "weight_indicator");
+    render_str(w, rq->wind == STORE_NONE ? NULL : store_indicator_at(s, rq->wind)->id);
+    render_key(w, "cv");
+    render_str(w, rq->sample_cv ? "sample" : "population");
+    render_key(w, "epsilon");
+    render_num(w, rq->epsilon);
+    render_key(w, "group_by");
+    render_str(w, rq->by_parent ? "parent" : NULL);
+    render_key(w, "conventions");
+    render_object_begin(w);
+    for (const char *const *c = dispersion_conventions; c[0] && c[1]; c += 2) {
+        render_key(w, c[0]);
+        render_str(w, c[1]);
+    }
+    render_object_end(w);
+    tree_member(w, "left_out", out_left_out(s, p));
+}
+
+int gaps_dispersion_write(const struct store *s, const struct query *q, struct buf *out,
+                          struct api_error *err)
+{
+    struct dispersion_req rq;
+    struct panel p = {0};
+    struct render_json w;
+    double *cvs = NULL;
+    int rc = -1, all_cv = 1;
+    if (dispersion_prepare(s, q, &rq, &p, &cvs, err) != 0)
+        goto done;
+    render_json_begin(&w, q->pretty, out);
+    render_object_begin(&w);
+    head_write(&w, s, q, &rq, &p);
+    render_key(&w, "years");
+    render_array_begin(&w);
+    for (size_t y = 0; y < p.ny; y++) {
+        int has_cv = 0;
+        render_object_begin(&w);
+        if (year_write(&w, s, q, &rq, &p, y, &cvs[y], &has_cv, err) != 0)
+            goto done;
+        render_object_end(&w);
+        all_cv = all_cv && has_cv;
+    }
+    render_array_end(&w);
+    json_t *sigma = sigma_json(p.years, cvs, all_cv ? p.ny : 0, rq.min_segment, err);
+    if (!sigma)
+        goto done;
+    tree_member(&w, "sigma_convergence", sigma);
+    render_object_end(&w);
+    render_json_end(&w);
+    if (out->failed) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        goto done;
+    }
+    rc = 0;
+done:
+    dispersion_free(&rq, &p, cvs);
     return rc;
 }
 

@@ -130,6 +130,116 @@ void render_json(const json_t *j, int pretty, struct buf *out)
         buf_putc(out, '\n');
 }
 
+/* ---- JSON written member by member ------------------------------------------------------- */
+
+void render_json_begin(struct render_json *w, int pretty, struct buf *out)
+{
+    w->out = out;
+    w->pretty = pretty;
+    w->depth = 0;
+}
+
+/* What put_value writes before an array element: the comma and the line. */
+static void before_value(struct render_json *w)
+{
+    if (w->depth == 0 || !w->is_array[w->depth - 1])
+        return;
+    if (w->count[w->depth - 1]++)
+        buf_putc(w->out, ',');
+    newline(w->out, w->pretty, w->depth);
+}
+
+static void open_container(struct render_json *w, char c, int is_array)
+{
+    before_value(w);
+    buf_putc(w->out, c);
+    if (w->depth >= RENDER_JSON_MAX_DEPTH) { /* a bug of the caller's: make it visible */
+        w->out->failed = 1;
+        return;
+    }
+    w->count[w->depth] = 0;
+    w->is_array[w->depth] = (char)is_array;
+    w->depth++;
+}
+
+static void close_container(struct render_json *w, char c)
+{
+    if (w->depth > 0 && w->count[--w->depth])
+        newline(w->out, w->pretty, w->depth);
+    buf_putc(w->out, c);
+}
+
+void render_object_begin(struct render_json *w)
+{
+    open_container(w, '{', 0);
+}
+
+void render_object_end(struct render_json *w)
+{
+    close_container(w, '}');
+}
+
+void render_array_begin(struct render_json *w)
+{
+    open_container(w, '[', 1);
+}
+
+void render_array_end(struct render_json *w)
+{
+    close_container(w, ']');
+}
+
+void render_key(struct render_json *w, const char *key)
+{
+    if (w->depth > 0 && w->count[w->depth - 1]++)
+        buf_putc(w->out, ',');
+    newline(w->out, w->pretty, w->depth);
+    render_json_string(w->out, key, strlen(key));
+    buf_puts(w->out, w->pretty ? ": " : ":");
+}
+
+void render_str(struct render_json *w, const char *s)
+{
+    before_value(w);
+    if (s)
+        render_json_string(w->out, s, strlen(s));
+    else
+        buf_puts(w->out, "null");
+}
+
+void render_num(struct render_json *w, double x)
+{
+    before_value(w);
+    if (isfinite(x))
+        buf_put_double(w->out, x);
+    else
+        buf_puts(w->out, "null");
+}
+
+void render_int(struct render_json *w, long long v)
+{
+    before_value(w);
+    buf_printf(w->out, "%lld", v);
+}
+
+void render_null(struct render_json *w)
+{
+    before_value(w);
+    buf_puts(w->out, "null");
+}
+
+void render_tree(struct render_json *w, const json_t *j)
+{
+    before_value(w);
+    put_value(j, w->pretty, w->depth, w->out);
+}
+
+void render_json_end(struct render_json *w)
+{
+    if (w->pretty)
+        buf_putc(w->out, '\n');
+}
+
 /* ---- tables: CSV and records from one walk ------------------------------------------------ */
 
 void render_writer_begin(struct render_writer *w, int records, int pretty, int depth,

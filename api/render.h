@@ -80,4 +80,37 @@ void render_envelope_end(struct buf *out, int pretty);
 /* Appends S (LEN bytes) as a JSON string, as render_json writes it. */
 void render_json_string(struct buf *out, const char *s, size_t len);
 
+/* ---- JSON written member by member (answers made without a JSON tree) --------------------- */
+
+#define RENDER_JSON_MAX_DEPTH 32
+
+/* A JSON document being written into OUT, byte for byte as render_json would print the tree of
+ * the same members in the same order. Calls: a value (str, num, ...) is an array element or
+ * follows render_key in an object. */
+struct render_json {
+    struct buf *out;
+    int pretty;
+    int depth;                            /* open objects and arrays */
+    size_t count[RENDER_JSON_MAX_DEPTH];  /* members written so far in each */
+    char is_array[RENDER_JSON_MAX_DEPTH]; /* each open container: array (1) or object (0) */
+};
+
+void render_json_begin(struct render_json *w, int pretty, struct buf *out);
+void render_object_begin(struct render_json *w);
+void render_object_end(struct render_json *w);
+void render_array_begin(struct render_json *w);
+void render_array_end(struct render_json *w);
+/* The next member's KEY (NUL-terminated) in the open object. */
+void render_key(struct render_json *w, const char *key);
+/* S (NUL-terminated), or null when S is NULL. */
+void render_str(struct render_json *w, const char *s);
+/* X, or null when X is not finite (as out_num and render_json print it). */
+void render_num(struct render_json *w, double x);
+void render_int(struct render_json *w, long long v);
+void render_null(struct render_json *w);
+/* J (borrowed) as render_json prints it at this depth: a subtree built with jansson. */
+void render_tree(struct render_json *w, const json_t *j);
+/* Ends the document (a newline when pretty, as render_json). */
+void render_json_end(struct render_json *w);
+
 #endif

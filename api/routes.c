@@ -116,6 +116,7 @@ const struct route routes[] = {
     {.name = "dispersion",
      .pattern = "/v1/gaps/dispersion",
      .handle = gaps_dispersion,
+     .write_json = gaps_dispersion_write,
      .params = PARAMS("indicator", "regions", "from", "to", "year", "weights", "cv", "group_by",
                       "epsilon", "measures", "min_segment"),
      .csv = CSV(.rows = {"years"}, .columns = {"indicator",
@@ -501,6 +502,17 @@ static int answer_doc(const struct route *r, const struct store *s, const struct
     struct buf b = BUF_INIT;
     struct label_ctx lc = {s, q};
     const struct render_labels labels = {region_name, indicator_name, indicator_unit, &lc};
+    if (q->format == FORMAT_JSON && r->write_json) {
+        if (r->write_json(s, q, &b, err) != 0) {
+            buf_free(&b);
+            return -1;
+        }
+        answer_type(r, q, a);
+        a->body = buf_steal(&b, &a->len);
+        if (!a->body)
+            return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        return 0;
+    }
     if (r->handle(s, q, &doc, err) != 0)
         return -1;
     answer_type(r, q, a);

@@ -8,7 +8,9 @@
  * below). For each target it prints the body size and the time per call of
  *   handler  route->handle (the computation and the jansson tree), json_decref included;
  *   render   render_json of that tree into bytes (or render_csv for format=csv);
- *   answer   routes_answer, i.e. both, as the server runs them on a cache miss.
+ *   answer   routes_answer, i.e. both, as the server runs them on a cache miss; for a route
+ *            with write_json (the dispersion) that writes the JSON without a tree, so answer
+ *            can be less than handler + render, which time the tree of CSV and records.
  * Each figure is CPU time of this thread per call (CLOCK_THREAD_CPUTIME_ID, so time spent
  * descheduled does not count), the best of 10 rounds of at least S/10 seconds (default S = 1). --loads N also times store_load of DB (N times, best and mean),
  * the part of start-up and SIGHUP reload that grows with the data.

@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "handlers.h"
+#include "query.h"
 #include "render.h"
+#include "routes.h"
 #include "testutil.h"
 
 static char *json_of(json_t *j, int pretty)
@@ -172,6 +175,84 @@ START_TEST(test_buf_stack_storage_grows)
 }
 END_TEST
 
+/* TARGET answered as the server answers it (routes_answer: a route's write_json for JSON) and
+ * the way every answer was made before write_json: the handler's jansson tree rendered by
+ * render_json or render_table. The bytes must be the same, or the same error. */
+static void expect_same_bytes(const char *target)
+{
+    const struct store *s = tu_store();
+    struct api_error e1 = {0}, e2 = {0};
+    char path[128], argbuf[128];
+    const char *qm = strchr(target, '?'), *arg = NULL;
+    size_t plen = (size_t)(qm - target);
+    ck_assert(qm && plen < sizeof path);
+    memcpy(path, target, plen);
+    path[plen] = '\0';
+    const struct route *r = routes_match(path, argbuf, sizeof argbuf, &arg);
+    ck_assert_msg(r && r->write_json, "%s has no write_json", path);
+    struct query q;
+    ck_assert_int_eq(query_parse(&q, qm + 1, strlen(qm + 1), &e1), 0);
+    q.path_arg = arg;
+    ck_assert_int_eq(routes_check(r, &q, FORMAT_JSON, &e1), 0);
+
+    struct answer a;
+    int rc1 = routes_answer(r, s, &q, &a, &e1);
+    json_t *doc = NULL;
+    int rc2 = r->handle(s, &q, &doc, &e2);
+    ck_assert_msg(rc1 == rc2, "%s: answer %d, tree %d (%s / %s)", target, rc1, rc2, e1.detail,
+                  e2.detail);
+    if (rc1 != 0) {
+        ck_assert_int_eq(e1.status, e2.status);
+        ck_assert_str_eq(e1.detail, e2.detail);
+        ck_assert_pstr_eq(e1.param, e2.param);
+        query_free(&q);
+        return;
+    }
+    struct buf b = BUF_INIT;
+    if (q.format == FORMAT_JSON)
+        render_json(doc, q.pretty, &b);
+    else
+        render_table(doc, r->csv, q.format == FORMAT_RECORDS, q.pretty, NULL, &b);
+    json_decref(doc);
+    ck_assert_uint_gt(a.len, 100);
+    if (a.len != b.len || memcmp(a.body, b.data, a.len) != 0) {
+        size_t k = 0;
+        while (k < a.len && k < b.len && a.body[k] == b.data[k])
+            k++;
+        ck_abort_msg("%s: %zu bytes written, %zu from the tree; first difference at %zu: "
+                     "\"%.60s\" against \"%.60s\"",
+                     target, a.len, b.len, k, a.body + k, b.data + k);
+    }
+    free(a.body);
+    buf_free(&b);
+    query_free(&q);
+}
+
+START_TEST(test_dispersion_written_as_tree)
+{
+#define D "/v1/gaps/dispersion?indicator=gdp_per_capita&regions=group:provinces"
+    static const char *const targets[] = {
+        D, D "&pretty=1", D "&lang=zh&pretty=1", D "&weights=population", D "&cv=sample",
+        D "&measures=gini,cv,min,max_min_ratio", D "&measures=max",
+        D "&epsilon=2&measures=atkinson,theil_l", D "&weights=population&group_by=parent",
+        D "&weights=population&group_by=parent&pretty=1&lang=zh",
+        D "&from=2005&to=2024&group_by=parent&measures=gini",
+        D "&group_by=parent&measures=theil_t,theil_l", D "&year=2019",
+        D "&year=2019&group_by=parent", D "&from=2018&to=2020&min_segment=3", D "&from=1990",
+        D "&format=csv", D "&format=records&weights=population&group_by=parent",
+        "/v1/gaps/dispersion?indicator=gdp_per_capita&regions=group:four_regions&year=2019"
+        "&group_by=parent",
+        "/v1/gaps/dispersion?indicator=income_per_capita&regions=urban,rural",
+        "/v1/gaps/dispersion?indicator=urban_rural_income_ratio&regions=group:provinces",
+        /* errors: the same status and detail both ways */
+        "/v1/gaps/dispersion?indicator=gdp_per_capita&regions=beijing",
+        D "&cv=sample&weights=population", D "&year=1900", NULL};
+#undef D
+    for (const char *const *t = targets; *t; t++)
+        expect_same_bytes(*t);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("render");
@@ -179,6 +260,7 @@ int main(void)
     tcase_add_test(j, test_render_shortest_numbers);
     tcase_add_test(j, test_render_escapes_strings);
     tcase_add_test(j, test_render_pretty);
+    tcase_add_test(j, test_dispersion_written_as_tree);
     suite_add_tcase(s, j);
     TCase *c = tcase_create("csv");
     tcase_add_test(c, test_render_csv_nested_rows);
