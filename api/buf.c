@@ -47,11 +47,6 @@ void buf_puts(struct buf *b, const char *s)
     buf_append(b, s, strlen(s));
 }
 
-void buf_putc(struct buf *b, char c)
-{
-    buf_append(b, &c, 1);
-}
-
 void buf_printf(struct buf *b, const char *fmt, ...)
 {
     va_list ap;
@@ -101,9 +96,17 @@ static int fmt_fast(char *out, double x)
     if (!(v >= 1e14 && v < 1e15))
         return 0;
     double whole = floor(v), frac = v - whole;
-    if (fabs(frac - 0.5) < 0.07)
-        return 0;
-    unsigned long long m = (unsigned long long)whole + (frac > 0.5);
+    int up = frac > 0.5;
+    if (fabs(frac - 0.5) < 0.07) {
+        /* Near a half: the exact product is v + fma(ax, 10^k, -v), that error being exactly
+         * representable, so the sign of frac - 0.5 + error decides as %.15g's exact rounding
+         * does (an exact half rounds to even). A quotient's error is not as easy: snprintf. */
+        if (14 - e < 0)
+            return 0;
+        double half = (frac - 0.5) + fma(ax, pow10_table[14 - e], -v);
+        up = half > 0 || (half == 0 && fmod(whole, 2) == 1);
+    }
+    unsigned long long m = (unsigned long long)whole + (unsigned long long)up;
     if (m == 1000000000000000ULL) { /* 9.99...95 rounds up to a new digit */
         m /= 10;
         e++;
@@ -182,6 +185,20 @@ int fmt_double(char *out, size_t size, double x)
             return n;
     }
     return snprintf(out, size, "%.15g", x);
+}
+
+void buf_put_int(struct buf *b, long long v)
+{
+    char digits[24];
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    int n = (int)sizeof digits;
+    do {
+        digits[--n] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        digits[--n] = '-';
+    buf_append(b, digits + n, sizeof digits - (size_t)n);
 }
 
 void buf_put_double(struct buf *b, double x)

@@ -25,8 +25,19 @@ struct buf {
 
 void buf_append(struct buf *b, const void *data, size_t len);
 void buf_puts(struct buf *b, const char *s);
-void buf_putc(struct buf *b, char c);
+/* One byte; inline, as JSON punctuation is most of the calls. */
+static inline void buf_putc(struct buf *b, char c)
+{
+    if (b->len + 2 <= b->cap && !b->failed) {
+        b->data[b->len++] = c;
+        b->data[b->len] = '\0';
+        return;
+    }
+    buf_append(b, &c, 1);
+}
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends V in decimal, as printf's %lld. */
+void buf_put_int(struct buf *b, long long v);
 /* Appends X (finite) with 15 significant digits, in the shortest form ("4.8", "1e+21"). */
 void buf_put_double(struct buf *b, double x);
 /* Returns the NUL-terminated contents (borrowed), or NULL if an allocation failed. */

@@ -58,7 +58,7 @@ static void put_scalar(struct buf *out, const json_t *v, const char *null_text)
 {
     switch (json_typeof(v)) {
     case JSON_INTEGER:
-        buf_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        buf_put_int(out, (long long)json_integer_value(v));
         break;
     case JSON_REAL:
         if (isfinite(json_real_value(v)))
@@ -219,7 +219,7 @@ void render_num(struct render_json *w, double x)
 void render_int(struct render_json *w, long long v)
 {
     before_value(w);
-    buf_printf(w->out, "%lld", v);
+    buf_put_int(w->out, v);
 }
 
 void render_null(struct render_json *w)
@@ -270,7 +270,7 @@ static void put_cell_json(struct buf *out, const struct render_cell *v)
         render_json_string(out, v->text, v->len);
         break;
     case CELL_INTEGER:
-        buf_printf(out, "%lld", v->integer);
+        buf_put_int(out, v->integer);
         break;
     case CELL_REAL:
         if (isfinite(v->real))
@@ -294,7 +294,7 @@ static void put_cell_csv(struct buf *out, const struct render_cell *v)
         csv_put_fieldn(out, v->text, v->len);
         break;
     case CELL_INTEGER:
-        buf_printf(out, "%lld", v->integer);
+        buf_put_int(out, v->integer);
         break;
     case CELL_REAL:
         if (isfinite(v->real))

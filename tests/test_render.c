@@ -154,6 +154,21 @@ START_TEST(test_fmt_double_as_printf)
 }
 END_TEST
 
+START_TEST(test_buf_put_int_as_printf)
+{
+    static const long long v[] = {
+        0, 7, -7, 2019, -2019, 1000000, 9223372036854775807LL, -9223372036854775807LL - 1};
+    for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+        char want[32];
+        struct buf b = BUF_INIT;
+        snprintf(want, sizeof want, "%lld", v[k]);
+        buf_put_int(&b, v[k]);
+        ck_assert_str_eq(buf_cstr(&b), want);
+        buf_free(&b);
+    }
+}
+END_TEST
+
 START_TEST(test_buf_stack_storage_grows)
 {
     char small[8];
@@ -269,6 +284,7 @@ int main(void)
     TCase *b = tcase_create("buf");
     tcase_add_test(b, test_buf_stack_storage_grows);
     tcase_add_test(b, test_fmt_double_as_printf);
+    tcase_add_test(b, test_buf_put_int_as_printf);
     tcase_set_timeout(b, 120); /* 300,000 numbers: seconds under valgrind */
     suite_add_tcase(s, b);
     return tu_run(s);
