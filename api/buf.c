@@ -42,6 +42,16 @@ void buf_append(struct buf *b, const void *data, size_t len)
     b->data[b->len] = '\0';
 }
 
+char *buf_space(struct buf *b, size_t n)
+{
+    if (reserve(b, n) != 0)
+        return NULL;
+    char *p = b->data + b->len;
+    b->len += n;
+    b->data[b->len] = '\0';
+    return p;
+}
+
 void buf_puts(struct buf *b, const char *s)
 {
     buf_append(b, s, strlen(s));

@@ -24,6 +24,9 @@ struct buf {
     }
 
 void buf_append(struct buf *b, const void *data, size_t len);
+/* Room for N more bytes at the end, counted in B's length (the caller fills them): where they
+ * start, or NULL once an allocation failed. */
+char *buf_space(struct buf *b, size_t n);
 void buf_puts(struct buf *b, const char *s);
 /* One byte; inline, as JSON punctuation is most of the calls. */
 static inline void buf_putc(struct buf *b, char c)

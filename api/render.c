@@ -10,6 +10,18 @@
 
 void render_json_string(struct buf *out, const char *s, size_t len)
 {
+    size_t clean = 0;
+    while (clean < len && (unsigned char)s[clean] >= 0x20 && s[clean] != '"' && s[clean] != '\\')
+        clean++;
+    if (clean == len) { /* nothing to escape (ids, keys, most texts): one copy */
+        char *p = buf_space(out, len + 2);
+        if (p) {
+            p[0] = '"';
+            memcpy(p + 1, s, len);
+            p[len + 1] = '"';
+        }
+        return;
+    }
     buf_putc(out, '"');
     size_t run = 0;
     for (size_t i = 0; i < len; i++) {
