@@ -1081,6 +1081,170 @@ static void extreme_write(struct render_json *w, const struct store *s, const st
     render_object_end(w);
 }
 
+/* out_region_ref, written. */
+static void region_ref_write(struct render_json *w, const struct store *s, uint32_t r,
+                             const struct query *q)
+{
+    const struct region *reg = store_region_at(s, r);
+    render_object_begin(w);
+    render_key(w, "id");
+    render_str(w, reg->id);
+    texts_write(w, "name", reg->name_en, reg->name_zh, q);
+    render_key(w, "kind");
+    render_str(w, reg->kind);
+    render_object_end(w);
+}
+
+static void num_member(struct render_json *w, const char *key, double v)
+{
+    render_key(w, key);
+    render_num(w, v);
+}
+
+/* decomposition_json, written as member KEY. */
+static int decomposition_write(struct render_json *w, const char *key, const struct store *s,
+                               const struct query *q, const struct panel *p, const double *x,
+                               const double *wt, enum metrics_theil_kind kind, int year,
+                               struct api_error *err)
+{
+    size_t *group = malloc(p->nr * sizeof *group);
+    uint32_t *parents = malloc(p->nr * sizeof *parents);
+    struct metrics_group *groups = malloc(p->nr * sizeof *groups);
+    size_t ng = 0;
+    int rc = -1;
+    if (!group || !parents || !groups) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        goto done;
+    }
+    parent_groups(s, p, group, parents, &ng);
+    struct metrics_decomposition d;
+    int code = metrics_theil_decompose(x, wt, group, p->nr, ng, kind, &d, groups);
+    if (code != METRICS_OK) {
+        undefined(err, "group_by",
+                  kind == METRICS_THEIL_T ? "the theil_t decomposition"
+                                          : "the theil_l decomposition",
+                  NULL, year, code);
+        goto done;
+    }
+    render_key(w, key);
+    render_object_begin(w);
+    num_member(w, "total", d.total);
+    num_member(w, "between", d.between);
+    num_member(w, "within", d.within);
+    num_member(w, "between_share", d.total > 0 ? d.between / d.total : NAN);
+    render_key(w, "groups");
+    render_array_begin(w);
+    for (size_t g = 0; g < ng; g++) {
+        render_object_begin(w);
+        render_key(w, "group");
+        region_ref_write(w, s, parents[g], q);
+        render_key(w, "n");
+        render_int(w, (long long)groups[g].n);
+        num_member(w, "population_share", groups[g].population_share);
+        num_member(w, "value_share", groups[g].value_share);
+        num_member(w, "mean", groups[g].mean);
+        num_member(w, "index", groups[g].index);
+        render_object_end(w);
+    }
+    render_array_end(w);
+    render_object_end(w);
+    rc = 0;
+done:
+    free(group);
+    free(parents);
+    free(groups);
+    return rc;
+}
+
+/* dagum_json, written as member "dagum". */
+static int dagum_write(struct render_json *w, const struct store *s, const struct query *q,
+                       const struct panel *p, const double *x, const double *wt, int year,
+                       struct api_error *err)
+{
+    size_t *group = malloc(p->nr * sizeof *group);
+    uint32_t *parents = malloc(p->nr * sizeof *parents);
+    struct metrics_dagum_group *groups = malloc(p->nr * sizeof *groups);
+    struct metrics_dagum_pair *pairs = NULL;
+    size_t ng = 0;
+    int rc = -1;
+    if (!group || !parents || !groups) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        goto done;
+    }
+    parent_groups(s, p, group, parents, &ng);
+    size_t np = metrics_dagum_npairs(ng);
+    pairs = malloc((np + 1) * sizeof *pairs);
+    if (!pairs) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        goto done;
+    }
+    struct metrics_dagum d;
+    int code = metrics_dagum_decompose(x, wt, group, p->nr, ng, &d, groups, pairs);
+    if (code != METRICS_OK) {
+        undefined(err, "group_by", "the dagum decomposition", NULL, year, code);
+        if (code == METRICS_E_ZERO)
+            snprintf(err->detail + strlen(err->detail), sizeof err->detail - strlen(err->detail),
+                     " (a group whose mean is 0 has no Gini of its own)");
+        goto done;
+    }
+    render_key(w, "dagum");
+    render_object_begin(w);
+    num_member(w, "gini", d.gini);
+    num_member(w, "within", d.within);
+    num_member(w, "net_between", d.net_between);
+    num_member(w, "transvariation", d.transvariation);
+    num_member(w, "between", d.between);
+    render_key(w, "shares");
+    if (d.has_shares) {
+        render_object_begin(w);
+        num_member(w, "within", d.share_within);
+        num_member(w, "net_between", d.share_net_between);
+        num_member(w, "transvariation", d.share_transvariation);
+        render_object_end(w);
+    } else {
+        render_null(w);
+    }
+    render_key(w, "groups");
+    render_array_begin(w);
+    for (size_t g = 0; g < ng; g++) {
+        render_object_begin(w);
+        render_key(w, "group");
+        region_ref_write(w, s, parents[g], q);
+        render_key(w, "n");
+        render_int(w, (long long)groups[g].n);
+        num_member(w, "mean", groups[g].mean);
+        num_member(w, "population_share", groups[g].population_share);
+        num_member(w, "income_share", groups[g].income_share);
+        num_member(w, "gini", groups[g].gini);
+        render_object_end(w);
+    }
+    render_array_end(w);
+    render_key(w, "pairs");
+    render_array_begin(w);
+    for (size_t k = 0; k < np; k++) {
+        render_object_begin(w);
+        render_key(w, "groups");
+        render_array_begin(w);
+        render_str(w, region_id(s, parents[pairs[k].a]));
+        render_str(w, region_id(s, parents[pairs[k].b]));
+        render_array_end(w);
+        num_member(w, "gini", pairs[k].gini);
+        num_member(w, "relative_affluence", pairs[k].relative_affluence);
+        num_member(w, "net_between", pairs[k].net_between);
+        num_member(w, "transvariation", pairs[k].transvariation);
+        render_object_end(w);
+    }
+    render_array_end(w);
+    render_object_end(w);
+    rc = 0;
+done:
+    free(group);
+    free(parents);
+    free(groups);
+    free(pairs);
+    return rc;
+}
+
 /* year_json, written: the same members in the same order, the same errors. */
 static int year_write(struct render_json *w, const struct store *s, const struct query *q,
                       const struct dispersion_req *rq, const struct panel *p, size_t y, double *cv,
@@ -1142,25 +1306,17 @@ static int year_write(struct render_json *w, const struct store *s, const struct
     }
     if (!rq->by_parent)
         return 0;
-    json_t *one;
     render_key(w, "decomposition");
     render_object_begin(w);
-    if (rq->want[M_THEIL_T]) {
-        if (decomposition_json(s, q, p, x, wt, METRICS_THEIL_T, year, &one, err) != 0)
-            return -1;
-        tree_member(w, "theil_t", one);
-    }
-    if (rq->want[M_THEIL_L]) {
-        if (decomposition_json(s, q, p, x, wt, METRICS_THEIL_L, year, &one, err) != 0)
-            return -1;
-        tree_member(w, "theil_l", one);
-    }
+    if (rq->want[M_THEIL_T] &&
+        decomposition_write(w, "theil_t", s, q, p, x, wt, METRICS_THEIL_T, year, err) != 0)
+        return -1;
+    if (rq->want[M_THEIL_L] &&
+        decomposition_write(w, "theil_l", s, q, p, x, wt, METRICS_THEIL_L, year, err) != 0)
+        return -1;
     render_object_end(w);
-    if (rq->want[M_GINI]) {
-        if (dagum_json(s, q, p, x, wt, year, &one, err) != 0)
-            return -1;
-        tree_member(w, "dagum", one);
-    }
+    if (rq->want[M_GINI] && dagum_write(w, s, q, p, x, wt, year, err) != 0)
+        return -1;
     return 0;
 }
 
