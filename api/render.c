@@ -8,12 +8,18 @@
 
 #include "csv.h"
 
+/* S (LEN bytes) needs no escape in a JSON string. */
+static int plain(const char *s, size_t len)
+{
+    size_t k = 0;
+    while (k < len && (unsigned char)s[k] >= 0x20 && s[k] != '"' && s[k] != '\\')
+        k++;
+    return k == len;
+}
+
 void render_json_string(struct buf *out, const char *s, size_t len)
 {
-    size_t clean = 0;
-    while (clean < len && (unsigned char)s[clean] >= 0x20 && s[clean] != '"' && s[clean] != '\\')
-        clean++;
-    if (clean == len) { /* nothing to escape (ids, keys, most texts): one copy */
+    if (plain(s, len)) { /* nothing to escape (ids, keys, most texts): one copy */
         char *p = buf_space(out, len + 2);
         if (p) {
             p[0] = '"';
@@ -203,7 +209,21 @@ void render_array_end(struct render_json *w)
 
 void render_key(struct render_json *w, const char *key)
 {
-    if (w->depth > 0 && w->count[w->depth - 1]++)
+    int comma = w->depth > 0 && w->count[w->depth - 1]++;
+    size_t len = strlen(key);
+    if (!w->pretty && plain(key, len)) { /* the common case in one copy: ,"key": */
+        char *p = buf_space(w->out, len + 3 + (size_t)comma);
+        if (p) {
+            if (comma)
+                *p++ = ',';
+            *p++ = '"';
+            memcpy(p, key, len);
+            p[len] = '"';
+            p[len + 1] = ':';
+        }
+        return;
+    }
+    if (comma)
         buf_putc(w->out, ',');
     newline(w->out, w->pretty, w->depth);
     render_json_string(w->out, key, strlen(key));
