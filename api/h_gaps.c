@@ -629,53 +629,73 @@ static json_t *dagum_pairs(const struct store *s, const uint32_t *parents,
     return list;
 }
 
+/* One year's Dagum decomposition by the parents of the panel's regions, for both writers. */
+struct dagum_year {
+    size_t *group;     /* the group index of each region */
+    uint32_t *parents; /* the region index of each group */
+    struct metrics_dagum_group *groups;
+    struct metrics_dagum_pair *pairs;
+    size_t ng, np;
+    struct metrics_dagum d;
+};
+
+static void dagum_year_free(struct dagum_year *dy)
+{
+    free(dy->group);
+    free(dy->parents);
+    free(dy->groups);
+    free(dy->pairs);
+}
+
+/* Fills DY (release it with dagum_year_free, also after a failure). Returns 0, or -1 with a 503
+ * or the 422 naming YEAR. */
+static int dagum_year(const struct store *s, const struct panel *p, const double *x,
+                      const double *w, int year, struct dagum_year *dy, struct api_error *err)
+{
+    memset(dy, 0, sizeof *dy);
+    dy->group = malloc(p->nr * sizeof *dy->group);
+    dy->parents = malloc(p->nr * sizeof *dy->parents);
+    dy->groups = malloc(p->nr * sizeof *dy->groups);
+    if (!dy->group || !dy->parents || !dy->groups)
+        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    parent_groups(s, p, dy->group, dy->parents, &dy->ng);
+    dy->np = metrics_dagum_npairs(dy->ng);
+    dy->pairs = malloc((dy->np + 1) * sizeof *dy->pairs);
+    if (!dy->pairs)
+        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    int code =
+        metrics_dagum_decompose(x, w, dy->group, p->nr, dy->ng, &dy->d, dy->groups, dy->pairs);
+    if (code == METRICS_OK)
+        return 0;
+    undefined(err, "group_by", "the dagum decomposition", NULL, year, code);
+    if (code == METRICS_E_ZERO)
+        snprintf(err->detail + strlen(err->detail), sizeof err->detail - strlen(err->detail),
+                 " (a group whose mean is 0 has no Gini of its own)");
+    return -1;
+}
+
 /* The Dagum (1997) Gini decomposition by the parents of the panel's regions, for one year. */
 static int dagum_json(const struct store *s, const struct query *q, const struct panel *p,
                       const double *x, const double *w, int year, json_t **out,
                       struct api_error *err)
 {
-    size_t *group = malloc(p->nr * sizeof *group);
-    uint32_t *parents = malloc(p->nr * sizeof *parents);
-    struct metrics_dagum_group *groups = malloc(p->nr * sizeof *groups);
-    struct metrics_dagum_pair *pairs = NULL;
-    size_t ng = 0;
+    struct dagum_year dy;
     int rc = -1;
-    if (!group || !parents || !groups) {
-        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    if (dagum_year(s, p, x, w, year, &dy, err) != 0)
         goto done;
-    }
-    parent_groups(s, p, group, parents, &ng);
-    size_t np = metrics_dagum_npairs(ng);
-    pairs = malloc((np + 1) * sizeof *pairs);
-    if (!pairs) {
-        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-        goto done;
-    }
-    struct metrics_dagum d;
-    int code = metrics_dagum_decompose(x, w, group, p->nr, ng, &d, groups, pairs);
-    if (code != METRICS_OK) {
-        undefined(err, "group_by", "the dagum decomposition", NULL, year, code);
-        if (code == METRICS_E_ZERO)
-            snprintf(err->detail + strlen(err->detail), sizeof err->detail - strlen(err->detail),
-                     " (a group whose mean is 0 has no Gini of its own)");
-        goto done;
-    }
     json_t *o = json_object();
-    out_set(o, "gini", out_num(d.gini));
-    out_set(o, "within", out_num(d.within));
-    out_set(o, "net_between", out_num(d.net_between));
-    out_set(o, "transvariation", out_num(d.transvariation));
-    out_set(o, "between", out_num(d.between));
-    out_set(o, "shares", dagum_shares(&d));
-    out_set(o, "groups", dagum_groups(s, q, parents, groups, ng));
-    out_set(o, "pairs", dagum_pairs(s, parents, pairs, np));
+    out_set(o, "gini", out_num(dy.d.gini));
+    out_set(o, "within", out_num(dy.d.within));
+    out_set(o, "net_between", out_num(dy.d.net_between));
+    out_set(o, "transvariation", out_num(dy.d.transvariation));
+    out_set(o, "between", out_num(dy.d.between));
+    out_set(o, "shares", dagum_shares(&dy.d));
+    out_set(o, "groups", dagum_groups(s, q, dy.parents, dy.groups, dy.ng));
+    out_set(o, "pairs", dagum_pairs(s, dy.parents, dy.pairs, dy.np));
     *out = o;
     rc = 0;
 done:
-    free(group);
-    free(parents);
-    free(groups);
-    free(pairs);
+    dagum_year_free(&dy);
     return rc;
 }
 
@@ -1161,32 +1181,15 @@ static int dagum_write(struct render_json *w, const struct store *s, const struc
                        const struct panel *p, const double *x, const double *wt, int year,
                        struct api_error *err)
 {
-    size_t *group = malloc(p->nr * sizeof *group);
-    uint32_t *parents = malloc(p->nr * sizeof *parents);
-    struct metrics_dagum_group *groups = malloc(p->nr * sizeof *groups);
-    struct metrics_dagum_pair *pairs = NULL;
-    size_t ng = 0;
+    struct dagum_year dy;
     int rc = -1;
-    if (!group || !parents || !groups) {
-        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    if (dagum_year(s, p, x, wt, year, &dy, err) != 0)
         goto done;
-    }
-    parent_groups(s, p, group, parents, &ng);
-    size_t np = metrics_dagum_npairs(ng);
-    pairs = malloc((np + 1) * sizeof *pairs);
-    if (!pairs) {
-        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-        goto done;
-    }
-    struct metrics_dagum d;
-    int code = metrics_dagum_decompose(x, wt, group, p->nr, ng, &d, groups, pairs);
-    if (code != METRICS_OK) {
-        undefined(err, "group_by", "the dagum decomposition", NULL, year, code);
-        if (code == METRICS_E_ZERO)
-            snprintf(err->detail + strlen(err->detail), sizeof err->detail - strlen(err->detail),
-                     " (a group whose mean is 0 has no Gini of its own)");
-        goto done;
-    }
+    const struct metrics_dagum d = dy.d;
+    const uint32_t *parents = dy.parents;
+    const struct metrics_dagum_group *groups = dy.groups;
+    const struct metrics_dagum_pair *pairs = dy.pairs;
+    size_t ng = dy.ng, np = dy.np;
     render_key(w, "dagum");
     render_object_begin(w);
     num_member(w, "gini", d.gini);
@@ -1238,10 +1241,7 @@ static int dagum_write(struct render_json *w, const struct store *s, const struc
     render_object_end(w);
     rc = 0;
 done:
-    free(group);
-    free(parents);
-    free(groups);
-    free(pairs);
+    dagum_year_free(&dy);
     return rc;
 }
 
