@@ -374,6 +374,34 @@ START_TEST(test_gini_matches_double_loop)
 }
 END_TEST
 
+/* The sizes around the switch from the stack (insertion sort) to the heap (qsort), with ties,
+ * a zero value, a zero weight and values in descending order. */
+START_TEST(test_gini_small_n_matches_double_loop)
+{
+    enum { N = 70 };
+    double x[N], w[N], rev[N], g;
+    uint64_t seed = 20261201;
+    for (size_t i = 0; i < N; i++) {
+        x[i] = floor(uniform(&seed) * 40) / 4; /* quarter steps: many ties */
+        w[i] = uniform(&seed) * 5;
+    }
+    x[5] = 0;
+    w[7] = 0;
+    static const size_t sizes[] = {2, 3, 8, 31, 63, 64, 65, 70};
+    for (size_t k = 0; k < N_OF(sizes); k++) {
+        size_t n = sizes[k];
+        OK(metrics_gini(x, NULL, n, &g));
+        ASSERT_REL(g, gini_double_loop(x, NULL, n), 1e-12);
+        OK(metrics_gini(x, w, n, &g));
+        ASSERT_REL(g, gini_double_loop(x, w, n), 1e-12);
+        for (size_t i = 0; i < n; i++)
+            rev[i] = x[n - 1 - i];
+        OK(metrics_gini(rev, NULL, n, &g));
+        ASSERT_REL(g, gini_double_loop(x, NULL, n), 1e-12);
+    }
+}
+END_TEST
+
 /* Hand-computed: equal values have Gini 0; one unit owning everything among 4 has
  * sum |x_i - x_j| = 2 * 3 * 4 = 24 over 2 * 16 * 1 = 32, so 3/4 (no small-sample correction). */
 START_TEST(test_gini_extremes)
@@ -1330,6 +1358,7 @@ static Suite *metrics_suite(void)
     tcase_add_test(tc, test_gini_pysal_mexico_1940);
     tcase_add_test(tc, test_gini_lasym_without_correction);
     tcase_add_test(tc, test_gini_matches_double_loop);
+    tcase_add_test(tc, test_gini_small_n_matches_double_loop);
     tcase_add_test(tc, test_gini_extremes);
     suite_add_tcase(s, tc);
 

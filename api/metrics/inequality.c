@@ -54,24 +54,55 @@ static int pair_cmp(const void *a, const void *b)
     return (p->x > q->x) - (p->x < q->x);
 }
 
+/* Up to this many values Gini sorts on the stack by insertion (a year of 31 provinces), above
+ * it on the heap with qsort. */
+#define GINI_STACK_N 64
+
+/* Stable binary insertion sort by x: the same order as glibc's qsort (a merge sort, stable), so
+ * that tied values with different weights are summed in the same order either way. Each value
+ * goes after the sorted ones not above it (an upper bound), the rest move up in one memmove. */
+static void pair_insertion_sort(struct pair *p, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        struct pair v = p[i];
+        if (!(p[i - 1].x > v.x))
+            continue; /* already in place */
+        size_t lo = 0, hi = i - 1;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (p[mid].x > v.x)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        memmove(&p[lo + 1], &p[lo], (i - lo) * sizeof *p);
+        p[lo] = v;
+    }
+}
+
 int metrics_gini(const double *x, const double *w, size_t n, double *out)
 {
     struct metrics_sample s;
-    struct pair *p = NULL;
+    struct pair stack[GINI_STACK_N], *heap = NULL, *p = stack;
     if (!out)
         return METRICS_E_DOMAIN;
     int rc = metrics_sample_open(&s, x, w, n, 2, METRICS_FLOOR_NONNEG, 1);
     if (rc != METRICS_OK)
         return rc;
-    rc = METRICS_E_NOMEM;
-    if (n > SIZE_MAX / sizeof *p)
-        goto fail;
-    p = malloc(n * sizeof *p);
-    if (!p)
-        goto fail;
+    if (n > GINI_STACK_N) {
+        rc = METRICS_E_NOMEM;
+        if (n > SIZE_MAX / sizeof *p)
+            goto fail;
+        p = heap = malloc(n * sizeof *p);
+        if (!p)
+            goto fail;
+    }
     for (size_t i = 0; i < n; i++)
         p[i] = (struct pair){.x = x[i], .w = metrics_weight_at(w, i)};
-    qsort(p, n, sizeof *p, pair_cmp);
+    if (heap)
+        qsort(p, n, sizeof *p, pair_cmp);
+    else
+        pair_insertion_sort(p, n);
     /* Sorted ascending, sum_ij w_i w_j |x_i - x_j| = 2 sum_i w_i x_i (2 C_i - w_i - W) with C_i
      * the weight up to and including i: unit i lies above the C_i - w_i weight before it and
      * below the W - C_i after it. Ties cancel, so their order does not matter. Each factor is
@@ -86,7 +117,7 @@ int metrics_gini(const double *x, const double *w, size_t n, double *out)
     /* 2 W sum(...) / (2 W^2 mu) = sum(...) / (W mu) = sum(...) / sum_i w_i x_i. */
     rc = metrics_finish(metrics_nsum_value(&acc) / s.total_value, out);
 fail:
-    free(p);
+    free(heap);
     return rc;
 }
 
