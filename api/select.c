@@ -330,10 +330,19 @@ int select_resolve_latest(const struct store *s, uint32_t ind, const struct sele
     return 0;
 }
 
-static int by_int(const void *a, const void *b)
+/* Merges the sorted distinct years A[0..NA) with the years of O[0..NO) (ascending, as a series
+ * stores them) into OUT, distinct and ascending; returns the count. */
+static size_t merge_years(const int *a, size_t na, const struct observation *o, size_t no, int *out)
 {
-    int x = *(const int *)a, y = *(const int *)b;
-    return (x > y) - (x < y);
+    size_t i = 0, j = 0, m = 0;
+    while (i < na || j < no) {
+        int y = j == no || (i < na && a[i] <= o[j].year) ? a[i] : o[j].year;
+        if (m == 0 || out[m - 1] != y)
+            out[m++] = y;
+        i += i < na && a[i] == y;
+        j += j < no && o[j].year == y;
+    }
+    return m;
 }
 
 int select_years(const struct store *s, uint32_t ind, const struct selection *sel,
@@ -344,26 +353,33 @@ int select_years(const struct store *s, uint32_t ind, const struct selection *se
         const struct series *se = store_series(s, ind, sel->items[k]);
         total += se ? se->count : 0;
     }
-    int *out = malloc((total + 1) * sizeof *out);
+    /* Two buffers: the union so far and the next one merged from it and one more series. */
+    int *out = malloc((2 * total + 2) * sizeof *out);
     if (!out)
         return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-    size_t m = 0;
+    int *cur = out, *next = out + total + 1;
+    size_t u = 0;
     for (size_t k = 0; k < sel->n; k++) {
         const struct series *se = store_series(s, ind, sel->items[k]);
         if (!se)
             continue;
         const struct observation *o = store_observations(s, se);
-        for (uint32_t i = store_lower_bound(s, se, yr->from); i < se->count; i++) {
-            if (o[i].year > yr->to)
-                break;
-            out[m++] = o[i].year;
-        }
+        uint32_t lo = store_lower_bound(s, se, yr->from), hi = lo;
+        while (hi < se->count && o[hi].year <= yr->to)
+            hi++;
+        /* Most series of a selection cover the same years: then the union does not change. */
+        size_t c = hi - lo, same = c == u;
+        for (size_t i = 0; same && i < c; i++)
+            same = cur[i] == o[lo + i].year;
+        if (same)
+            continue;
+        u = merge_years(cur, u, o + lo, c, next);
+        int *t = cur;
+        cur = next;
+        next = t;
     }
-    qsort(out, m, sizeof *out, by_int);
-    size_t u = 0;
-    for (size_t i = 0; i < m; i++)
-        if (u == 0 || out[u - 1] != out[i])
-            out[u++] = out[i];
+    if (cur != out)
+        memcpy(out, cur, u * sizeof *out);
     *years = out;
     *n = u;
     return 0;

@@ -131,6 +131,66 @@ START_TEST(test_panel_empty_range_is_empty_not_an_error)
 }
 END_TEST
 
+static size_t years_of(const char *regions, int from, int to, int *out, size_t room)
+{
+    struct api_error err;
+    struct selection sel;
+    ck_assert_int_eq(select_regions(st, regions, "regions", &sel, &err), 0);
+    struct year_range yr = {.from = from, .to = to};
+    int *years;
+    size_t n;
+    ck_assert_int_eq(select_years(st, store_indicator_index(st, "x", 1), &sel, &yr, &years, &n,
+                                  &err),
+                     0);
+    ck_assert_uint_le(n, room);
+    memcpy(out, years, n * sizeof *years);
+    free(years);
+    selection_free(&sel);
+    return n;
+}
+
+/* The union of the selected series' years, ascending and distinct, whatever the order of the
+ * regions: c (no 2001) first, then a region without data, then a with every year. */
+START_TEST(test_select_years_is_the_sorted_union)
+{
+    int y[8];
+    ck_assert_uint_eq(years_of("c", 1000, 9999, y, 8), 3);
+    ck_assert_int_eq(y[0], 2000);
+    ck_assert_int_eq(y[1], 2002);
+    ck_assert_int_eq(y[2], 2003);
+    ck_assert_uint_eq(years_of("c,d,a", 1000, 9999, y, 8), 4);
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(y[i], 2000 + i);
+    ck_assert_uint_eq(years_of("a,c,b", 1000, 9999, y, 8), 4);
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(y[i], 2000 + i);
+    ck_assert_uint_eq(years_of("c,a", 2001, 2002, y, 8), 2);
+    ck_assert_int_eq(y[0], 2001);
+    ck_assert_int_eq(y[1], 2002);
+    ck_assert_uint_eq(years_of("c", 2001, 2001, y, 8), 0);
+    ck_assert_uint_eq(years_of("d", 1000, 9999, y, 8), 0);
+}
+END_TEST
+
+/* Regions in another order: c first, so the left-out year's missing region is still c. */
+START_TEST(test_panel_region_order_does_not_change_years)
+{
+    struct panel p = build("c,a,b", 0, 1000, 9999);
+    ck_assert_uint_eq(p.nr, 3);
+    ck_assert_uint_eq(p.ny, 3);
+    ck_assert_int_eq(p.years[0], 2000);
+    ck_assert_int_eq(p.years[1], 2002);
+    ck_assert_int_eq(p.years[2], 2003);
+    ck_assert_double_eq(panel_row(&p, 2)[0], 303); /* c 2003 */
+    ck_assert_double_eq(panel_row(&p, 2)[1], 103); /* a 2003 */
+    ck_assert_uint_eq(p.n_left_years, 1);
+    ck_assert_int_eq(p.left_years[0].year, 2001);
+    ck_assert_uint_eq(p.left_years[0].n_missing, 1);
+    ck_assert_str_eq(id(p.missing[p.left_years[0].first_missing]), "c");
+    panel_free(&p);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("panel");
@@ -139,6 +199,8 @@ int main(void)
     tcase_add_test(tc, test_panel_keeps_years_every_region_has);
     tcase_add_test(tc, test_panel_weighted_leaves_regions_without_weight);
     tcase_add_test(tc, test_panel_empty_range_is_empty_not_an_error);
+    tcase_add_test(tc, test_select_years_is_the_sorted_union);
+    tcase_add_test(tc, test_panel_region_order_does_not_change_years);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }
