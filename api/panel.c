@@ -4,17 +4,42 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The series of one region: the value's and the weight's (NULL when unweighted or absent). */
+/* The series of one region: the value's and the weight's (NULL when unweighted or absent), and
+ * a cursor into each. The candidate years are visited in ascending order, so each cursor only
+ * moves forward: one walk over a series instead of a binary search per year. */
 struct lookup {
     const struct series *v, *w;
+    const struct observation *ov, *ow;
+    uint32_t iv, iw;
 };
 
-/* The value, weight and status of a region in YEAR; 0 when value or weight is missing. */
-static int point(const struct store *s, const struct lookup *l, int weighted, int year, double *x,
-                 double *weight, uint8_t *status)
+/* Puts L's cursors at the first observations in or after YEAR. */
+static void lookup_start(const struct store *s, struct lookup *l, int year)
 {
-    const struct observation *o = store_value_at(s, l->v, year);
-    const struct observation *ow = weighted ? store_value_at(s, l->w, year) : NULL;
+    l->ov = l->v ? store_observations(s, l->v) : NULL;
+    l->iv = l->v ? store_lower_bound(s, l->v, year) : 0;
+    l->ow = l->w ? store_observations(s, l->w) : NULL;
+    l->iw = l->w ? store_lower_bound(s, l->w, year) : 0;
+}
+
+/* The observation of YEAR in series SE from cursor *I on (as store_value_at finds it: the first
+ * at or after YEAR, if it is YEAR's), or NULL; *I moves to it. YEAR never decreases. */
+static const struct observation *advance(const struct series *se, const struct observation *o,
+                                         uint32_t *i, int year)
+{
+    if (!se)
+        return NULL;
+    while (*i < se->count && o[*i].year < year)
+        (*i)++;
+    return *i < se->count && o[*i].year == year ? &o[*i] : NULL;
+}
+
+/* The value, weight and status of a region in YEAR; 0 when value or weight is missing. */
+static int point(struct lookup *l, int weighted, int year, double *x, double *weight,
+                 uint8_t *status)
+{
+    const struct observation *o = advance(l->v, l->ov, &l->iv, year);
+    const struct observation *ow = weighted ? advance(l->w, l->ow, &l->iw, year) : NULL;
     if (!o || (weighted && !ow))
         return 0;
     *x = o->value;
@@ -51,10 +76,13 @@ static void keep_regions(const struct store *s, struct panel *p, uint32_t ind, u
     p->nr = p->n_left_regions = 0; /* counted here from 0: they say how much of L is written */
     for (size_t k = 0; k < sel->n; k++) {
         uint32_t r = sel->items[k];
-        struct lookup one = {store_series(s, ind, r), weighted ? store_series(s, wind, r) : NULL};
+        struct lookup one = {.v = store_series(s, ind, r),
+                             .w = weighted ? store_series(s, wind, r) : NULL};
         int hit = 0;
+        if (nc > 0)
+            lookup_start(s, &one, cand[0]);
         for (size_t y = 0; y < nc && !hit; y++)
-            hit = point(s, &one, weighted, cand[y], &x, &w, &st);
+            hit = point(&one, weighted, cand[y], &x, &w, &st);
         if (hit) {
             l[p->nr] = one;
             p->regions[p->nr++] = r;
@@ -69,14 +97,16 @@ static void keep_regions(const struct store *s, struct panel *p, uint32_t ind, u
 /* Keeps the candidate years in which every kept region has a point; records the others with
  * the regions missing in them. */
 static void keep_years(const struct store *s, struct panel *p, int weighted, const int *cand,
-                       size_t nc, const struct lookup *l)
+                       size_t nc, struct lookup *l)
 {
     size_t nmissing = 0;
+    for (size_t k = 0; k < p->nr && nc > 0; k++)
+        lookup_start(s, &l[k], cand[0]);
     for (size_t y = 0; y < nc; y++) {
         size_t at = p->ny * p->nr, first = nmissing;
         double w;
         for (size_t k = 0; k < p->nr; k++) {
-            if (point(s, &l[k], weighted, cand[y], &p->x[at + k], &w, &p->status[at + k])) {
+            if (point(&l[k], weighted, cand[y], &p->x[at + k], &w, &p->status[at + k])) {
                 if (p->w)
                     p->w[at + k] = w;
                 continue;
