@@ -647,31 +647,44 @@ static void dagum_year_free(struct dagum_year *dy)
     free(dy->pairs);
 }
 
-/* Fills DY (release it with dagum_year_free, also after a failure). Returns 0, or -1 with a 503
- * or the 422 naming YEAR. */
+/* Fills DY (release it with dagum_year_free, also after a failure: it is zeroed then). Returns
+ * 0, or -1 with a 503 or the 422 naming YEAR. */
 static int dagum_year(const struct store *s, const struct panel *p, const double *x,
                       const double *w, int year, struct dagum_year *dy, struct api_error *err)
 {
+    struct dagum_year y = {0};
+    int rc = -1;
     memset(dy, 0, sizeof *dy);
-    dy->group = malloc(p->nr * sizeof *dy->group);
-    dy->parents = malloc(p->nr * sizeof *dy->parents);
-    dy->groups = malloc(p->nr * sizeof *dy->groups);
-    if (!dy->group || !dy->parents || !dy->groups)
-        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-    parent_groups(s, p, dy->group, dy->parents, &dy->ng);
-    dy->np = metrics_dagum_npairs(dy->ng);
-    dy->pairs = malloc((dy->np + 1) * sizeof *dy->pairs);
-    if (!dy->pairs)
-        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-    int code =
-        metrics_dagum_decompose(x, w, dy->group, p->nr, dy->ng, &dy->d, dy->groups, dy->pairs);
-    if (code == METRICS_OK)
-        return 0;
-    undefined(err, "group_by", "the dagum decomposition", NULL, year, code);
-    if (code == METRICS_E_ZERO)
-        snprintf(err->detail + strlen(err->detail), sizeof err->detail - strlen(err->detail),
-                 " (a group whose mean is 0 has no Gini of its own)");
-    return -1;
+    y.group = malloc(p->nr * sizeof *y.group);
+    y.parents = malloc(p->nr * sizeof *y.parents);
+    y.groups = malloc(p->nr * sizeof *y.groups);
+    if (!y.group || !y.parents || !y.groups) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        goto done;
+    }
+    parent_groups(s, p, y.group, y.parents, &y.ng);
+    y.np = metrics_dagum_npairs(y.ng);
+    y.pairs = malloc((y.np + 1) * sizeof *y.pairs);
+    if (!y.pairs) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        goto done;
+    }
+    /* into a local: a pointer into Y would let the analyzer think Y's pointers were lost */
+    struct metrics_dagum d;
+    int code = metrics_dagum_decompose(x, w, y.group, p->nr, y.ng, &d, y.groups, y.pairs);
+    if (code != METRICS_OK) {
+        undefined(err, "group_by", "the dagum decomposition", NULL, year, code);
+        if (code == METRICS_E_ZERO)
+            snprintf(err->detail + strlen(err->detail), sizeof err->detail - strlen(err->detail),
+                     " (a group whose mean is 0 has no Gini of its own)");
+        goto done;
+    }
+    y.d = d;
+    *dy = y;
+    return 0;
+done:
+    dagum_year_free(&y);
+    return rc;
 }
 
 /* The Dagum (1997) Gini decomposition by the parents of the panel's regions, for one year. */

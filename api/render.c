@@ -217,7 +217,8 @@ void render_key(struct render_json *w, const char *key)
             if (comma)
                 *p++ = ',';
             *p++ = '"';
-            memcpy(p, key, len);
+            /* bytes of the JSON text, not a C string: no terminator wanted */
+            memcpy(p, key, len); // NOLINT(bugprone-not-null-terminated-result)
             p[len] = '"';
             p[len + 1] = ':';
         }
