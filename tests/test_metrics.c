@@ -374,6 +374,39 @@ START_TEST(test_gini_matches_double_loop)
 }
 END_TEST
 
+/* No weights and unit weights are the same sample: every measure gives the same double, bit
+ * for bit (the unweighted sums take N as the total weight instead of adding N ones). */
+START_TEST(test_unweighted_equals_unit_weights_exactly)
+{
+    enum { N = 40 };
+    double x[N], ones[N], a, b;
+    uint64_t seed = 7;
+    for (size_t i = 0; i < N; i++) {
+        x[i] = 0.1 + uniform(&seed) * 1e5;
+        ones[i] = 1;
+    }
+    static const size_t sizes[] = {2, 31, 40};
+    for (size_t k = 0; k < N_OF(sizes); k++) {
+        size_t n = sizes[k];
+        OK(metrics_mean(x, NULL, n, &a));
+        OK(metrics_mean(x, ones, n, &b));
+        ck_assert(a == b);
+        OK(metrics_cv(x, NULL, n, 0, &a));
+        OK(metrics_cv(x, ones, n, 0, &b));
+        ck_assert(a == b);
+        OK(metrics_gini(x, NULL, n, &a));
+        OK(metrics_gini(x, ones, n, &b));
+        ck_assert(a == b);
+        OK(metrics_theil_t(x, NULL, n, &a));
+        OK(metrics_theil_t(x, ones, n, &b));
+        ck_assert(a == b);
+        OK(metrics_theil_l(x, NULL, n, &a));
+        OK(metrics_theil_l(x, ones, n, &b));
+        ck_assert(a == b);
+    }
+}
+END_TEST
+
 /* The sizes around the switch from the stack (insertion sort) to the heap (qsort), with ties,
  * a zero value, a zero weight and values in descending order. */
 START_TEST(test_gini_small_n_matches_double_loop)
@@ -1359,6 +1392,7 @@ static Suite *metrics_suite(void)
     tcase_add_test(tc, test_gini_lasym_without_correction);
     tcase_add_test(tc, test_gini_matches_double_loop);
     tcase_add_test(tc, test_gini_small_n_matches_double_loop);
+    tcase_add_test(tc, test_unweighted_equals_unit_weights_exactly);
     tcase_add_test(tc, test_gini_extremes);
     suite_add_tcase(s, tc);
 

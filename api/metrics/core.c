@@ -5,10 +5,16 @@
 static int sample_sums(struct metrics_sample *s)
 {
     struct metrics_nsum sw = {0, 0}, swx = {0, 0};
-    for (size_t i = 0; i < s->n; i++) {
-        double wi = metrics_weight_at(s->w, i);
-        metrics_nsum_add(&sw, wi);
-        metrics_nsum_add(&swx, wi * s->x[i]);
+    if (s->w) {
+        for (size_t i = 0; i < s->n; i++) {
+            metrics_nsum_add(&sw, s->w[i]);
+            metrics_nsum_add(&swx, s->w[i] * s->x[i]);
+        }
+    } else {
+        /* Unit weights: their compensated sum is N exactly (N < 2^53), and 1 * x is x. */
+        sw.sum = (double)s->n;
+        for (size_t i = 0; i < s->n; i++)
+            metrics_nsum_add(&swx, s->x[i]);
     }
     s->total_weight = metrics_nsum_value(&sw);
     s->total_value = metrics_nsum_value(&swx);
