@@ -353,8 +353,9 @@ int select_years(const struct store *s, uint32_t ind, const struct selection *se
         const struct series *se = store_series(s, ind, sel->items[k]);
         total += se ? se->count : 0;
     }
-    /* Two buffers: the union so far and the next one merged from it and one more series. */
-    int *out = malloc((2 * total + 2) * sizeof *out);
+    /* Two buffers: the union so far and the next one merged from it and one more series
+     * (calloc: the analyzer cannot see that only the first U of CUR are ever read). */
+    int *out = calloc(2 * total + 2, sizeof *out);
     if (!out)
         return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
     int *cur = out, *next = out + total + 1;
