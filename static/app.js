@@ -1505,8 +1505,21 @@
     render();
   }
 
-  if (document.readyState === "loading")
-    document.addEventListener("DOMContentLoaded", start);
-  else
-    start();
+  /* The scripts are deferred and run in document order before DOMContentLoaded, so
+   * panels.js (after this file) has registered the map, distribution and index views only then;
+   * starting at once (readyState is already "interactive" here) lost that race when the
+   * first answers came back from the cache. "load" is the fallback should this file run late. */
+  let started = false;
+  const startOnce = () => {
+    if (!started) {
+      started = true;
+      start();
+    }
+  };
+  if (document.readyState === "complete") {
+    startOnce();
+  } else {
+    document.addEventListener("DOMContentLoaded", startOnce);
+    window.addEventListener("load", startOnce);
+  }
 })();

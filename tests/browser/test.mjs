@@ -843,6 +843,21 @@ async function viewChecks(origin) {
     await page.close();
   });
 
+  await check("the views in panels.js draw when that script arrives late (deferred scripts' order)", async () => {
+    const page = await newPage({ width: 1280, height: 900 });
+    // panels.js held back 1.5 s: app.js must not start before the deferred scripts have run
+    await page.route("**/static/panels.js", async (route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    });
+    await page.goto(`${origin}/?panel=index&lang=en`);
+    await ready(page, { panel: "index", lang: "en" });
+    const rows = await page.$$('#panel-index table[data-table="index"] tbody tr');
+    assertEqual(rows.length, 31, "index rows after a late panels.js");
+    await page.unroute("**/static/panels.js");
+    await page.close();
+  });
+
   await check("series with missing years are drawn with gaps, not joined", async () => {
     const page = await newPage({ width: 1280, height: 900 });
     await page.goto(`${origin}/?indicator=hospital_beds_per_10000&panel=table`);
