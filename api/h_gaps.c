@@ -533,30 +533,69 @@ static void parent_groups(const struct store *s, const struct panel *p, size_t *
     }
 }
 
-/* Theil T or L between and within the parents of the panel's regions, for one year. */
-static int decomposition_json(const struct store *s, const struct query *q, const struct panel *p,
-                              const double *x, const double *w, enum metrics_theil_kind kind,
-                              int year, json_t **out, struct api_error *err)
-{
-    size_t *group = malloc(p->nr * sizeof *group);
-    uint32_t *parents = malloc(p->nr * sizeof *parents);
-    struct metrics_group *groups = malloc(p->nr * sizeof *groups);
-    size_t ng = 0;
-    int rc = -1;
-    if (!group || !parents || !groups) {
-        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-        goto done;
-    }
-    parent_groups(s, p, group, parents, &ng);
+/* One year's Theil T or L decomposition by the parents of the panel's regions, for both
+ * writers. */
+struct theil_year {
+    size_t *group;     /* the group index of each region */
+    uint32_t *parents; /* the region index of each group */
+    struct metrics_group *groups;
+    size_t ng;
     struct metrics_decomposition d;
-    int code = metrics_theil_decompose(x, w, group, p->nr, ng, kind, &d, groups);
+};
+
+static void theil_year_free(struct theil_year *ty)
+{
+    free(ty->group);
+    free(ty->parents);
+    free(ty->groups);
+}
+
+/* Fills TY (release it with theil_year_free, also after a failure: it is zeroed then). Returns
+ * 0, or -1 with a 503 or the 422 naming YEAR. Allocations stay in locals until the end: the
+ * analyzer loses pointers kept in a struct across a call into another file. */
+static int theil_year(const struct store *s, const struct panel *p, const double *x,
+                      const double *w, enum metrics_theil_kind kind, int year,
+                      struct theil_year *ty, struct api_error *err)
+{
+    struct theil_year t = {0};
+    memset(ty, 0, sizeof *ty);
+    t.group = malloc(p->nr * sizeof *t.group);
+    t.parents = malloc(p->nr * sizeof *t.parents);
+    t.groups = malloc(p->nr * sizeof *t.groups);
+    if (!t.group || !t.parents || !t.groups) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        goto fail;
+    }
+    parent_groups(s, p, t.group, t.parents, &t.ng);
+    struct metrics_decomposition d;
+    int code = metrics_theil_decompose(x, w, t.group, p->nr, t.ng, kind, &d, t.groups);
     if (code != METRICS_OK) {
         undefined(err, "group_by",
                   kind == METRICS_THEIL_T ? "the theil_t decomposition"
                                           : "the theil_l decomposition",
                   NULL, year, code);
-        goto done;
+        goto fail;
     }
+    t.d = d;
+    *ty = t;
+    return 0;
+fail:
+    theil_year_free(&t);
+    return -1;
+}
+
+/* Theil T or L between and within the parents of the panel's regions, for one year. */
+static int decomposition_json(const struct store *s, const struct query *q, const struct panel *p,
+                              const double *x, const double *w, enum metrics_theil_kind kind,
+                              int year, json_t **out, struct api_error *err)
+{
+    struct theil_year ty;
+    if (theil_year(s, p, x, w, kind, year, &ty, err) != 0)
+        return -1;
+    const struct metrics_decomposition d = ty.d;
+    const uint32_t *parents = ty.parents;
+    const struct metrics_group *groups = ty.groups;
+    size_t ng = ty.ng;
     json_t *o = json_object(), *list = json_array();
     out_set(o, "total", out_num(d.total));
     out_set(o, "between", out_num(d.between));
@@ -574,12 +613,8 @@ static int decomposition_json(const struct store *s, const struct query *q, cons
     }
     out_set(o, "groups", list);
     *out = o;
-    rc = 0;
-done:
-    free(group);
-    free(parents);
-    free(groups);
-    return rc;
+    theil_year_free(&ty);
+    return 0;
 }
 
 static json_t *dagum_shares(const struct metrics_dagum *d)
@@ -1140,25 +1175,13 @@ static int decomposition_write(struct render_json *w, const char *key, const str
                                const double *wt, enum metrics_theil_kind kind, int year,
                                struct api_error *err)
 {
-    size_t *group = malloc(p->nr * sizeof *group);
-    uint32_t *parents = malloc(p->nr * sizeof *parents);
-    struct metrics_group *groups = malloc(p->nr * sizeof *groups);
-    size_t ng = 0;
-    int rc = -1;
-    if (!group || !parents || !groups) {
-        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-        goto done;
-    }
-    parent_groups(s, p, group, parents, &ng);
-    struct metrics_decomposition d;
-    int code = metrics_theil_decompose(x, wt, group, p->nr, ng, kind, &d, groups);
-    if (code != METRICS_OK) {
-        undefined(err, "group_by",
-                  kind == METRICS_THEIL_T ? "the theil_t decomposition"
-                                          : "the theil_l decomposition",
-                  NULL, year, code);
-        goto done;
-    }
+    struct theil_year ty;
+    if (theil_year(s, p, x, wt, kind, year, &ty, err) != 0)
+        return -1;
+    const struct metrics_decomposition d = ty.d;
+    const uint32_t *parents = ty.parents;
+    const struct metrics_group *groups = ty.groups;
+    size_t ng = ty.ng;
     render_key(w, key);
     render_object_begin(w);
     num_member(w, "total", d.total);
@@ -1181,12 +1204,8 @@ static int decomposition_write(struct render_json *w, const char *key, const str
     }
     render_array_end(w);
     render_object_end(w);
-    rc = 0;
-done:
-    free(group);
-    free(parents);
-    free(groups);
-    return rc;
+    theil_year_free(&ty);
+    return 0;
 }
 
 /* dagum_json, written as member "dagum". */
