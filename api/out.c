@@ -40,40 +40,9 @@ void out_names(json_t *obj, const char *en, const char *zh, const struct query *
     out_texts(obj, "name", en, zh, q);
 }
 
-json_t *out_region_ref(const struct store *s, uint32_t r, const struct query *q)
-{
-    const struct region *reg = store_region_at(s, r);
-    json_t *o = json_object();
-    out_set(o, "id", out_str(reg->id));
-    out_names(o, reg->name_en, reg->name_zh, q);
-    out_set(o, "kind", out_str(reg->kind));
-    return o;
-}
-
 json_t *out_tristate(int v)
 {
     return v < 0 ? json_null() : json_boolean(v);
-}
-
-json_t *out_indicator_ref(const struct store *s, uint32_t i, const struct query *q)
-{
-    const struct indicator *ind = store_indicator_at(s, i);
-    json_t *o = json_object();
-    out_set(o, "id", out_str(ind->id));
-    out_names(o, ind->name_en, ind->name_zh, q);
-    out_texts(o, "unit", ind->unit, ind->unit_zh, q);
-    out_set(o, "category", out_str(ind->category));
-    out_set(o, "higher_is_better", out_tristate(ind->higher_is_better));
-    out_set(o, "aggregation", out_str(store_aggregation_name(ind->aggregation)));
-    return o;
-}
-
-json_t *out_conventions(const char *const *pairs)
-{
-    json_t *c = json_object();
-    for (; pairs[0] && pairs[1]; pairs += 2)
-        out_set(c, pairs[0], json_string(pairs[1]));
-    return c;
 }
 
 json_t *out_source_id(const struct store *s, uint32_t source)
@@ -82,26 +51,121 @@ json_t *out_source_id(const struct store *s, uint32_t source)
     return src ? json_string(src->id) : json_null();
 }
 
-json_t *out_left_out(const struct store *s, const struct panel *p)
+void out_texts_doc(struct doc *d, const char *key, const char *en, const char *zh,
+                   const struct query *q)
 {
-    json_t *left = json_object(), *regions = json_array(), *years = json_array();
+    char k[64];
+    doc_set_str(d, key, out_text(en, zh, q));
+    snprintf(k, sizeof k, "%s_en", key);
+    doc_set_str(d, k, en);
+    snprintf(k, sizeof k, "%s_zh", key);
+    doc_set_str(d, k, zh);
+}
+
+void out_region_doc(struct doc *d, const struct store *s, uint32_t r, const struct query *q)
+{
+    const struct region *reg = store_region_at(s, r);
+    doc_object_begin(d);
+    doc_set_str(d, "id", reg->id);
+    out_texts_doc(d, "name", reg->name_en, reg->name_zh, q);
+    doc_set_str(d, "kind", reg->kind);
+    doc_object_end(d);
+}
+
+void out_indicator_doc(struct doc *d, const struct store *s, uint32_t i, const struct query *q)
+{
+    const struct indicator *ind = store_indicator_at(s, i);
+    doc_object_begin(d);
+    doc_set_str(d, "id", ind->id);
+    out_texts_doc(d, "name", ind->name_en, ind->name_zh, q);
+    out_texts_doc(d, "unit", ind->unit, ind->unit_zh, q);
+    doc_set_str(d, "category", ind->category);
+    doc_key(d, "higher_is_better");
+    doc_tristate(d, ind->higher_is_better);
+    doc_set_str(d, "aggregation", store_aggregation_name(ind->aggregation));
+    doc_object_end(d);
+}
+
+void out_conventions_doc(struct doc *d, const char *const *pairs)
+{
+    doc_object_begin(d);
+    for (; pairs[0] && pairs[1]; pairs += 2)
+        doc_set_str(d, pairs[0], pairs[1]);
+    doc_object_end(d);
+}
+
+void out_region_ids_doc(struct doc *d, const struct store *s, const uint32_t *regions, size_t n)
+{
+    doc_array_begin(d);
+    for (size_t k = 0; k < n; k++)
+        doc_str(d, store_region_at(s, regions[k])->id);
+    doc_array_end(d);
+}
+
+void out_left_out_doc(struct doc *d, const struct store *s, const struct panel *p)
+{
+    doc_object_begin(d);
+    doc_key(d, "regions");
+    doc_array_begin(d);
     for (size_t k = 0; k < p->n_left_regions; k++) {
-        json_t *e = json_object();
-        out_set(e, "region", json_string(store_region_at(s, p->left_regions[k].region)->id));
-        out_set(e, "reason", json_string(panel_reason_text(p->left_regions[k].reason)));
-        json_array_append_new(regions, e);
+        doc_object_begin(d);
+        doc_set_str(d, "region", store_region_at(s, p->left_regions[k].region)->id);
+        doc_set_str(d, "reason", panel_reason_text(p->left_regions[k].reason));
+        doc_object_end(d);
     }
+    doc_array_end(d);
+    doc_key(d, "years");
+    doc_array_begin(d);
     for (size_t k = 0; k < p->n_left_years; k++) {
         const struct panel_left_year *ly = &p->left_years[k];
-        json_t *e = json_object(), *missing = json_array();
-        for (size_t m = 0; m < ly->n_missing; m++)
-            json_array_append_new(
-                missing, json_string(store_region_at(s, p->missing[ly->first_missing + m])->id));
-        out_set(e, "year", json_integer(ly->year));
-        out_set(e, "missing", missing);
-        json_array_append_new(years, e);
+        doc_object_begin(d);
+        doc_set_int(d, "year", ly->year);
+        doc_key(d, "missing");
+        out_region_ids_doc(d, s, &p->missing[ly->first_missing], ly->n_missing);
+        doc_object_end(d);
     }
-    out_set(left, "regions", regions);
-    out_set(left, "years", years);
-    return left;
+    doc_array_end(d);
+    doc_object_end(d);
+}
+
+/* ---- the trees, made by the writers above (one definition of each shape) ------------------ */
+
+/* The tree D built (a new reference), or null when it failed. */
+static json_t *tree_end(struct doc *d)
+{
+    json_t *t = doc_finish(d) == 0 ? doc_take_tree(d) : NULL;
+    doc_free(d);
+    return t ? t : json_null();
+}
+
+json_t *out_region_ref(const struct store *s, uint32_t r, const struct query *q)
+{
+    struct doc d;
+    doc_begin_tree(&d);
+    out_region_doc(&d, s, r, q);
+    return tree_end(&d);
+}
+
+json_t *out_indicator_ref(const struct store *s, uint32_t i, const struct query *q)
+{
+    struct doc d;
+    doc_begin_tree(&d);
+    out_indicator_doc(&d, s, i, q);
+    return tree_end(&d);
+}
+
+json_t *out_conventions(const char *const *pairs)
+{
+    struct doc d;
+    doc_begin_tree(&d);
+    out_conventions_doc(&d, pairs);
+    return tree_end(&d);
+}
+
+json_t *out_left_out(const struct store *s, const struct panel *p)
+{
+    struct doc d;
+    doc_begin_tree(&d);
+    out_left_out_doc(&d, s, p);
+    return tree_end(&d);
 }

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "doc.h"
 #include "panel.h"
 #include "query.h"
 #include "store.h"
@@ -35,5 +36,18 @@ json_t *out_conventions(const char *const *pairs);
 json_t *out_left_out(const struct store *s, const struct panel *p);
 /* Sets KEY of OBJ to V (stolen); a NULL V (failed allocation) is skipped. */
 void out_set(json_t *obj, const char *key, json_t *v);
+
+/* ---- the same shapes written into a document (api/doc), members in the same order --------- */
+
+/* Members KEY, KEY_en, KEY_zh of the open object, as out_texts. */
+void out_texts_doc(struct doc *d, const char *key, const char *en, const char *zh,
+                   const struct query *q);
+/* The value out_region_ref, out_indicator_ref, out_conventions, out_left_out build. */
+void out_region_doc(struct doc *d, const struct store *s, uint32_t r, const struct query *q);
+void out_indicator_doc(struct doc *d, const struct store *s, uint32_t i, const struct query *q);
+void out_conventions_doc(struct doc *d, const char *const *pairs);
+void out_left_out_doc(struct doc *d, const struct store *s, const struct panel *p);
+/* An array of the ids of N regions REGIONS. */
+void out_region_ids_doc(struct doc *d, const struct store *s, const uint32_t *regions, size_t n);
 
 #endif

@@ -513,7 +513,18 @@ static int answer_doc(const struct route *r, const struct store *s, const struct
             return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
         return 0;
     }
-    if (r->handle(s, q, &doc, err) != 0)
+    if (q->format == FORMAT_JSON && r->emit) {
+        if (doc_bytes_of(r->emit, s, q, q->pretty, &b, err) != 0) {
+            buf_free(&b);
+            return -1;
+        }
+        answer_type(r, q, a);
+        a->body = buf_steal(&b, &a->len);
+        if (!a->body)
+            return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        return 0;
+    }
+    if ((r->emit ? doc_tree_of(r->emit, s, q, &doc, err) : r->handle(s, q, &doc, err)) != 0)
         return -1;
     answer_type(r, q, a);
     if (q->format == FORMAT_JSON)

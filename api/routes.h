@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "doc.h"
 #include "error.h"
 #include "query.h"
 #include "render.h"
@@ -48,6 +49,9 @@ struct route {
      * format=json without building the tree; CSV and records still render HANDLE's tree. */
     int (*write_json)(const struct store *s, const struct query *q, struct buf *out,
                       struct api_error *err);
+    /* Instead of HANDLE: the answer written member by member into a document (api/doc), as
+     * bytes for format=json (no tree) and as a tree for CSV and records. */
+    doc_fn emit;
 };
 
 extern const struct route routes[];

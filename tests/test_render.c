@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "out.h"
 #include "query.h"
 #include "render.h"
 #include "routes.h"
@@ -190,9 +191,16 @@ START_TEST(test_buf_stack_storage_grows)
 }
 END_TEST
 
-/* TARGET answered as the server answers it (routes_answer: a route's write_json for JSON) and
- * the way every answer was made before write_json: the handler's jansson tree rendered by
- * render_json or render_table. The bytes must be the same, or the same error. */
+/* A route's answer as a tree: its handler's, or its document built as a tree. */
+static int route_tree(const struct route *r, const struct store *s, const struct query *q,
+                      json_t **doc, struct api_error *err)
+{
+    return r->emit ? doc_tree_of(r->emit, s, q, doc, err) : r->handle(s, q, doc, err);
+}
+
+/* TARGET answered as the server answers it (routes_answer: a route's write_json or its document
+ * written as bytes for JSON) and the way every answer was made before: a jansson tree rendered
+ * by render_json or render_table. The bytes must be the same, or the same error. */
 static void expect_same_bytes(const char *target)
 {
     const struct store *s = tu_store();
@@ -204,7 +212,7 @@ static void expect_same_bytes(const char *target)
     memcpy(path, target, plen);
     path[plen] = '\0';
     const struct route *r = routes_match(path, argbuf, sizeof argbuf, &arg);
-    ck_assert_msg(r && r->write_json, "%s has no write_json", path);
+    ck_assert_msg(r && (r->write_json || r->emit), "%s is written from a tree only", path);
     struct query q;
     ck_assert_int_eq(query_parse(&q, qm + 1, strlen(qm + 1), &e1), 0);
     q.path_arg = arg;
@@ -213,7 +221,7 @@ static void expect_same_bytes(const char *target)
     struct answer a;
     int rc1 = routes_answer(r, s, &q, &a, &e1);
     json_t *doc = NULL;
-    int rc2 = r->handle(s, &q, &doc, &e2);
+    int rc2 = route_tree(r, s, &q, &doc, &e2);
     ck_assert_msg(rc1 == rc2, "%s: answer %d, tree %d (%s / %s)", target, rc1, rc2, e1.detail,
                   e2.detail);
     if (rc1 != 0) {
@@ -242,6 +250,115 @@ static void expect_same_bytes(const char *target)
     buf_free(&b);
     query_free(&q);
 }
+
+/* Every kind of call, nested, in either form. */
+static void sample_doc(struct doc *d)
+{
+    static const char *const conv[] = {"a", "first", "b", "second", NULL};
+    doc_object_begin(d);
+    doc_set_str(d, "id", "beijing");
+    doc_set_str(d, "none", NULL);
+    doc_set_num(d, "x", 4.8);
+    doc_set_num(d, "inf", 1.0 / 0.0);
+    doc_set_int(d, "n", -31);
+    doc_set_null(d, "nothing");
+    doc_key(d, "flags");
+    doc_array_begin(d);
+    doc_bool(d, 1);
+    doc_bool(d, 0);
+    doc_tristate(d, -1);
+    doc_tristate(d, 1);
+    doc_array_end(d);
+    doc_key(d, "empty");
+    doc_array_begin(d);
+    doc_array_end(d);
+    doc_key(d, "nested");
+    doc_array_begin(d);
+    doc_object_begin(d);
+    doc_set_str(d, "\u4e2d\u6587 \"q\"", "\u5317\u4eac\n");
+    doc_object_end(d);
+    doc_object_begin(d);
+    doc_object_end(d);
+    doc_array_end(d);
+    doc_key(d, "conventions");
+    out_conventions_doc(d, conv);
+    doc_set_tree(d, "subtree", json_pack("{s:[i,f]}", "k", 1, 0.5));
+    doc_object_end(d);
+}
+
+START_TEST(test_doc_bytes_are_the_tree_rendered)
+{
+    for (int pretty = 0; pretty <= 1; pretty++) {
+        struct buf bytes = BUF_INIT, rendered = BUF_INIT;
+        struct doc d;
+        doc_begin_bytes(&d, pretty, &bytes);
+        sample_doc(&d);
+        ck_assert_int_eq(doc_finish(&d), 0);
+        doc_begin_tree(&d);
+        sample_doc(&d);
+        ck_assert_int_eq(doc_finish(&d), 0);
+        json_t *t = doc_take_tree(&d);
+        doc_free(&d);
+        ck_assert_ptr_nonnull(t);
+        ck_assert_int_eq(json_integer_value(json_object_get(t, "n")), -31);
+        ck_assert(json_is_null(json_object_get(t, "inf")));
+        ck_assert_uint_eq(json_array_size(json_object_get(t, "flags")), 4);
+        render_json(t, pretty, &rendered);
+        json_decref(t);
+        ck_assert_str_eq(buf_cstr(&bytes), buf_cstr(&rendered));
+        if (!pretty)
+            ck_assert_str_eq(buf_cstr(&bytes),
+                             "{\"id\":\"beijing\",\"none\":null,\"x\":4.8,\"inf\":null,\"n\":-31,"
+                             "\"nothing\":null,\"flags\":[true,false,null,true],\"empty\":[],"
+                             "\"nested\":[{\"\u4e2d\u6587 \\\"q\\\"\":\"\u5317\u4eac\\n\"},{}],"
+                             "\"conventions\":{\"a\":\"first\",\"b\":\"second\"},"
+                             "\"subtree\":{\"k\":[1,0.5]}}");
+        buf_free(&bytes);
+        buf_free(&rendered);
+    }
+}
+END_TEST
+
+/* Misuse and failed allocations are reported by doc_finish, in both forms, and leak nothing. */
+START_TEST(test_doc_reports_failures)
+{
+    struct buf b = BUF_INIT;
+    struct doc d;
+    doc_begin_bytes(&d, 0, &b); /* an object left open */
+    doc_object_begin(&d);
+    ck_assert_int_eq(doc_finish(&d), -1);
+    buf_free(&b);
+    doc_begin_tree(&d); /* a member without a key, then more members */
+    doc_object_begin(&d);
+    doc_num(&d, 1);
+    doc_set_num(&d, "after", 2);
+    doc_object_end(&d);
+    ck_assert_int_eq(doc_finish(&d), -1);
+    doc_free(&d);
+    doc_begin_tree(&d); /* closed once too often */
+    doc_array_begin(&d);
+    doc_array_end(&d);
+    doc_array_end(&d);
+    ck_assert_int_eq(doc_finish(&d), -1);
+    doc_free(&d);
+    doc_begin_tree(&d); /* a subtree that could not be made */
+    doc_object_begin(&d);
+    doc_set_tree(&d, "t", NULL);
+    doc_object_end(&d);
+    ck_assert_int_eq(doc_finish(&d), -1);
+    doc_free(&d);
+    doc_begin_tree(&d); /* nested deeper than RENDER_JSON_MAX_DEPTH */
+    for (int k = 0; k < RENDER_JSON_MAX_DEPTH + 2; k++)
+        doc_array_begin(&d);
+    for (int k = 0; k < RENDER_JSON_MAX_DEPTH + 2; k++)
+        doc_array_end(&d);
+    ck_assert_int_eq(doc_finish(&d), -1);
+    doc_free(&d);
+    doc_begin_nothing(&d);
+    sample_doc(&d);
+    ck_assert_int_eq(doc_finish(&d), 0);
+}
+END_TEST
 
 START_TEST(test_dispersion_written_as_tree)
 {
@@ -276,6 +393,8 @@ int main(void)
     tcase_add_test(j, test_render_escapes_strings);
     tcase_add_test(j, test_render_pretty);
     tcase_add_test(j, test_dispersion_written_as_tree);
+    tcase_add_test(j, test_doc_bytes_are_the_tree_rendered);
+    tcase_add_test(j, test_doc_reports_failures);
     suite_add_tcase(s, j);
     TCase *c = tcase_create("csv");
     tcase_add_test(c, test_render_csv_nested_rows);

@@ -1,0 +1,94 @@
+/* api/doc.h — an answer written member by member, into one of two forms: JSON bytes straight
+ * into a buffer (what a format=json answer needs, with no tree), or a jansson tree (what CSV and
+ * records walk, api/render). A handler written once against this interface serves both, so the
+ * two can never disagree; the bytes are those render_json prints for the tree.
+ *
+ * Calls follow the document's order: a value (doc_str, doc_num, ...) or a container is an array
+ * element, or follows doc_key in an object. Nothing here fails on its own: a failed allocation
+ * or a misuse marks the document failed and doc_finish reports it once. */
+#ifndef PROSPERITY_DOC_H
+#define PROSPERITY_DOC_H
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "render.h"
+
+#define DOC_MUST_CHECK __attribute__((warn_unused_result))
+
+enum doc_form {
+    DOC_BYTES,  /* JSON bytes written with W */
+    DOC_TREE,   /* a jansson tree */
+    DOC_NOTHING /* every call a no-op: what an answer costs without its rendering (bench/micro) */
+};
+
+struct doc {
+    enum doc_form form;
+    int failed;
+    struct render_json w;
+    /* Tree form: the open containers (STACK[0] is the root once begun) and the key of the next
+     * member, borrowed until that member is written. */
+    json_t *stack[RENDER_JSON_MAX_DEPTH];
+    int depth;
+    json_t *root;
+    const char *key;
+};
+
+/* Starts a document written as JSON bytes into OUT (borrowed), indented when PRETTY. */
+void doc_begin_bytes(struct doc *d, int pretty, struct buf *out);
+/* Starts a document built as a jansson tree (taken with doc_take_tree). */
+void doc_begin_tree(struct doc *d);
+/* Starts a document that keeps nothing (doc_finish says 0). */
+void doc_begin_nothing(struct doc *d);
+
+void doc_object_begin(struct doc *d);
+void doc_object_end(struct doc *d);
+void doc_array_begin(struct doc *d);
+void doc_array_end(struct doc *d);
+/* The next member's KEY (NUL-terminated, borrowed until that member is written). */
+void doc_key(struct doc *d, const char *key);
+/* S (NUL-terminated), or null when S is NULL. */
+void doc_str(struct doc *d, const char *s);
+/* X, or null when X is not finite. */
+void doc_num(struct doc *d, double x);
+void doc_int(struct doc *d, long long v);
+void doc_bool(struct doc *d, int v);
+void doc_null(struct doc *d);
+/* true, false or null for V = 1, 0, -1 (an indicator's higher_is_better). */
+void doc_tristate(struct doc *d, int v);
+/* J (stolen; NULL marks the document failed): a subtree made with jansson, e.g. by a builder
+ * shared with answers that are still trees. */
+void doc_tree(struct doc *d, json_t *j);
+
+/* Member KEY with a value, in one call: the common shapes. */
+void doc_set_str(struct doc *d, const char *key, const char *s);
+void doc_set_num(struct doc *d, const char *key, double x);
+void doc_set_int(struct doc *d, const char *key, long long v);
+void doc_set_null(struct doc *d, const char *key);
+void doc_set_tree(struct doc *d, const char *key, json_t *j);
+
+/* Ends the document: 0, or -1 when anything failed (allocation, nesting). For the bytes form the
+ * buffer then holds the document (a newline after it when pretty). */
+DOC_MUST_CHECK int doc_finish(struct doc *d);
+/* The tree of a finished tree-form document (a NEW reference the caller owns), or NULL. */
+json_t *doc_take_tree(struct doc *d);
+/* Releases what a document still holds (the tree of an unfinished or untaken one). */
+void doc_free(struct doc *d);
+
+/* The route shape of a handler written against a doc: (snapshot, query, document) -> 0, or -1
+ * with ERR. On -1 the document's contents are to be thrown away. */
+struct api_error;
+struct query;
+struct store;
+typedef int (*doc_fn)(const struct store *s, const struct query *q, struct doc *d,
+                      struct api_error *err);
+
+/* FN's answer as a tree: 0 with a NEW reference in *OUT, or -1 with ERR (503 when memory ran
+ * out). For callers that want the tree (CSV, records, tests). */
+DOC_MUST_CHECK int doc_tree_of(doc_fn fn, const struct store *s, const struct query *q, json_t **out,
+                               struct api_error *err);
+/* FN's answer as JSON bytes appended to OUT: 0, or -1 with ERR. */
+DOC_MUST_CHECK int doc_bytes_of(doc_fn fn, const struct store *s, const struct query *q, int pretty,
+                                struct buf *out, struct api_error *err);
+
+#endif
