@@ -85,8 +85,8 @@ typedef int (*doc_fn)(const struct store *s, const struct query *q, struct doc *
 
 /* FN's answer as a tree: 0 with a NEW reference in *OUT, or -1 with ERR (503 when memory ran
  * out). For callers that want the tree (CSV, records, tests). */
-DOC_MUST_CHECK int doc_tree_of(doc_fn fn, const struct store *s, const struct query *q, json_t **out,
-                               struct api_error *err);
+DOC_MUST_CHECK int doc_tree_of(doc_fn fn, const struct store *s, const struct query *q,
+                               json_t **out, struct api_error *err);
 /* FN's answer as JSON bytes appended to OUT: 0, or -1 with ERR. */
 DOC_MUST_CHECK int doc_bytes_of(doc_fn fn, const struct store *s, const struct query *q, int pretty,
                                 struct buf *out, struct api_error *err);

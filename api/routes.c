@@ -472,6 +472,15 @@ static void answer_type(const struct route *r, const struct query *q, struct ans
     }
 }
 
+/* B's bytes as A's body (B is emptied): 0, or -1 with a 503 when memory ran out. */
+static int take_body(struct buf *b, struct answer *a, struct api_error *err)
+{
+    a->body = buf_steal(b, &a->len);
+    if (!a->body)
+        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    return 0;
+}
+
 static int answer_table(const struct route *r, const struct store *s, const struct query *q,
                         struct answer *a, int may_stream, struct api_error *err)
 {
@@ -489,10 +498,22 @@ static int answer_table(const struct route *r, const struct store *s, const stru
     while (routes_stream_fill(st, &b, SIZE_MAX))
         ;
     routes_stream_free(st);
-    a->body = buf_steal(&b, &a->len);
-    if (!a->body)
-        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-    return 0;
+    return take_body(&b, a, err);
+}
+
+/* Q's JSON written without a tree (a route's write_json or its document as bytes): 0, or -1. */
+static int answer_bytes(const struct route *r, const struct store *s, const struct query *q,
+                        struct answer *a, struct api_error *err)
+{
+    struct buf b = BUF_INIT;
+    int rc =
+        r->emit ? doc_bytes_of(r->emit, s, q, q->pretty, &b, err) : r->write_json(s, q, &b, err);
+    if (rc != 0) {
+        buf_free(&b);
+        return -1;
+    }
+    answer_type(r, q, a);
+    return take_body(&b, a, err);
 }
 
 static int answer_doc(const struct route *r, const struct store *s, const struct query *q,
@@ -502,29 +523,9 @@ static int answer_doc(const struct route *r, const struct store *s, const struct
     struct buf b = BUF_INIT;
     struct label_ctx lc = {s, q};
     const struct render_labels labels = {region_name, indicator_name, indicator_unit, &lc};
-    if (q->format == FORMAT_JSON && r->write_json) {
-        if (r->write_json(s, q, &b, err) != 0) {
-            buf_free(&b);
-            return -1;
-        }
-        answer_type(r, q, a);
-        a->body = buf_steal(&b, &a->len);
-        if (!a->body)
-            return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-        return 0;
-    }
-    if (q->format == FORMAT_JSON && r->emit) {
-        if (doc_bytes_of(r->emit, s, q, q->pretty, &b, err) != 0) {
-            buf_free(&b);
-            return -1;
-        }
-        answer_type(r, q, a);
-        a->body = buf_steal(&b, &a->len);
-        if (!a->body)
-            return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-        return 0;
-    }
-    if ((r->emit ? doc_tree_of(r->emit, s, q, &doc, err) : r->handle(s, q, &doc, err)) != 0)
+    if (q->format == FORMAT_JSON && (r->write_json || r->emit))
+        return answer_bytes(r, s, q, a, err);
+    if (routes_tree(r, s, q, &doc, err) != 0)
         return -1;
     answer_type(r, q, a);
     if (q->format == FORMAT_JSON)
@@ -533,10 +534,13 @@ static int answer_doc(const struct route *r, const struct store *s, const struct
         render_table(doc, r->csv, q->format == FORMAT_RECORDS, q->pretty,
                      q->labels ? &labels : NULL, &b);
     json_decref(doc);
-    a->body = buf_steal(&b, &a->len);
-    if (!a->body)
-        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-    return 0;
+    return take_body(&b, a, err);
+}
+
+int routes_tree(const struct route *r, const struct store *s, const struct query *q, json_t **out,
+                struct api_error *err)
+{
+    return r->emit ? doc_tree_of(r->emit, s, q, out, err) : r->handle(s, q, out, err);
 }
 
 int routes_answer(const struct route *r, const struct store *s, const struct query *q,

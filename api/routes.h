@@ -61,6 +61,11 @@ extern const size_t routes_count;
  * segment copied into ARGBUF (ARGSIZE bytes), or NULL when the pattern has none. */
 const struct route *routes_match(const char *path, char *argbuf, size_t argsize, const char **arg);
 
+/* R's answer to Q as a jansson tree (its handler's, or its document built as a tree): 0 with a
+ * NEW reference in *OUT, or -1 with ERR. Not for table routes. */
+int routes_tree(const struct route *r, const struct store *s, const struct query *q, json_t **out,
+                struct api_error *err);
+
 struct answer_stream;
 
 /* A rendered answer: new bytes the caller frees; or, from routes_answer_stream, a stream. */

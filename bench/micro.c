@@ -73,7 +73,7 @@ static size_t step(enum mode m, const struct store *s, struct target *t)
     struct api_error err;
     if (m == M_HANDLER) {
         json_t *doc = NULL;
-        if (t->r->handle(s, &t->q, &doc, &err) != 0)
+        if (routes_tree(t->r, s, &t->q, &doc, &err) != 0)
             return 0;
         json_decref(doc);
         return 1;
@@ -150,7 +150,7 @@ static int prepare(const struct store *s, struct target *t)
     }
     t->q.path_arg = arg;
     if (routes_check(t->r, &t->q, FORMAT_JSON, &err) != 0 ||
-        t->r->handle(s, &t->q, &t->doc, &err) != 0) {
+        routes_tree(t->r, s, &t->q, &t->doc, &err) != 0) {
         fprintf(stderr, "prosperity_micro: %s: %d %s\n", t->text, err.status, err.detail);
         return -1;
     }

@@ -191,13 +191,6 @@ START_TEST(test_buf_stack_storage_grows)
 }
 END_TEST
 
-/* A route's answer as a tree: its handler's, or its document built as a tree. */
-static int route_tree(const struct route *r, const struct store *s, const struct query *q,
-                      json_t **doc, struct api_error *err)
-{
-    return r->emit ? doc_tree_of(r->emit, s, q, doc, err) : r->handle(s, q, doc, err);
-}
-
 /* TARGET answered as the server answers it (routes_answer: a route's write_json or its document
  * written as bytes for JSON) and the way every answer was made before: a jansson tree rendered
  * by render_json or render_table. The bytes must be the same, or the same error. */
@@ -221,7 +214,7 @@ static void expect_same_bytes(const char *target)
     struct answer a;
     int rc1 = routes_answer(r, s, &q, &a, &e1);
     json_t *doc = NULL;
-    int rc2 = route_tree(r, s, &q, &doc, &e2);
+    int rc2 = routes_tree(r, s, &q, &doc, &e2);
     ck_assert_msg(rc1 == rc2, "%s: answer %d, tree %d (%s / %s)", target, rc1, rc2, e1.detail,
                   e2.detail);
     if (rc1 != 0) {
