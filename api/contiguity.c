@@ -116,19 +116,32 @@ int contiguity_require_neighbours(const struct store *s, const uint32_t *regions
                     links_choices[o->exclude_links], c->n_isolated > 1 ? "them" : "it");
 }
 
+void contiguity_doc(struct doc *d, const struct store *s, const uint32_t *regions,
+                    const struct contiguity *c, const struct contiguity_opts *o)
+{
+    doc_object_begin(d);
+    doc_set_str(d, "style", "binary contiguity, row-standardised (spdep style W)");
+    doc_set_str(d, "links", links_choices[o->exclude_links]);
+    doc_set_str(d, "isolated", isolated_choices[o->keep_isolated]);
+    doc_set_int(d, "pairs", (long long)c->n_pairs);
+    doc_set_int(d, "link_pairs", (long long)c->n_link_pairs);
+    doc_key(d, "isolated_regions");
+    doc_array_begin(d);
+    for (size_t k = 0; k < c->n_isolated; k++)
+        doc_str(d, store_region_at(s, regions[c->isolated[k]])->id);
+    doc_array_end(d);
+    doc_object_end(d);
+}
+
 json_t *contiguity_json(const struct store *s, const uint32_t *regions, const struct contiguity *c,
                         const struct contiguity_opts *o)
 {
-    json_t *w = json_object(), *iso = json_array();
-    for (size_t k = 0; k < c->n_isolated; k++)
-        json_array_append_new(iso, json_string(store_region_at(s, regions[c->isolated[k]])->id));
-    out_set(w, "style", json_string("binary contiguity, row-standardised (spdep style W)"));
-    out_set(w, "links", json_string(links_choices[o->exclude_links]));
-    out_set(w, "isolated", json_string(isolated_choices[o->keep_isolated]));
-    out_set(w, "pairs", json_integer((json_int_t)c->n_pairs));
-    out_set(w, "link_pairs", json_integer((json_int_t)c->n_link_pairs));
-    out_set(w, "isolated_regions", iso);
-    return w;
+    struct doc d;
+    doc_begin_tree(&d);
+    contiguity_doc(&d, s, regions, c, o);
+    json_t *t = doc_finish(&d) == 0 ? doc_take_tree(&d) : NULL;
+    doc_free(&d);
+    return t;
 }
 
 void contiguity_free(struct contiguity *c)

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "doc.h"
 #include "error.h"
 #include "metrics/spatial.h"
 #include "query.h"
@@ -51,8 +52,11 @@ int contiguity_require_neighbours(const struct store *s, const uint32_t *regions
                                   const struct contiguity *c, const struct contiguity_opts *o,
                                   struct api_error *err);
 
-/* {style, links, isolated, pairs, link_pairs, isolated_regions: [ids]}: what the answer used.
- * New reference. */
+/* {style, links, isolated, pairs, link_pairs, isolated_regions: [ids]}: what the answer used,
+ * written into D. */
+void contiguity_doc(struct doc *d, const struct store *s, const uint32_t *regions,
+                    const struct contiguity *c, const struct contiguity_opts *o);
+/* The same as a tree: a new reference, or NULL when memory ran out. */
 json_t *contiguity_json(const struct store *s, const uint32_t *regions, const struct contiguity *c,
                         const struct contiguity_opts *o);
 
