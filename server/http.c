@@ -813,6 +813,7 @@ static struct MHD_Response *make_response(struct http_reply *rp, struct request 
     int streamed = rp->stream != NULL;
     if (rp->stream && (rp->status == 200 || rp->status == 304)) {
         /* a 304 too: libmicrohttpd sends it no body, and no length the 200 would not have */
+        stream_body_count(rp->stream, &r->bytes);
         resp = stream_body_response(rp->stream);
         rp->stream = NULL;
     } else if (rp->entry && (rp->status == 200 || rp->status == 304)) {
@@ -941,12 +942,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     MHD_get_connection_values(conn, MHD_HEADER_KIND, sum_headers, &rq.header_bytes);
     struct http_reply rp;
     http_answer(&rq, &rp);
+    /* (a streamed answer counts its bytes into r->bytes as they go) */
+    r->bytes = strcmp(method, "HEAD") == 0 || rp.status == 304 ? 0 : rp.len;
     struct MHD_Response *resp = make_response(&rp, r);
     r->status = rp.status;
     r->route = rp.route;
     r->route_name = rp.route_name;
     r->cached = rp.cached;
-    r->bytes = strcmp(method, "HEAD") == 0 || rp.status == 304 ? 0 : rp.len;
     enum MHD_Result ok = resp ? MHD_queue_response(conn, (unsigned)rp.status, resp) : MHD_NO;
     if (resp)
         MHD_destroy_response(resp);

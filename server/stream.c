@@ -21,7 +21,8 @@ struct stream_body {
     int made_all; /* the answer stream has ended */
     int finished; /* and everything is in OUT */
     struct buf raw, out;
-    size_t sent; /* bytes of OUT already handed to libmicrohttpd */
+    size_t sent;   /* bytes of OUT already handed to libmicrohttpd */
+    size_t *total; /* the request's count of bytes sent, or NULL */
 };
 
 struct stream_body *stream_body_new(struct answer *a, struct dataset *d, const char *key,
@@ -115,6 +116,8 @@ static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
         n = max;
     memcpy(buf, b->out.data + b->sent, n);
     b->sent += n;
+    if (b->total)
+        *b->total += n;
     return (ssize_t)n;
 }
 
@@ -130,6 +133,11 @@ struct MHD_Response *stream_body_response(struct stream_body *b)
     if (!r)
         stream_body_free(b);
     return r;
+}
+
+void stream_body_count(struct stream_body *b, size_t *sent)
+{
+    b->total = sent;
 }
 
 void stream_body_free(struct stream_body *b)

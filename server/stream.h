@@ -26,5 +26,8 @@ const char *stream_body_disposition(const struct stream_body *b); /* NULL for no
  * libmicrohttpd is done with it (here when making the response fails). */
 struct MHD_Response *stream_body_response(struct stream_body *b);
 void stream_body_free(struct stream_body *b);
+/* Adds every byte B hands to libmicrohttpd to *SENT (borrowed: it must outlive the sending,
+ * which ends before the request's completion callback), so the access log can say them. */
+void stream_body_count(struct stream_body *b, size_t *sent);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "csv.h"
@@ -641,6 +642,36 @@ static void big_stop(void)
     tu_rmrf(big_dir);
 }
 
+/* The bytes field of the text access-log line " STATUS BYTES USus id=ID" of request ID on S
+ * (the log is flushed once a second). */
+static size_t logged_bytes(const struct tu_server *s, const char *id)
+{
+    char needle[128];
+    snprintf(needle, sizeof needle, "us id=%s", id);
+    for (int tries = 0; tries < 30; tries++) {
+        char *log = tu_read(s->log, NULL), *save = NULL;
+        for (char *line = strtok_r(log, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+            char *at = strstr(line, needle);
+            if (!at)
+                continue;
+            /* back over "USus", then BYTES */
+            char *p = at;
+            while (p > line && p[-1] != ' ')
+                p--;
+            char *end = p - 1, *b = end;
+            while (b > line && b[-1] != ' ')
+                b--;
+            size_t n = (size_t)strtoull(b, NULL, 10);
+            free(log);
+            return n;
+        }
+        free(log);
+        usleep(100 * 1000);
+    }
+    ck_abort_msg("no access-log line for %s", id);
+    return 0;
+}
+
 START_TEST(test_http_streamed_panel)
 {
     ck_assert_uint_gt(big_rows, ROUTES_STREAM_ROWS);
@@ -680,6 +711,12 @@ START_TEST(test_http_streamed_panel)
     j = tu_get_json(&big, "/v1/observations?format=records", NULL);
     ck_assert_uint_eq(json_array_size(j), big_rows);
     json_decref(j);
+    /* the access log counts the bytes a streamed answer sent (it said 0) */
+    const char *idh[] = {"X-Request-Id: streamed-bytes-1", NULL};
+    ck_assert_int_eq(tu_http(&big, "GET", "/v1/observations?format=csv", idh, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_uint_eq(logged_bytes(&big, "streamed-bytes-1"), r.len);
+    tu_response_free(&r);
     /* HEAD answers the headers without the body */
     ck_assert_int_eq(tu_http(&big, "HEAD", "/v1/observations?format=csv", NULL, &r), 0);
     ck_assert_int_eq(r.status, 200);
