@@ -72,43 +72,47 @@ static int moran_error(int code, const struct panel *p, size_t y, const struct c
                     metrics_strerror(code));
 }
 
-static json_t *moran_json(const struct spatial_moran *m)
+static void moran_doc(struct doc *d, const struct spatial_moran *m)
 {
-    json_t *o = json_object();
-    out_set(o, "i", out_num(m->i));
-    out_set(o, "expected", out_num(m->expected));
-    out_set(o, "variance_normal", out_num(m->variance_normal));
-    out_set(o, "variance_random", out_num(m->variance_random));
-    out_set(o, "z_normal", out_num(m->z_normal));
-    out_set(o, "z_random", out_num(m->z_random));
-    out_set(o, "p_greater_normal", out_num(m->p_greater_normal));
-    out_set(o, "p_greater_random", out_num(m->p_greater_random));
-    out_set(o, "p_two_sided_normal", out_num(m->p_two_sided_normal));
-    out_set(o, "p_two_sided_random", out_num(m->p_two_sided_random));
-    return o;
+    doc_object_begin(d);
+    doc_set_num(d, "i", m->i);
+    doc_set_num(d, "expected", m->expected);
+    doc_set_num(d, "variance_normal", m->variance_normal);
+    doc_set_num(d, "variance_random", m->variance_random);
+    doc_set_num(d, "z_normal", m->z_normal);
+    doc_set_num(d, "z_random", m->z_random);
+    doc_set_num(d, "p_greater_normal", m->p_greater_normal);
+    doc_set_num(d, "p_greater_random", m->p_greater_random);
+    doc_set_num(d, "p_two_sided_normal", m->p_two_sided_normal);
+    doc_set_num(d, "p_two_sided_random", m->p_two_sided_random);
+    doc_object_end(d);
 }
 
-static json_t *local_json(const struct store *s, uint32_t region, double value,
-                          const struct spatial_local *l)
+static void local_doc(struct doc *d, const struct store *s, uint32_t region, double value,
+                      const struct spatial_local *l)
 {
-    json_t *o = json_object();
-    out_set(o, "region", json_string(store_region_at(s, region)->id));
-    out_set(o, "value", out_num(value));
-    out_set(o, "i", out_num(l->i));
-    out_set(o, "lag", out_num(l->lag));
-    out_set(o, "expected", out_num(l->expected));
-    out_set(o, "variance", out_num(l->variance));
+    doc_object_begin(d);
+    doc_set_str(d, "region", store_region_at(s, region)->id);
+    doc_set_num(d, "value", value);
+    doc_set_num(d, "i", l->i);
+    doc_set_num(d, "lag", l->lag);
+    doc_set_num(d, "expected", l->expected);
+    doc_set_num(d, "variance", l->variance);
     /* spdep gives NaN here (a zero variance); the conventions say why it is null */
-    out_set(o, "z", l->has_z ? out_num(l->z) : json_null());
-    out_set(o, "p_two_sided", l->has_z ? out_num(l->p_two_sided) : json_null());
-    out_set(o, "quadrant", json_string(spatial_quadrant_name(l->quadrant)));
-    return o;
+    if (l->has_z) {
+        doc_set_num(d, "z", l->z);
+        doc_set_num(d, "p_two_sided", l->p_two_sided);
+    } else {
+        doc_set_null(d, "z");
+        doc_set_null(d, "p_two_sided");
+    }
+    doc_set_str(d, "quadrant", spatial_quadrant_name(l->quadrant));
+    doc_object_end(d);
 }
 
-/* One year's entry: n, n_used, moran, local[]. */
-static int year_json(const struct store *s, const struct panel *p, size_t y,
-                     const struct contiguity *c, struct spatial_local *local, json_t *years,
-                     struct api_error *err)
+/* One year's entry: year, n, n_used, moran, local[]. */
+static int year_doc(struct doc *d, const struct store *s, const struct panel *p, size_t y,
+                    const struct contiguity *c, struct spatial_local *local, struct api_error *err)
 {
     const double *x = panel_row(p, y);
     struct spatial_moran m;
@@ -117,28 +121,32 @@ static int year_json(const struct store *s, const struct panel *p, size_t y,
         code = spatial_local_moran(&c->w, x, local);
     if (code != METRICS_OK)
         return moran_error(code, p, y, c, err);
-    json_t *e = json_object(), *list = json_array();
-    out_set(e, "year", json_integer(p->years[y]));
-    out_set(e, "n", json_integer((json_int_t)m.n));
-    out_set(e, "n_used", json_integer((json_int_t)m.n_used));
-    out_set(e, "moran", moran_json(&m));
+    doc_object_begin(d);
+    doc_set_int(d, "year", p->years[y]);
+    doc_set_int(d, "n", (long long)m.n);
+    doc_set_int(d, "n_used", (long long)m.n_used);
+    doc_key(d, "moran");
+    moran_doc(d, &m);
+    doc_key(d, "local");
+    doc_array_begin(d);
     for (size_t k = 0; k < p->nr; k++)
-        json_array_append_new(list, local_json(s, p->regions[k], x[k], &local[k]));
-    out_set(e, "local", list);
-    json_array_append_new(years, e);
+        local_doc(d, s, p->regions[k], x[k], &local[k]);
+    doc_array_end(d);
+    doc_object_end(d);
     return 0;
 }
 
-static json_t *spatial_head(const struct store *s, const struct query *q,
-                            const struct spatial_req *rq, const struct panel *p,
-                            const struct contiguity *c)
+/* The members before years: indicator, regions, weights, conventions, left_out. */
+static void spatial_head(struct doc *d, const struct store *s, const struct query *q,
+                         const struct spatial_req *rq, const struct panel *p,
+                         const struct contiguity *c)
 {
-    json_t *doc = json_object(), *regions = json_array();
-    for (size_t k = 0; k < p->nr; k++)
-        json_array_append_new(regions, json_string(store_region_at(s, p->regions[k])->id));
-    out_set(doc, "indicator", out_indicator_ref(s, rq->ind, q));
-    out_set(doc, "regions", regions);
-    out_set(doc, "weights", contiguity_json(s, p->regions, c, &rq->opts));
+    doc_key(d, "indicator");
+    out_indicator_doc(d, s, rq->ind, q);
+    doc_key(d, "regions");
+    out_region_ids_doc(d, s, p->regions, p->nr);
+    doc_key(d, "weights");
+    contiguity_doc(d, s, p->regions, c, &rq->opts);
     static const char *const conv[] = {
         "balanced",
         "every year listed has a value for every region listed; the rest is in left_out",
@@ -159,18 +167,18 @@ static json_t *spatial_head(const struct store *s, const struct query *q,
         "error (default): a region without neighbours is a 422; keep: its lag is 0 and n_used "
         "(the n of I, E[I] and the variances) leaves it out, as spdep's zero.policy = TRUE",
         NULL};
-    out_set(doc, "conventions", out_conventions(conv));
-    out_set(doc, "left_out", out_left_out(s, p));
-    return doc;
+    doc_key(d, "conventions");
+    out_conventions_doc(d, conv);
+    doc_key(d, "left_out");
+    out_left_out_doc(d, s, p);
 }
 
-int gaps_spatial(const struct store *s, const struct query *q, json_t **out, struct api_error *err)
+int gaps_spatial(const struct store *s, const struct query *q, struct doc *d, struct api_error *err)
 {
     struct spatial_req rq;
     struct panel p = {0};
     struct contiguity c = {0};
     struct spatial_local *local = NULL;
-    json_t *doc = NULL, *years;
     int rc = -1;
     memset(&rq, 0, sizeof rq);
     if (parse_spatial(s, q, &rq, err) != 0 ||
@@ -186,17 +194,17 @@ int gaps_spatial(const struct store *s, const struct query *q, json_t **out, str
         api_fail(err, 503, "out_of_memory", NULL, "out of memory");
         goto done;
     }
-    doc = spatial_head(s, q, &rq, &p, &c);
-    years = json_array();
-    out_set(doc, "years", years);
+    doc_object_begin(d);
+    spatial_head(d, s, q, &rq, &p, &c);
+    doc_key(d, "years");
+    doc_array_begin(d);
     for (size_t y = 0; y < p.ny; y++)
-        if (year_json(s, &p, y, &c, local, years, err) != 0)
+        if (year_doc(d, s, &p, y, &c, local, err) != 0)
             goto done;
-    *out = doc;
-    doc = NULL;
+    doc_array_end(d);
+    doc_object_end(d);
     rc = 0;
 done:
-    json_decref(doc);
     free(local);
     contiguity_free(&c);
     panel_free(&p);

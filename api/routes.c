@@ -185,7 +185,7 @@ const struct route routes[] = {
                 "&spatial=1&lag_classes=2"},
     {.name = "spatial",
      .pattern = "/v1/gaps/spatial",
-     .handle = gaps_spatial,
+     .emit = gaps_spatial,
      .params = PARAMS("indicator", "regions", "from", "to", "year", "links", "isolated"),
      .csv = CSV(.rows = {"years", "local"},
                 .columns = {"indicator",
