@@ -489,31 +489,32 @@ static int check_domain(const struct store *s, const struct dispersion_req *rq,
 
 typedef int (*index_fn)(const double *x, const double *w, size_t n, double *out);
 
-static int put_index(json_t *row, const char *key, index_fn fn, const double *x, const double *w,
+static int index_doc(struct doc *d, const char *key, index_fn fn, const double *x, const double *w,
                      size_t n, int year, struct api_error *err)
 {
     double v;
     int code = fn(x, w, n, &v);
     if (code != METRICS_OK)
         return undefined(err, "measures", key, NULL, year, code);
-    out_set(row, key, out_num(v));
+    doc_set_num(d, key, v);
     return 0;
 }
 
 /* The region with the smallest (or largest) value of year row Y, its value and the value's
  * status: a value shown from the data keeps its flag. */
-static json_t *extreme(const struct store *s, const struct panel *p, size_t y, int want_max)
+static void extreme_doc(struct doc *d, const struct store *s, const struct panel *p, size_t y,
+                        int want_max)
 {
     const double *x = panel_row(p, y);
     size_t best = 0;
     for (size_t k = 1; k < p->nr; k++)
         if (want_max ? x[k] > x[best] : x[k] < x[best])
             best = k;
-    json_t *e = json_object();
-    out_set(e, "region", json_string(region_id(s, p->regions[best])));
-    out_set(e, "value", out_num(x[best]));
-    out_set(e, "status", out_str(store_status_name(p->status[y * p->nr + best])));
-    return e;
+    doc_object_begin(d);
+    doc_set_str(d, "region", region_id(s, p->regions[best]));
+    doc_set_num(d, "value", x[best]);
+    doc_set_str(d, "status", store_status_name(p->status[y * p->nr + best]));
+    doc_object_end(d);
 }
 
 /* GROUP[k] = the index of region k's parent among PARENTS[0..*NG), in order of first
@@ -584,84 +585,40 @@ fail:
     return -1;
 }
 
-/* Theil T or L between and within the parents of the panel's regions, for one year. */
-static int decomposition_json(const struct store *s, const struct query *q, const struct panel *p,
-                              const double *x, const double *w, enum metrics_theil_kind kind,
-                              int year, json_t **out, struct api_error *err)
+/* Theil T or L between and within the parents of the panel's regions, for one year, as member
+ * KEY. */
+static int decomposition_doc(struct doc *d, const char *key, const struct store *s,
+                             const struct query *q, const struct panel *p, const double *x,
+                             const double *w, enum metrics_theil_kind kind, int year,
+                             struct api_error *err)
 {
     struct theil_year ty;
     if (theil_year(s, p, x, w, kind, year, &ty, err) != 0)
         return -1;
-    const struct metrics_decomposition d = ty.d;
-    const uint32_t *parents = ty.parents;
-    const struct metrics_group *groups = ty.groups;
-    size_t ng = ty.ng;
-    json_t *o = json_object(), *list = json_array();
-    out_set(o, "total", out_num(d.total));
-    out_set(o, "between", out_num(d.between));
-    out_set(o, "within", out_num(d.within));
-    out_set(o, "between_share", d.total > 0 ? out_num(d.between / d.total) : json_null());
-    for (size_t g = 0; g < ng; g++) {
-        json_t *e = json_object();
-        out_set(e, "group", out_region_ref(s, parents[g], q));
-        out_set(e, "n", json_integer((json_int_t)groups[g].n));
-        out_set(e, "population_share", out_num(groups[g].population_share));
-        out_set(e, "value_share", out_num(groups[g].value_share));
-        out_set(e, "mean", out_num(groups[g].mean));
-        out_set(e, "index", out_num(groups[g].index));
-        json_array_append_new(list, e);
+    doc_key(d, key);
+    doc_object_begin(d);
+    doc_set_num(d, "total", ty.d.total);
+    doc_set_num(d, "between", ty.d.between);
+    doc_set_num(d, "within", ty.d.within);
+    doc_set_num(d, "between_share", ty.d.total > 0 ? ty.d.between / ty.d.total : NAN);
+    doc_key(d, "groups");
+    doc_array_begin(d);
+    for (size_t g = 0; g < ty.ng; g++) {
+        const struct metrics_group *e = &ty.groups[g];
+        doc_object_begin(d);
+        doc_key(d, "group");
+        out_region_doc(d, s, ty.parents[g], q);
+        doc_set_int(d, "n", (long long)e->n);
+        doc_set_num(d, "population_share", e->population_share);
+        doc_set_num(d, "value_share", e->value_share);
+        doc_set_num(d, "mean", e->mean);
+        doc_set_num(d, "index", e->index);
+        doc_object_end(d);
     }
-    out_set(o, "groups", list);
-    *out = o;
+    doc_array_end(d);
+    doc_object_end(d);
     theil_year_free(&ty);
     return 0;
-}
-
-static json_t *dagum_shares(const struct metrics_dagum *d)
-{
-    if (!d->has_shares)
-        return json_null(); /* gini 0: every value equal, no part of nothing */
-    json_t *o = json_object();
-    out_set(o, "within", out_num(d->share_within));
-    out_set(o, "net_between", out_num(d->share_net_between));
-    out_set(o, "transvariation", out_num(d->share_transvariation));
-    return o;
-}
-
-static json_t *dagum_groups(const struct store *s, const struct query *q, const uint32_t *parents,
-                            const struct metrics_dagum_group *groups, size_t ng)
-{
-    json_t *list = json_array();
-    for (size_t g = 0; g < ng; g++) {
-        json_t *e = json_object();
-        out_set(e, "group", out_region_ref(s, parents[g], q));
-        out_set(e, "n", json_integer((json_int_t)groups[g].n));
-        out_set(e, "mean", out_num(groups[g].mean));
-        out_set(e, "population_share", out_num(groups[g].population_share));
-        out_set(e, "income_share", out_num(groups[g].income_share));
-        out_set(e, "gini", out_num(groups[g].gini));
-        json_array_append_new(list, e);
-    }
-    return list;
-}
-
-static json_t *dagum_pairs(const struct store *s, const uint32_t *parents,
-                           const struct metrics_dagum_pair *pairs, size_t np)
-{
-    json_t *list = json_array();
-    for (size_t k = 0; k < np; k++) {
-        json_t *e = json_object();
-        /* the richer group first (metrics_dagum_decompose orders them), so D is in [0, 1] */
-        out_set(e, "groups",
-                json_pack("[s,s]", region_id(s, parents[pairs[k].a]),
-                          region_id(s, parents[pairs[k].b])));
-        out_set(e, "gini", out_num(pairs[k].gini));
-        out_set(e, "relative_affluence", out_num(pairs[k].relative_affluence));
-        out_set(e, "net_between", out_num(pairs[k].net_between));
-        out_set(e, "transvariation", out_num(pairs[k].transvariation));
-        json_array_append_new(list, e);
-    }
-    return list;
 }
 
 /* One year's Dagum decomposition by the parents of the panel's regions, for both writers. */
@@ -722,25 +679,67 @@ done:
     return rc;
 }
 
-/* The Dagum (1997) Gini decomposition by the parents of the panel's regions, for one year. */
-static int dagum_json(const struct store *s, const struct query *q, const struct panel *p,
-                      const double *x, const double *w, int year, json_t **out,
-                      struct api_error *err)
+/* The Dagum (1997) Gini decomposition by the parents of the panel's regions, for one year, as
+ * member "dagum". */
+static int dagum_doc(struct doc *d, const struct store *s, const struct query *q,
+                     const struct panel *p, const double *x, const double *w, int year,
+                     struct api_error *err)
 {
     struct dagum_year dy;
     int rc = -1;
     if (dagum_year(s, p, x, w, year, &dy, err) != 0)
         goto done;
-    json_t *o = json_object();
-    out_set(o, "gini", out_num(dy.d.gini));
-    out_set(o, "within", out_num(dy.d.within));
-    out_set(o, "net_between", out_num(dy.d.net_between));
-    out_set(o, "transvariation", out_num(dy.d.transvariation));
-    out_set(o, "between", out_num(dy.d.between));
-    out_set(o, "shares", dagum_shares(&dy.d));
-    out_set(o, "groups", dagum_groups(s, q, dy.parents, dy.groups, dy.ng));
-    out_set(o, "pairs", dagum_pairs(s, dy.parents, dy.pairs, dy.np));
-    *out = o;
+    doc_key(d, "dagum");
+    doc_object_begin(d);
+    doc_set_num(d, "gini", dy.d.gini);
+    doc_set_num(d, "within", dy.d.within);
+    doc_set_num(d, "net_between", dy.d.net_between);
+    doc_set_num(d, "transvariation", dy.d.transvariation);
+    doc_set_num(d, "between", dy.d.between);
+    doc_key(d, "shares");
+    if (dy.d.has_shares) {
+        doc_object_begin(d);
+        doc_set_num(d, "within", dy.d.share_within);
+        doc_set_num(d, "net_between", dy.d.share_net_between);
+        doc_set_num(d, "transvariation", dy.d.share_transvariation);
+        doc_object_end(d);
+    } else {
+        doc_null(d); /* gini 0: every value equal, no part of nothing */
+    }
+    doc_key(d, "groups");
+    doc_array_begin(d);
+    for (size_t g = 0; g < dy.ng; g++) {
+        const struct metrics_dagum_group *e = &dy.groups[g];
+        doc_object_begin(d);
+        doc_key(d, "group");
+        out_region_doc(d, s, dy.parents[g], q);
+        doc_set_int(d, "n", (long long)e->n);
+        doc_set_num(d, "mean", e->mean);
+        doc_set_num(d, "population_share", e->population_share);
+        doc_set_num(d, "income_share", e->income_share);
+        doc_set_num(d, "gini", e->gini);
+        doc_object_end(d);
+    }
+    doc_array_end(d);
+    doc_key(d, "pairs");
+    doc_array_begin(d);
+    for (size_t k = 0; k < dy.np; k++) {
+        const struct metrics_dagum_pair *e = &dy.pairs[k];
+        doc_object_begin(d);
+        /* the richer group first (metrics_dagum_decompose orders them), so D is in [0, 1] */
+        doc_key(d, "groups");
+        doc_array_begin(d);
+        doc_str(d, region_id(s, dy.parents[e->a]));
+        doc_str(d, region_id(s, dy.parents[e->b]));
+        doc_array_end(d);
+        doc_set_num(d, "gini", e->gini);
+        doc_set_num(d, "relative_affluence", e->relative_affluence);
+        doc_set_num(d, "net_between", e->net_between);
+        doc_set_num(d, "transvariation", e->transvariation);
+        doc_object_end(d);
+    }
+    doc_array_end(d);
+    doc_object_end(d);
     rc = 0;
 done:
     dagum_year_free(&dy);
@@ -758,38 +757,40 @@ static int cv_of(const struct dispersion_req *rq, const double *x, const double 
     return metrics_cv(x, w, n, rq->sample_cv, out);
 }
 
-/* The row of year Y in *OUT (set even on failure, to be freed with the answer). Its CV goes to
- * *CV with *HAS_CV = 1, or *HAS_CV = 0 when the CV is undefined in that year. */
-static int year_json(const struct store *s, const struct query *q, const struct dispersion_req *rq,
-                     const struct panel *p, size_t y, double *cv, int *has_cv, json_t **out,
-                     struct api_error *err)
+/* The members of year Y's row. Its CV goes to *CV with *HAS_CV = 1, or *HAS_CV = 0 when the CV
+ * is undefined in that year. */
+static int year_doc(struct doc *d, const struct store *s, const struct query *q,
+                    const struct dispersion_req *rq, const struct panel *p, size_t y, double *cv,
+                    int *has_cv, struct api_error *err)
 {
     const double *x = &p->x[y * p->nr], *w = p->w ? &p->w[y * p->nr] : NULL;
     int year = p->years[y];
     double v;
     int code;
-    json_t *row = json_object();
-    out_set(row, "year", json_integer(year));
-    out_set(row, "n", json_integer((json_int_t)p->nr));
-    *out = row;
+    doc_set_int(d, "year", year);
+    doc_set_int(d, "n", (long long)p->nr);
     if (rq->want[M_MEAN]) {
         if ((code = metrics_mean(x, w, p->nr, &v)) != METRICS_OK)
             return undefined(err, "measures", "mean", NULL, year, code);
-        out_set(row, "mean", out_num(v));
+        doc_set_num(d, "mean", v);
     }
-    if (rq->want[M_MIN])
-        out_set(row, "min", extreme(s, p, y, 0));
-    if (rq->want[M_MAX])
-        out_set(row, "max", extreme(s, p, y, 1));
+    if (rq->want[M_MIN]) {
+        doc_key(d, "min");
+        extreme_doc(d, s, p, y, 0);
+    }
+    if (rq->want[M_MAX]) {
+        doc_key(d, "max");
+        extreme_doc(d, s, p, y, 1);
+    }
     if (rq->want[M_RANGE]) {
         if ((code = metrics_range(x, p->nr, &v)) != METRICS_OK)
             return undefined(err, "measures", "range", NULL, year, code);
-        out_set(row, "range", out_num(v));
+        doc_set_num(d, "range", v);
     }
     if (rq->want[M_MAX_MIN_RATIO]) {
         if ((code = metrics_max_min_ratio(x, p->nr, &v)) != METRICS_OK)
             return undefined(err, "measures", "max_min_ratio", NULL, year, code);
-        out_set(row, "max_min_ratio", out_num(v));
+        doc_set_num(d, "max_min_ratio", v);
     }
     /* The CV is also the series of sigma_convergence, so it is computed in every year; but
      * only a CV that was asked for (measures=) makes the answer fail when it is undefined (a
@@ -799,37 +800,30 @@ static int year_json(const struct store *s, const struct query *q, const struct 
     if (rq->want[M_CV]) {
         if (!*has_cv)
             return undefined(err, "measures", "the coefficient of variation", NULL, year, code);
-        out_set(row, "cv", out_num(*cv));
+        doc_set_num(d, "cv", *cv);
     }
-    if ((rq->want[M_GINI] && put_index(row, "gini", metrics_gini, x, w, p->nr, year, err)) ||
-        (rq->want[M_THEIL_T] &&
-         put_index(row, "theil_t", metrics_theil_t, x, w, p->nr, year, err)) ||
-        (rq->want[M_THEIL_L] && put_index(row, "theil_l", metrics_theil_l, x, w, p->nr, year, err)))
+    if ((rq->want[M_GINI] && index_doc(d, "gini", metrics_gini, x, w, p->nr, year, err)) ||
+        (rq->want[M_THEIL_T] && index_doc(d, "theil_t", metrics_theil_t, x, w, p->nr, year, err)) ||
+        (rq->want[M_THEIL_L] && index_doc(d, "theil_l", metrics_theil_l, x, w, p->nr, year, err)))
         return -1;
     if (rq->want[M_ATKINSON]) {
         if ((code = atkinson_eps(x, w, p->nr, rq->epsilon, &v)) != METRICS_OK)
             return undefined(err, "measures", "atkinson", NULL, year, code);
-        out_set(row, "atkinson", out_num(v));
+        doc_set_num(d, "atkinson", v);
     }
     if (!rq->by_parent)
         return 0;
-    json_t *dec = json_object(), *one;
-    out_set(row, "decomposition", dec);
-    if (rq->want[M_THEIL_T]) {
-        if (decomposition_json(s, q, p, x, w, METRICS_THEIL_T, year, &one, err) != 0)
-            return -1;
-        out_set(dec, "theil_t", one);
-    }
-    if (rq->want[M_THEIL_L]) {
-        if (decomposition_json(s, q, p, x, w, METRICS_THEIL_L, year, &one, err) != 0)
-            return -1;
-        out_set(dec, "theil_l", one);
-    }
-    if (rq->want[M_GINI]) {
-        if (dagum_json(s, q, p, x, w, year, &one, err) != 0)
-            return -1;
-        out_set(row, "dagum", one);
-    }
+    doc_key(d, "decomposition");
+    doc_object_begin(d);
+    if (rq->want[M_THEIL_T] &&
+        decomposition_doc(d, "theil_t", s, q, p, x, w, METRICS_THEIL_T, year, err) != 0)
+        return -1;
+    if (rq->want[M_THEIL_L] &&
+        decomposition_doc(d, "theil_l", s, q, p, x, w, METRICS_THEIL_L, year, err) != 0)
+        return -1;
+    doc_object_end(d);
+    if (rq->want[M_GINI] && dagum_doc(d, s, q, p, x, w, year, err) != 0)
+        return -1;
     return 0;
 }
 
@@ -985,28 +979,30 @@ static const char *const dispersion_conventions[] = {
     "segment, direction_overall of the whole trend",
     NULL};
 
-static json_t *dispersion_head(const struct store *s, const struct query *q,
-                               const struct dispersion_req *rq, const struct panel *p)
+/* The members before the year rows: the request as understood and what the panel left out. */
+static void head_doc(struct doc *d, const struct store *s, const struct query *q,
+                     const struct dispersion_req *rq, const struct panel *p)
 {
-    json_t *doc = json_object(), *regions = json_array(), *measures = json_array();
-    for (size_t k = 0; k < p->nr; k++)
-        json_array_append_new(regions, json_string(region_id(s, p->regions[k])));
+    doc_key(d, "indicator");
+    out_indicator_doc(d, s, rq->ind, q);
+    doc_key(d, "regions");
+    out_region_ids_doc(d, s, p->regions, p->nr);
+    doc_key(d, "measures");
+    doc_array_begin(d);
     for (int m = 0; m < M_COUNT; m++)
         if (rq->want[m])
-            json_array_append_new(measures, json_string(measure_names[m]));
-    out_set(doc, "indicator", out_indicator_ref(s, rq->ind, q));
-    out_set(doc, "regions", regions);
-    out_set(doc, "measures", measures);
-    out_set(doc, "weights", json_string(rq->wind == STORE_NONE ? "none" : "population"));
-    out_set(doc, "weight_indicator",
-            rq->wind == STORE_NONE ? json_null()
-                                   : json_string(store_indicator_at(s, rq->wind)->id));
-    out_set(doc, "cv", json_string(rq->sample_cv ? "sample" : "population"));
-    out_set(doc, "epsilon", out_num(rq->epsilon));
-    out_set(doc, "group_by", rq->by_parent ? json_string("parent") : json_null());
-    out_set(doc, "conventions", out_conventions(dispersion_conventions));
-    out_set(doc, "left_out", out_left_out(s, p));
-    return doc;
+            doc_str(d, measure_names[m]);
+    doc_array_end(d);
+    doc_set_str(d, "weights", rq->wind == STORE_NONE ? "none" : "population");
+    doc_set_str(d, "weight_indicator",
+                rq->wind == STORE_NONE ? NULL : store_indicator_at(s, rq->wind)->id);
+    doc_set_str(d, "cv", rq->sample_cv ? "sample" : "population");
+    doc_set_num(d, "epsilon", rq->epsilon);
+    doc_set_str(d, "group_by", rq->by_parent ? "parent" : NULL);
+    doc_key(d, "conventions");
+    out_conventions_doc(d, dispersion_conventions);
+    doc_key(d, "left_out");
+    out_left_out_doc(d, s, p);
 }
 
 /* What both forms of the answer start from: the request, its balanced panel (checked for the
@@ -1036,399 +1032,38 @@ static void dispersion_free(struct dispersion_req *rq, struct panel *p, double *
     selection_free(&rq->sel);
 }
 
-int gaps_dispersion(const struct store *s, const struct query *q, json_t **out,
+int gaps_dispersion(const struct store *s, const struct query *q, struct doc *d,
                     struct api_error *err)
 {
     struct dispersion_req rq;
     struct panel p = {0};
-    json_t *doc = NULL;
     double *cvs = NULL;
     int rc = -1, all_cv = 1;
     if (dispersion_prepare(s, q, &rq, &p, &cvs, err) != 0)
         goto done;
-    doc = dispersion_head(s, q, &rq, &p);
-    json_t *years = json_array();
-    out_set(doc, "years", years);
+    doc_object_begin(d);
+    head_doc(d, s, q, &rq, &p);
+    doc_key(d, "years");
+    doc_array_begin(d);
     for (size_t y = 0; y < p.ny; y++) {
-        json_t *row = NULL;
         int has_cv = 0;
-        int bad = year_json(s, q, &rq, &p, y, &cvs[y], &has_cv, &row, err);
-        json_array_append_new(years, row);
-        if (bad)
+        doc_object_begin(d);
+        if (year_doc(d, s, q, &rq, &p, y, &cvs[y], &has_cv, err) != 0)
             goto done;
+        doc_object_end(d);
         all_cv = all_cv && has_cv;
     }
+    doc_array_end(d);
     json_t *sigma = sigma_json(p.years, cvs, all_cv ? p.ny : 0, rq.min_segment, err);
     if (!sigma)
         goto done;
-    out_set(doc, "sigma_convergence", sigma);
-    *out = doc;
-    doc = NULL;
-    rc = 0;
-done:
-    json_decref(doc);
-    dispersion_free(&rq, &p, cvs);
-    return rc;
-}
-
-/* ---- the same answer written straight into the output: no tree for the rows ---------------- */
-
-/* KEY, KEY_en and KEY_zh as out_texts sets them. */
-static void texts_write(struct render_json *w, const char *key, const char *en, const char *zh,
-                        const struct query *q)
-{
-    char k[64];
-    render_key(w, key);
-    render_str(w, out_text(en, zh, q));
-    snprintf(k, sizeof k, "%s_en", key);
-    render_key(w, k);
-    render_str(w, en);
-    snprintf(k, sizeof k, "%s_zh", key);
-    render_key(w, k);
-    render_str(w, zh);
-}
-
-/* out_indicator_ref, written. */
-static void indicator_ref_write(struct render_json *w, const struct store *s, uint32_t i,
-                                const struct query *q)
-{
-    const struct indicator *ind = store_indicator_at(s, i);
-    render_object_begin(w);
-    render_key(w, "id");
-    render_str(w, ind->id);
-    texts_write(w, "name", ind->name_en, ind->name_zh, q);
-    texts_write(w, "unit", ind->unit, ind->unit_zh, q);
-    render_key(w, "category");
-    render_str(w, ind->category);
-    render_key(w, "higher_is_better");
-    render_tree(w, out_tristate(ind->higher_is_better)); /* true, false, null: not allocated */
-    render_key(w, "aggregation");
-    render_str(w, store_aggregation_name(ind->aggregation));
-    render_object_end(w);
-}
-
-/* A jansson subtree J (stolen) as member KEY; a NULL J (failed allocation) is skipped, as
- * out_set skips it. */
-static void tree_member(struct render_json *w, const char *key, json_t *j)
-{
-    if (!j)
-        return;
-    render_key(w, key);
-    render_tree(w, j);
-    json_decref(j);
-}
-
-static int index_write(struct render_json *w, const char *key, index_fn fn, const double *x,
-                       const double *wt, size_t n, int year, struct api_error *err)
-{
-    double v;
-    int code = fn(x, wt, n, &v);
-    if (code != METRICS_OK)
-        return undefined(err, "measures", key, NULL, year, code);
-    render_key(w, key);
-    render_num(w, v);
-    return 0;
-}
-
-/* extreme(), written. */
-static void extreme_write(struct render_json *w, const struct store *s, const struct panel *p,
-                          size_t y, int want_max)
-{
-    const double *x = panel_row(p, y);
-    size_t best = 0;
-    for (size_t k = 1; k < p->nr; k++)
-        if (want_max ? x[k] > x[best] : x[k] < x[best])
-            best = k;
-    render_object_begin(w);
-    render_key(w, "region");
-    render_str(w, region_id(s, p->regions[best]));
-    render_key(w, "value");
-    render_num(w, x[best]);
-    render_key(w, "status");
-    render_str(w, store_status_name(p->status[y * p->nr + best]));
-    render_object_end(w);
-}
-
-/* out_region_ref, written. */
-static void region_ref_write(struct render_json *w, const struct store *s, uint32_t r,
-                             const struct query *q)
-{
-    const struct region *reg = store_region_at(s, r);
-    render_object_begin(w);
-    render_key(w, "id");
-    render_str(w, reg->id);
-    texts_write(w, "name", reg->name_en, reg->name_zh, q);
-    render_key(w, "kind");
-    render_str(w, reg->kind);
-    render_object_end(w);
-}
-
-static void num_member(struct render_json *w, const char *key, double v)
-{
-    render_key(w, key);
-    render_num(w, v);
-}
-
-/* decomposition_json, written as member KEY. */
-static int decomposition_write(struct render_json *w, const char *key, const struct store *s,
-                               const struct query *q, const struct panel *p, const double *x,
-                               const double *wt, enum metrics_theil_kind kind, int year,
-                               struct api_error *err)
-{
-    struct theil_year ty;
-    if (theil_year(s, p, x, wt, kind, year, &ty, err) != 0)
-        return -1;
-    const struct metrics_decomposition d = ty.d;
-    const uint32_t *parents = ty.parents;
-    const struct metrics_group *groups = ty.groups;
-    size_t ng = ty.ng;
-    render_key(w, key);
-    render_object_begin(w);
-    num_member(w, "total", d.total);
-    num_member(w, "between", d.between);
-    num_member(w, "within", d.within);
-    num_member(w, "between_share", d.total > 0 ? d.between / d.total : NAN);
-    render_key(w, "groups");
-    render_array_begin(w);
-    for (size_t g = 0; g < ng; g++) {
-        render_object_begin(w);
-        render_key(w, "group");
-        region_ref_write(w, s, parents[g], q);
-        render_key(w, "n");
-        render_int(w, (long long)groups[g].n);
-        num_member(w, "population_share", groups[g].population_share);
-        num_member(w, "value_share", groups[g].value_share);
-        num_member(w, "mean", groups[g].mean);
-        num_member(w, "index", groups[g].index);
-        render_object_end(w);
-    }
-    render_array_end(w);
-    render_object_end(w);
-    theil_year_free(&ty);
-    return 0;
-}
-
-/* dagum_json, written as member "dagum". */
-static int dagum_write(struct render_json *w, const struct store *s, const struct query *q,
-                       const struct panel *p, const double *x, const double *wt, int year,
-                       struct api_error *err)
-{
-    struct dagum_year dy;
-    int rc = -1;
-    if (dagum_year(s, p, x, wt, year, &dy, err) != 0)
-        goto done;
-    const struct metrics_dagum d = dy.d;
-    const uint32_t *parents = dy.parents;
-    const struct metrics_dagum_group *groups = dy.groups;
-    const struct metrics_dagum_pair *pairs = dy.pairs;
-    size_t ng = dy.ng, np = dy.np;
-    render_key(w, "dagum");
-    render_object_begin(w);
-    num_member(w, "gini", d.gini);
-    num_member(w, "within", d.within);
-    num_member(w, "net_between", d.net_between);
-    num_member(w, "transvariation", d.transvariation);
-    num_member(w, "between", d.between);
-    render_key(w, "shares");
-    if (d.has_shares) {
-        render_object_begin(w);
-        num_member(w, "within", d.share_within);
-        num_member(w, "net_between", d.share_net_between);
-        num_member(w, "transvariation", d.share_transvariation);
-        render_object_end(w);
-    } else {
-        render_null(w);
-    }
-    render_key(w, "groups");
-    render_array_begin(w);
-    for (size_t g = 0; g < ng; g++) {
-        render_object_begin(w);
-        render_key(w, "group");
-        region_ref_write(w, s, parents[g], q);
-        render_key(w, "n");
-        render_int(w, (long long)groups[g].n);
-        num_member(w, "mean", groups[g].mean);
-        num_member(w, "population_share", groups[g].population_share);
-        num_member(w, "income_share", groups[g].income_share);
-        num_member(w, "gini", groups[g].gini);
-        render_object_end(w);
-    }
-    render_array_end(w);
-    render_key(w, "pairs");
-    render_array_begin(w);
-    for (size_t k = 0; k < np; k++) {
-        render_object_begin(w);
-        render_key(w, "groups");
-        render_array_begin(w);
-        render_str(w, region_id(s, parents[pairs[k].a]));
-        render_str(w, region_id(s, parents[pairs[k].b]));
-        render_array_end(w);
-        num_member(w, "gini", pairs[k].gini);
-        num_member(w, "relative_affluence", pairs[k].relative_affluence);
-        num_member(w, "net_between", pairs[k].net_between);
-        num_member(w, "transvariation", pairs[k].transvariation);
-        render_object_end(w);
-    }
-    render_array_end(w);
-    render_object_end(w);
-    rc = 0;
-done:
-    dagum_year_free(&dy);
-    return rc;
-}
-
-/* year_json, written: the same members in the same order, the same errors. */
-static int year_write(struct render_json *w, const struct store *s, const struct query *q,
-                      const struct dispersion_req *rq, const struct panel *p, size_t y, double *cv,
-                      int *has_cv, struct api_error *err)
-{
-    const double *x = &p->x[y * p->nr], *wt = p->w ? &p->w[y * p->nr] : NULL;
-    int year = p->years[y];
-    double v;
-    int code;
-    render_key(w, "year");
-    render_int(w, year);
-    render_key(w, "n");
-    render_int(w, (long long)p->nr);
-    if (rq->want[M_MEAN]) {
-        if ((code = metrics_mean(x, wt, p->nr, &v)) != METRICS_OK)
-            return undefined(err, "measures", "mean", NULL, year, code);
-        render_key(w, "mean");
-        render_num(w, v);
-    }
-    if (rq->want[M_MIN]) {
-        render_key(w, "min");
-        extreme_write(w, s, p, y, 0);
-    }
-    if (rq->want[M_MAX]) {
-        render_key(w, "max");
-        extreme_write(w, s, p, y, 1);
-    }
-    if (rq->want[M_RANGE]) {
-        if ((code = metrics_range(x, p->nr, &v)) != METRICS_OK)
-            return undefined(err, "measures", "range", NULL, year, code);
-        render_key(w, "range");
-        render_num(w, v);
-    }
-    if (rq->want[M_MAX_MIN_RATIO]) {
-        if ((code = metrics_max_min_ratio(x, p->nr, &v)) != METRICS_OK)
-            return undefined(err, "measures", "max_min_ratio", NULL, year, code);
-        render_key(w, "max_min_ratio");
-        render_num(w, v);
-    }
-    code = cv_of(rq, x, wt, p->nr, cv);
-    *has_cv = code == METRICS_OK;
-    if (rq->want[M_CV]) {
-        if (!*has_cv)
-            return undefined(err, "measures", "the coefficient of variation", NULL, year, code);
-        render_key(w, "cv");
-        render_num(w, *cv);
-    }
-    if ((rq->want[M_GINI] && index_write(w, "gini", metrics_gini, x, wt, p->nr, year, err)) ||
-        (rq->want[M_THEIL_T] &&
-         index_write(w, "theil_t", metrics_theil_t, x, wt, p->nr, year, err)) ||
-        (rq->want[M_THEIL_L] &&
-         index_write(w, "theil_l", metrics_theil_l, x, wt, p->nr, year, err)))
-        return -1;
-    if (rq->want[M_ATKINSON]) {
-        if ((code = atkinson_eps(x, wt, p->nr, rq->epsilon, &v)) != METRICS_OK)
-            return undefined(err, "measures", "atkinson", NULL, year, code);
-        render_key(w, "atkinson");
-        render_num(w, v);
-    }
-    if (!rq->by_parent)
-        return 0;
-    render_key(w, "decomposition");
-    render_object_begin(w);
-    if (rq->want[M_THEIL_T] &&
-        decomposition_write(w, "theil_t", s, q, p, x, wt, METRICS_THEIL_T, year, err) != 0)
-        return -1;
-    if (rq->want[M_THEIL_L] &&
-        decomposition_write(w, "theil_l", s, q, p, x, wt, METRICS_THEIL_L, year, err) != 0)
-        return -1;
-    render_object_end(w);
-    if (rq->want[M_GINI] && dagum_write(w, s, q, p, x, wt, year, err) != 0)
-        return -1;
-    return 0;
-}
-
-/* dispersion_head, written (the conventions are dispersion_conventions). */
-static void head_write(struct render_json *w, const struct store *s, const struct query *q,
-                       const struct dispersion_req *rq, const struct panel *p)
-{
-    render_key(w, "indicator");
-    indicator_ref_write(w, s, rq->ind, q);
-    render_key(w, "regions");
-    render_array_begin(w);
-    for (size_t k = 0; k < p->nr; k++)
-        render_str(w, region_id(s, p->regions[k]));
-    render_array_end(w);
-    render_key(w, "measures");
-    render_array_begin(w);
-    for (int m = 0; m < M_COUNT; m++)
-        if (rq->want[m])
-            render_str(w, measure_names[m]);
-    render_array_end(w);
-    render_key(w, "weights");
-    render_str(w, rq->wind == STORE_NONE ? "none" : "population");
-    render_key(w, "weight_indicator");
-    render_str(w, rq->wind == STORE_NONE ? NULL : store_indicator_at(s, rq->wind)->id);
-    render_key(w, "cv");
-    render_str(w, rq->sample_cv ? "sample" : "population");
-    render_key(w, "epsilon");
-    render_num(w, rq->epsilon);
-    render_key(w, "group_by");
-    render_str(w, rq->by_parent ? "parent" : NULL);
-    render_key(w, "conventions");
-    render_object_begin(w);
-    for (const char *const *c = dispersion_conventions; c[0] && c[1]; c += 2) {
-        render_key(w, c[0]);
-        render_str(w, c[1]);
-    }
-    render_object_end(w);
-    tree_member(w, "left_out", out_left_out(s, p));
-}
-
-int gaps_dispersion_write(const struct store *s, const struct query *q, struct buf *out,
-                          struct api_error *err)
-{
-    struct dispersion_req rq;
-    struct panel p = {0};
-    struct render_json w;
-    double *cvs = NULL;
-    int rc = -1, all_cv = 1;
-    if (dispersion_prepare(s, q, &rq, &p, &cvs, err) != 0)
-        goto done;
-    render_json_begin(&w, q->pretty, out);
-    render_object_begin(&w);
-    head_write(&w, s, q, &rq, &p);
-    render_key(&w, "years");
-    render_array_begin(&w);
-    for (size_t y = 0; y < p.ny; y++) {
-        int has_cv = 0;
-        render_object_begin(&w);
-        if (year_write(&w, s, q, &rq, &p, y, &cvs[y], &has_cv, err) != 0)
-            goto done;
-        render_object_end(&w);
-        all_cv = all_cv && has_cv;
-    }
-    render_array_end(&w);
-    json_t *sigma = sigma_json(p.years, cvs, all_cv ? p.ny : 0, rq.min_segment, err);
-    if (!sigma)
-        goto done;
-    tree_member(&w, "sigma_convergence", sigma);
-    render_object_end(&w);
-    render_json_end(&w);
-    if (out->failed) {
-        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-        goto done;
-    }
+    doc_set_tree(d, "sigma_convergence", sigma);
+    doc_object_end(d);
     rc = 0;
 done:
     dispersion_free(&rq, &p, cvs);
     return rc;
 }
-
 /* ------------------------------------------------------------ convergence ----------- */
 
 struct convergence_req {

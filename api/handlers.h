@@ -22,12 +22,7 @@ int catalog_sources(const struct store *s, const struct query *q, json_t **out,
                     struct api_error *err);
 int series_get(const struct store *s, const struct query *q, json_t **out, struct api_error *err);
 int gaps_pairs(const struct store *s, const struct query *q, json_t **out, struct api_error *err);
-int gaps_dispersion(const struct store *s, const struct query *q, json_t **out,
-                    struct api_error *err);
-/* The JSON of gaps_dispersion written straight into OUT (the same bytes, no tree for the rows):
- * 0, or -1 with ERR (OUT then holds a part to discard). */
-int gaps_dispersion_write(const struct store *s, const struct query *q, struct buf *out,
-                          struct api_error *err);
+int gaps_dispersion(const struct store *s, const struct query *q, struct doc *d, struct api_error *err);
 int gaps_convergence(const struct store *s, const struct query *q, json_t **out,
                      struct api_error *err);
 int gaps_density(const struct store *s, const struct query *q, json_t **out, struct api_error *err);
