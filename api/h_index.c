@@ -324,80 +324,111 @@ static int rank_years(const struct panel *p, struct index_work *wk, struct api_e
     return 0;
 }
 
-static json_t *indicators_json(const struct store *s, const struct query *q,
-                               const struct index_req *rq, const struct panel *p,
-                               const struct index_work *wk, json_t *warnings)
+/* One entry per indicator of each block (each year under by_year, one pooled): its range,
+ * entropy and weight. */
+static void indicators_doc(struct doc *d, const struct store *s, const struct query *q,
+                           const struct index_req *rq, const struct panel *p,
+                           const struct index_work *wk)
 {
-    json_t *list = json_array();
     size_t blocks = rq->by_year ? p->ny : 1;
+    doc_array_begin(d);
     for (size_t b = 0; b < blocks; b++)
         for (size_t c = 0; c < wk->m; c++) {
             const struct metrics_index_indicator *ind = &wk->ind[b * wk->m + c];
-            const char *id = store_indicator_at(s, rq->inds.items[c])->id;
-            json_t *e = json_object();
-            out_set(e, "indicator", out_indicator_ref(s, rq->inds.items[c], q));
-            out_set(e, "year", rq->by_year ? json_integer(p->years[b]) : json_null());
-            out_set(e, "direction", json_string(rq->dir[c] > 0 ? "+" : "-"));
-            out_set(e, "min", out_num(ind->min));
-            out_set(e, "max", out_num(ind->max));
-            out_set(e, "entropy", out_num(ind->entropy));
-            out_set(e, "weight", out_num(wk->w[b * wk->m + c]));
-            json_array_append_new(list, e);
-            if (!ind->constant)
-                continue;
-            json_t *wn = json_object();
-            out_set(wn, "indicator", json_string(id));
-            out_set(wn, "year", rq->by_year ? json_integer(p->years[b]) : json_null());
-            out_set(wn, "detail",
-                    json_string("constant over the region-years (min = max): it "
-                                "tells none apart and gets weight 0"));
-            json_array_append_new(warnings, wn);
+            doc_object_begin(d);
+            doc_key(d, "indicator");
+            out_indicator_doc(d, s, rq->inds.items[c], q);
+            if (rq->by_year)
+                doc_set_int(d, "year", p->years[b]);
+            else
+                doc_set_null(d, "year");
+            doc_set_str(d, "direction", rq->dir[c] > 0 ? "+" : "-");
+            doc_set_num(d, "min", ind->min);
+            doc_set_num(d, "max", ind->max);
+            doc_set_num(d, "entropy", ind->entropy);
+            doc_set_num(d, "weight", wk->w[b * wk->m + c]);
+            doc_object_end(d);
         }
-    return list;
+    doc_array_end(d);
 }
 
-static json_t *rows_json(const struct store *s, const struct query *q, const struct panel *p,
-                         const struct index_work *wk)
+/* One warning per indicator constant over the rows normalised together, in the order of the
+ * indicators' entries. */
+static void warnings_doc(struct doc *d, const struct store *s, const struct index_req *rq,
+                         const struct panel *p, const struct index_work *wk)
 {
-    json_t *list = json_array();
+    size_t blocks = rq->by_year ? p->ny : 1;
+    doc_array_begin(d);
+    for (size_t b = 0; b < blocks; b++)
+        for (size_t c = 0; c < wk->m; c++) {
+            if (!wk->ind[b * wk->m + c].constant)
+                continue;
+            doc_object_begin(d);
+            doc_set_str(d, "indicator", store_indicator_at(s, rq->inds.items[c])->id);
+            if (rq->by_year)
+                doc_set_int(d, "year", p->years[b]);
+            else
+                doc_set_null(d, "year");
+            doc_set_str(d, "detail",
+                        "constant over the region-years (min = max): it tells none "
+                        "apart and gets weight 0");
+            doc_object_end(d);
+        }
+    doc_array_end(d);
+}
+
+static void rows_doc(struct doc *d, const struct store *s, const struct query *q,
+                     const struct panel *p, const struct index_work *wk)
+{
+    doc_array_begin(d);
     for (size_t y = 0; y < p->ny; y++)
         for (size_t k = 0; k < p->nr; k++) {
             size_t i = y * p->nr + k;
-            json_t *e = json_object();
-            out_set(e, "region", out_region_ref(s, p->regions[k], q));
-            out_set(e, "year", json_integer(p->years[y]));
-            out_set(e, "score", out_num(wk->score[i]));
-            out_set(e, "rank", json_integer((json_int_t)wk->rank[i]));
-            out_set(e, "topsis", out_num(wk->topsis[i]));
-            out_set(e, "topsis_rank", json_integer((json_int_t)wk->topsis_rank[i]));
-            json_array_append_new(list, e);
+            doc_object_begin(d);
+            doc_key(d, "region");
+            out_region_doc(d, s, p->regions[k], q);
+            doc_set_int(d, "year", p->years[y]);
+            doc_set_num(d, "score", wk->score[i]);
+            doc_set_int(d, "rank", (long long)wk->rank[i]);
+            doc_set_num(d, "topsis", wk->topsis[i]);
+            doc_set_int(d, "topsis_rank", (long long)wk->topsis_rank[i]);
+            doc_object_end(d);
         }
-    return list;
+    doc_array_end(d);
 }
 
-/* left_out in the panel's shape, with the reason a composite has for leaving a region out. */
-static json_t *left_out_json(const struct store *s, const struct panel *p)
+/* left_out in the panel's shape (out_left_out_doc), with the reason a composite has for leaving
+ * a region out instead of the panel's. */
+static void left_out_doc(struct doc *d, const struct store *s, const struct panel *p)
 {
-    json_t *left = out_left_out(s, p);
-    json_t *regions = json_object_get(left, "regions");
-    for (size_t k = 0; k < json_array_size(regions); k++)
-        out_set(json_array_get(regions, k), "reason", json_string(LEFT_REASON));
-    return left;
+    doc_object_begin(d);
+    doc_key(d, "regions");
+    doc_array_begin(d);
+    for (size_t k = 0; k < p->n_left_regions; k++) {
+        doc_object_begin(d);
+        doc_set_str(d, "region", store_region_at(s, p->left_regions[k].region)->id);
+        doc_set_str(d, "reason", LEFT_REASON);
+        doc_object_end(d);
+    }
+    doc_array_end(d);
+    doc_key(d, "years");
+    doc_array_begin(d);
+    for (size_t k = 0; k < p->n_left_years; k++) {
+        const struct panel_left_year *ly = &p->left_years[k];
+        doc_object_begin(d);
+        doc_set_int(d, "year", ly->year);
+        doc_key(d, "missing");
+        out_region_ids_doc(d, s, &p->missing[ly->first_missing], ly->n_missing);
+        doc_object_end(d);
+    }
+    doc_array_end(d);
+    doc_object_end(d);
 }
 
-static json_t *index_doc(const struct store *s, const struct query *q, const struct index_req *rq,
-                         const struct panel *p, const struct index_work *wk)
+static void index_doc(struct doc *d, const struct store *s, const struct query *q,
+                      const struct index_req *rq, const struct panel *p,
+                      const struct index_work *wk)
 {
-    json_t *doc = json_object(), *regions = json_array(), *years = json_array();
-    json_t *warnings = json_array();
-    for (size_t k = 0; k < p->nr; k++)
-        json_array_append_new(regions, json_string(store_region_at(s, p->regions[k])->id));
-    for (size_t y = 0; y < p->ny; y++)
-        json_array_append_new(years, json_integer(p->years[y]));
-    out_set(doc, "regions", regions);
-    out_set(doc, "years", years);
-    out_set(doc, "normalise", json_string(normalise_choices[rq->by_year]));
-    out_set(doc, "weights", json_string(weighting_names[rq->weighting]));
     static const char *const conv[] = {
         "balanced",
         "a region-year counts only when every indicator has a value, and every year listed has "
@@ -420,12 +451,27 @@ static json_t *index_doc(const struct store *s, const struct query *q, const str
         "1 = the highest score (topsis_rank: closeness) among the regions of the same year; ties "
         "share a rank",
         NULL};
-    out_set(doc, "conventions", out_conventions(conv));
-    out_set(doc, "indicators", indicators_json(s, q, rq, p, wk, warnings));
-    out_set(doc, "warnings", warnings);
-    out_set(doc, "left_out", left_out_json(s, p));
-    out_set(doc, "rows", rows_json(s, q, p, wk));
-    return doc;
+    doc_object_begin(d);
+    doc_key(d, "regions");
+    out_region_ids_doc(d, s, p->regions, p->nr);
+    doc_key(d, "years");
+    doc_array_begin(d);
+    for (size_t y = 0; y < p->ny; y++)
+        doc_int(d, p->years[y]);
+    doc_array_end(d);
+    doc_set_str(d, "normalise", normalise_choices[rq->by_year]);
+    doc_set_str(d, "weights", weighting_names[rq->weighting]);
+    doc_key(d, "conventions");
+    out_conventions_doc(d, conv);
+    doc_key(d, "indicators");
+    indicators_doc(d, s, q, rq, p, wk);
+    doc_key(d, "warnings");
+    warnings_doc(d, s, rq, p, wk);
+    doc_key(d, "left_out");
+    left_out_doc(d, s, p);
+    doc_key(d, "rows");
+    rows_doc(d, s, q, p, wk);
+    doc_object_end(d);
 }
 
 static int work_alloc(struct index_work *wk, size_t m, size_t rows, size_t blocks)
@@ -453,7 +499,7 @@ static void work_free(struct index_work *wk)
     free(wk->topsis_rank);
 }
 
-int index_get(const struct store *s, const struct query *q, json_t **out, struct api_error *err)
+int index_get(const struct store *s, const struct query *q, struct doc *d, struct api_error *err)
 {
     struct index_req rq;
     struct index_work wk = {0};
@@ -478,7 +524,7 @@ int index_get(const struct store *s, const struct query *q, json_t **out, struct
     }
     if (rank_years(&p, &wk, err) != 0)
         goto done;
-    *out = index_doc(s, q, &rq, &p, &wk);
+    index_doc(d, s, q, &rq, &p, &wk);
     rc = 0;
 done:
     work_free(&wk);
