@@ -229,89 +229,108 @@ done:
 
 /* classes[] {class, upper}: class 1 is the lowest; the last upper (and every upper when the
  * cuts differ by year) is null. */
-static json_t *classes_json(const struct classes *c, int per_year)
+static void classes_doc(struct doc *d, const struct classes *c, int per_year)
 {
-    json_t *list = json_array();
+    doc_array_begin(d);
     for (size_t k = 0; k < c->k; k++) {
-        json_t *e = json_object();
-        out_set(e, "class", json_integer((json_int_t)k + 1));
-        out_set(e, "upper", k < c->ncuts && !per_year ? out_num(c->cuts[k]) : json_null());
-        json_array_append_new(list, e);
+        doc_object_begin(d);
+        doc_set_int(d, "class", (long long)k + 1);
+        if (k < c->ncuts && !per_year)
+            doc_set_num(d, "upper", c->cuts[k]);
+        else
+            doc_set_null(d, "upper");
+        doc_object_end(d);
     }
-    return list;
+    doc_array_end(d);
 }
 
 /* [{year, cuts: [...]}] of per-year cut points. */
-static json_t *cuts_by_year_json(const struct classes *c, const struct panel *p)
+static void cuts_by_year_doc(struct doc *d, const struct classes *c, const struct panel *p)
 {
-    json_t *list = json_array();
+    doc_array_begin(d);
     for (size_t y = 0; y < p->ny; y++) {
-        json_t *e = json_object(), *cuts = json_array();
+        doc_object_begin(d);
+        doc_set_int(d, "year", p->years[y]);
+        doc_key(d, "cuts");
+        doc_array_begin(d);
         for (size_t k = 0; k < c->ncuts; k++)
-            json_array_append_new(cuts, out_num(c->cuts[y * MAX_CUTS + k]));
-        out_set(e, "year", json_integer(p->years[y]));
-        out_set(e, "cuts", cuts);
-        json_array_append_new(list, e);
+            doc_num(d, c->cuts[y * MAX_CUTS + k]);
+        doc_array_end(d);
+        doc_object_end(d);
     }
-    return list;
+    doc_array_end(d);
 }
 
-static json_t *matrix_json(const double (*m)[MARKOV_MAX_CLASSES], size_t rows, size_t k, int counts)
+static void matrix_doc(struct doc *d, const double (*m)[MARKOV_MAX_CLASSES], size_t rows, size_t k,
+                       int counts)
 {
-    json_t *outer = json_array();
+    doc_array_begin(d);
     for (size_t i = 0; i < rows; i++) {
-        json_t *row = json_array();
-        for (size_t j = 0; j < k; j++)
-            json_array_append_new(row,
-                                  counts ? json_integer((json_int_t)m[i][j]) : out_num(m[i][j]));
-        json_array_append_new(outer, row);
+        doc_array_begin(d);
+        for (size_t j = 0; j < k; j++) {
+            if (counts)
+                doc_int(d, (long long)m[i][j]);
+            else
+                doc_num(d, m[i][j]);
+        }
+        doc_array_end(d);
     }
-    return outer;
+    doc_array_end(d);
 }
 
-/* transitions, probabilities, steady_states of chain C into OBJ. */
-static void chain_json(json_t *obj, const struct markov_chain *c)
+/* Members transitions, probabilities, steady_states of chain C. */
+static void chain_doc(struct doc *d, const struct markov_chain *c)
 {
-    out_set(obj, "transitions", matrix_json(c->transitions, c->k, c->k, 1));
-    out_set(obj, "probabilities", matrix_json(c->probabilities, c->k, c->k, 0));
-    out_set(obj, "steady_states", matrix_json(c->steady_states, c->n_recurrent, c->k, 0));
+    doc_key(d, "transitions");
+    matrix_doc(d, c->transitions, c->k, c->k, 1);
+    doc_key(d, "probabilities");
+    matrix_doc(d, c->probabilities, c->k, c->k, 0);
+    doc_key(d, "steady_states");
+    matrix_doc(d, c->steady_states, c->n_recurrent, c->k, 0);
 }
 
-/* The chain's cells as rows (the CSV form): lag_class is null for the pooled chain. */
-static void cells_json(json_t *cells, const struct markov_chain *c, size_t lag_class)
+/* The chain's cells as rows (the CSV form), elements of the open array: lag_class is null for
+ * the pooled chain. */
+static void cells_doc(struct doc *d, const struct markov_chain *c, size_t lag_class)
 {
     for (size_t i = 0; i < c->k; i++)
         for (size_t j = 0; j < c->k; j++) {
-            json_t *e = json_object();
-            out_set(e, "lag_class", lag_class ? json_integer((json_int_t)lag_class) : json_null());
-            out_set(e, "from_class", json_integer((json_int_t)i + 1));
-            out_set(e, "to_class", json_integer((json_int_t)j + 1));
-            out_set(e, "count", json_integer((json_int_t)c->transitions[i][j]));
-            out_set(e, "probability", out_num(c->probabilities[i][j]));
-            json_array_append_new(cells, e);
+            doc_object_begin(d);
+            if (lag_class)
+                doc_set_int(d, "lag_class", (long long)lag_class);
+            else
+                doc_set_null(d, "lag_class");
+            doc_set_int(d, "from_class", (long long)i + 1);
+            doc_set_int(d, "to_class", (long long)j + 1);
+            doc_set_int(d, "count", (long long)c->transitions[i][j]);
+            doc_set_num(d, "probability", c->probabilities[i][j]);
+            doc_object_end(d);
         }
 }
 
-static json_t *paths_json(const struct store *s, const struct panel *p, const size_t *ids)
+static void paths_doc(struct doc *d, const struct store *s, const struct panel *p,
+                      const size_t *ids)
 {
-    json_t *list = json_array();
+    doc_array_begin(d);
     for (size_t r = 0; r < p->nr; r++) {
-        json_t *e = json_object(), *path = json_array();
+        doc_object_begin(d);
+        doc_set_str(d, "region", store_region_at(s, p->regions[r])->id);
+        doc_key(d, "path");
+        doc_array_begin(d);
         for (size_t y = 0; y < p->ny; y++) {
-            json_t *step = json_object();
-            out_set(step, "year", json_integer(p->years[y]));
-            out_set(step, "class", json_integer((json_int_t)ids[y * p->nr + r] + 1));
-            json_array_append_new(path, step);
+            doc_object_begin(d);
+            doc_set_int(d, "year", p->years[y]);
+            doc_set_int(d, "class", (long long)ids[y * p->nr + r] + 1);
+            doc_object_end(d);
         }
-        out_set(e, "region", json_string(store_region_at(s, p->regions[r])->id));
-        out_set(e, "path", path);
-        json_array_append_new(list, e);
+        doc_array_end(d);
+        doc_object_end(d);
     }
-    return list;
+    doc_array_end(d);
 }
 
-/* A warning when tied quantile cuts merged classes. */
-static void tie_warning(json_t *warnings, const struct class_spec *cs, const struct classes *c)
+/* The warning when tied quantile cuts merged classes, as an element of the open array. */
+static void tie_warning_doc(struct doc *d, const struct class_spec *cs, const struct classes *c)
 {
     if (cs->given || c->k == cs->k_asked)
         return;
@@ -320,181 +339,201 @@ static void tie_warning(json_t *warnings, const struct class_spec *cs, const str
              "%s=%zu: tied quantile cuts merged, so %zu class%s came back (equal cut points, or "
              "a cut at the maximum, are dropped)",
              cs->count_param, cs->k_asked, c->k, c->k == 1 ? "" : "es");
-    json_array_append_new(warnings, json_string(text));
+    doc_str(d, text);
 }
 
-static json_t *homogeneity_json(const struct markov_homogeneity *h)
+static void homogeneity_doc(struct doc *d, const struct markov_homogeneity *h)
 {
-    json_t *o = json_object();
-    out_set(o, "q", out_num(h->q));
-    out_set(o, "lr", out_num(h->lr));
-    out_set(o, "dof", json_integer((json_int_t)h->dof));
-    out_set(o, "q_p_value", h->has_p_value ? out_num(h->q_p_value) : json_null());
-    out_set(o, "lr_p_value", h->has_p_value ? out_num(h->lr_p_value) : json_null());
-    return o;
+    doc_object_begin(d);
+    doc_set_num(d, "q", h->q);
+    doc_set_num(d, "lr", h->lr);
+    doc_set_int(d, "dof", (long long)h->dof);
+    if (h->has_p_value) {
+        doc_set_num(d, "q_p_value", h->q_p_value);
+        doc_set_num(d, "lr_p_value", h->lr_p_value);
+    } else {
+        doc_set_null(d, "q_p_value");
+        doc_set_null(d, "lr_p_value");
+    }
+    doc_object_end(d);
 }
 
-/* The spatial part: weights, lag classes, conditional chains, homogeneity; their cells go into
- * CELLS. */
-static int spatial_json(const struct store *s, const struct mobility_req *rq, const struct panel *p,
-                        const double *v, const struct classes *cls, json_t *doc, json_t *cells,
-                        json_t *warnings, struct api_error *err)
+/* Everything the answer shows, computed before a byte of it is written (so that every failure
+ * comes first, and the warnings, which come early in the answer, are known). */
+struct mobility_result {
+    struct classes cls, lag;
+    struct markov_chain chain;
+    struct contiguity c;       /* spatial=1 */
+    struct markov_spatial *sm; /* spatial=1; owned */
+    double *v, *lagv;          /* ny * nr each; owned */
+};
+
+static void result_free(struct mobility_result *m)
 {
-    struct contiguity c = {0};
-    struct classes lag = {0};
-    struct markov_spatial *sm = malloc(sizeof *sm);
-    double *lagv = malloc(p->ny * p->nr * sizeof *lagv);
-    int rc = -1, code;
-    if (!sm || !lagv) {
-        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-        goto done;
-    }
-    if (contiguity_build(s, p->regions, p->nr, &rq->opts, &c, err) != 0 ||
-        contiguity_require_neighbours(s, p->regions, &c, &rq->opts, err) != 0)
-        goto done;
-    if ((code = markov_panel_lag(&c.w, v, p->ny, lagv)) != METRICS_OK) {
-        api_fail(err, 422, "undefined", "spatial", "the spatial lag is undefined: %s",
-                 metrics_strerror(code));
-        goto done;
-    }
-    if (classes_build(&rq->lag, rq->by_year, lagv, p, "the spatial lag", &lag, err) != 0)
-        goto done;
-    code = markov_spatial_estimate(cls->ids, lag.ids, p->nr, p->ny, cls->k, lag.k, sm);
-    if (code != METRICS_OK) {
-        api_fail(err, 422, "undefined", "spatial", "the spatial Markov chain is undefined: %s",
-                 metrics_strerror(code));
-        goto done;
-    }
-    tie_warning(warnings, &rq->lag, &lag);
-    json_t *sp = json_object(), *cond = json_array();
-    out_set(sp, "weights", contiguity_json(s, p->regions, &c, &rq->opts));
-    out_set(sp, "lag_classes", classes_json(&lag, rq->by_year && !rq->lag.given));
-    if (rq->by_year && !rq->lag.given)
-        out_set(sp, "lag_cuts_by_year", cuts_by_year_json(&lag, p));
-    for (size_t l = 0; l < lag.k; l++) {
-        json_t *e = json_object();
-        out_set(e, "lag_class", json_integer((json_int_t)l + 1));
-        chain_json(e, &sm->conditional[l]);
-        json_array_append_new(cond, e);
-        cells_json(cells, &sm->conditional[l], l + 1);
-    }
-    out_set(sp, "conditional", cond);
-    out_set(sp, "homogeneity", homogeneity_json(&sm->homogeneity));
-    out_set(doc, "spatial", sp);
-    rc = 0;
-done:
-    classes_free(&lag);
-    contiguity_free(&c);
-    free(lagv);
-    free(sm);
-    return rc;
+    classes_free(&m->cls);
+    classes_free(&m->lag);
+    contiguity_free(&m->c);
+    free(m->sm);
+    free(m->v);
+    free(m->lagv);
 }
 
-static json_t *mobility_head(const struct store *s, const struct query *q,
-                             const struct mobility_req *rq, const struct panel *p)
+/* The spatial part: weights, the lag and its classes, the conditional chains. */
+static int spatial_compute(const struct store *s, const struct mobility_req *rq,
+                           const struct panel *p, struct mobility_result *m, struct api_error *err)
 {
-    json_t *doc = json_object();
-    out_set(doc, "indicator", out_indicator_ref(s, rq->ind, q));
-    out_set(doc, "from", json_integer(p->years[0]));
-    out_set(doc, "to", json_integer(p->years[p->ny - 1]));
-    out_set(doc, "relative", json_string(relative_choices[rq->relative]));
-    out_set(doc, "method", json_string(rq->cls.given ? "breaks" : "quantiles"));
-    out_set(doc, "quantiles", json_string(quantile_choices[rq->by_year]));
-    static const char *const conv[] = {
-        "balanced",
-        "every year listed has a value for every region listed; the rest is in left_out",
-        "relative",
-        "mean (default): each value divided by that year's unweighted mean; none: the values",
-        "classes",
-        "cut points at the type-7 quantiles j/K of every region-year at once (quantiles=pooled) "
-        "or of each year (by_year), as mapclassify.Quantiles; tied cuts and a cut at the maximum "
-        "are dropped, so fewer classes may come back (warnings says so); or breaks=. Intervals "
-        "are right-closed: class c holds upper(c-1) < x <= upper(c); class 1 is the lowest",
-        "transitions",
-        "counts of region-years in class i in year t and j in t + 1 (consecutive years of the "
-        "panel), pooled over t; probabilities: each row divided by its sum, an empty row all 0",
-        "steady_states",
-        "one stationary distribution per recurrent (closed communicating) class of states, an "
-        "empty row counting as absorbing (as giddy)",
-        "spatial",
-        "spatial=1: the same transitions split by the class of the region's spatial lag (the mean "
-        "of its neighbours' values, binary contiguity row-standardised) in the start year, with "
-        "its own cut points; homogeneity: Bickenbach-Bode Q and LR against the pooled chain, "
-        "chi-square p-values (null when dof = 0), as giddy Spatial_Markov",
-        NULL};
-    out_set(doc, "conventions", out_conventions(conv));
-    out_set(doc, "left_out", out_left_out(s, p));
-    return doc;
+    int code;
+    m->sm = malloc(sizeof *m->sm);
+    m->lagv = malloc(p->ny * p->nr * sizeof *m->lagv);
+    if (!m->sm || !m->lagv)
+        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    if (contiguity_build(s, p->regions, p->nr, &rq->opts, &m->c, err) != 0 ||
+        contiguity_require_neighbours(s, p->regions, &m->c, &rq->opts, err) != 0)
+        return -1;
+    if ((code = markov_panel_lag(&m->c.w, m->v, p->ny, m->lagv)) != METRICS_OK)
+        return api_fail(err, 422, "undefined", "spatial", "the spatial lag is undefined: %s",
+                        metrics_strerror(code));
+    if (classes_build(&rq->lag, rq->by_year, m->lagv, p, "the spatial lag", &m->lag, err) != 0)
+        return -1;
+    code = markov_spatial_estimate(m->cls.ids, m->lag.ids, p->nr, p->ny, m->cls.k, m->lag.k, m->sm);
+    if (code != METRICS_OK)
+        return api_fail(err, 422, "undefined", "spatial",
+                        "the spatial Markov chain is undefined: %s", metrics_strerror(code));
+    return 0;
 }
 
-/* Classes, the pooled chain, paths, cells and (spatial=1) the spatial part into DOC. */
-static int mobility_body(const struct store *s, const struct mobility_req *rq,
-                         const struct panel *p, const double *v, json_t *doc, struct api_error *err)
+/* The values, their classes, the pooled chain and (spatial=1) the spatial part into M. */
+static int mobility_compute(const struct store *s, const struct mobility_req *rq,
+                            const struct panel *p, struct mobility_result *m, struct api_error *err)
 {
-    struct classes cls = {0};
-    struct markov_chain *chain = malloc(sizeof *chain);
-    json_t *cells = json_array(), *warnings = json_array();
-    int rc = -1, code;
-    out_set(doc, "warnings", warnings);
-    if (!chain) {
-        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-        goto done;
+    int code;
+    m->v = malloc(p->ny * p->nr * sizeof *m->v);
+    if (!m->v)
+        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    if (mobility_values(rq, p, m->v, err) != 0 ||
+        classes_build(&rq->cls, rq->by_year, m->v, p, "the values", &m->cls, err) != 0)
+        return -1;
+    if ((code = markov_chain_estimate(m->cls.ids, p->nr, p->ny, m->cls.k, &m->chain)) != METRICS_OK)
+        return api_fail(err, 422, "undefined", "classes", "the Markov chain is undefined: %s",
+                        metrics_strerror(code));
+    return rq->spatial ? spatial_compute(s, rq, p, m, err) : 0;
+}
+
+static const char *const mobility_conventions[] = {
+    "balanced",
+    "every year listed has a value for every region listed; the rest is in left_out",
+    "relative",
+    "mean (default): each value divided by that year's unweighted mean; none: the values",
+    "classes",
+    "cut points at the type-7 quantiles j/K of every region-year at once (quantiles=pooled) "
+    "or of each year (by_year), as mapclassify.Quantiles; tied cuts and a cut at the maximum "
+    "are dropped, so fewer classes may come back (warnings says so); or breaks=. Intervals "
+    "are right-closed: class c holds upper(c-1) < x <= upper(c); class 1 is the lowest",
+    "transitions",
+    "counts of region-years in class i in year t and j in t + 1 (consecutive years of the "
+    "panel), pooled over t; probabilities: each row divided by its sum, an empty row all 0",
+    "steady_states",
+    "one stationary distribution per recurrent (closed communicating) class of states, an "
+    "empty row counting as absorbing (as giddy)",
+    "spatial",
+    "spatial=1: the same transitions split by the class of the region's spatial lag (the mean "
+    "of its neighbours' values, binary contiguity row-standardised) in the start year, with "
+    "its own cut points; homogeneity: Bickenbach-Bode Q and LR against the pooled chain, "
+    "chi-square p-values (null when dof = 0), as giddy Spatial_Markov",
+    NULL};
+
+static void spatial_doc(struct doc *d, const struct store *s, const struct mobility_req *rq,
+                        const struct panel *p, const struct mobility_result *m)
+{
+    int per_year = rq->by_year && !rq->lag.given;
+    doc_key(d, "spatial");
+    doc_object_begin(d);
+    doc_key(d, "weights");
+    contiguity_doc(d, s, p->regions, &m->c, &rq->opts);
+    doc_key(d, "lag_classes");
+    classes_doc(d, &m->lag, per_year);
+    if (per_year) {
+        doc_key(d, "lag_cuts_by_year");
+        cuts_by_year_doc(d, &m->lag, p);
     }
-    if (classes_build(&rq->cls, rq->by_year, v, p, "the values", &cls, err) != 0)
-        goto done;
-    if ((code = markov_chain_estimate(cls.ids, p->nr, p->ny, cls.k, chain)) != METRICS_OK) {
-        api_fail(err, 422, "undefined", "classes", "the Markov chain is undefined: %s",
-                 metrics_strerror(code));
-        goto done;
+    doc_key(d, "conditional");
+    doc_array_begin(d);
+    for (size_t l = 0; l < m->lag.k; l++) {
+        doc_object_begin(d);
+        doc_set_int(d, "lag_class", (long long)l + 1);
+        chain_doc(d, &m->sm->conditional[l]);
+        doc_object_end(d);
     }
-    tie_warning(warnings, &rq->cls, &cls);
+    doc_array_end(d);
+    doc_key(d, "homogeneity");
+    homogeneity_doc(d, &m->sm->homogeneity);
+    doc_object_end(d);
+}
+
+/* The answer, members in their order: the head, then what M holds. */
+static void mobility_doc(struct doc *d, const struct store *s, const struct query *q,
+                         const struct mobility_req *rq, const struct panel *p,
+                         const struct mobility_result *m)
+{
     int per_year = rq->by_year && !rq->cls.given;
-    out_set(doc, "classes", classes_json(&cls, per_year));
-    if (per_year)
-        out_set(doc, "cuts_by_year", cuts_by_year_json(&cls, p));
-    chain_json(doc, chain);
-    cells_json(cells, chain, 0);
-    out_set(doc, "regions", paths_json(s, p, cls.ids));
-    if (rq->spatial && spatial_json(s, rq, p, v, &cls, doc, cells, warnings, err) != 0)
-        goto done;
-    out_set(doc, "cells", json_incref(cells));
-    rc = 0;
-done:
-    json_decref(cells);
-    classes_free(&cls);
-    free(chain);
-    return rc;
+    doc_object_begin(d);
+    doc_key(d, "indicator");
+    out_indicator_doc(d, s, rq->ind, q);
+    doc_set_int(d, "from", p->years[0]);
+    doc_set_int(d, "to", p->years[p->ny - 1]);
+    doc_set_str(d, "relative", relative_choices[rq->relative]);
+    doc_set_str(d, "method", rq->cls.given ? "breaks" : "quantiles");
+    doc_set_str(d, "quantiles", quantile_choices[rq->by_year]);
+    doc_key(d, "conventions");
+    out_conventions_doc(d, mobility_conventions);
+    doc_key(d, "left_out");
+    out_left_out_doc(d, s, p);
+    doc_key(d, "warnings");
+    doc_array_begin(d);
+    tie_warning_doc(d, &rq->cls, &m->cls);
+    if (rq->spatial)
+        tie_warning_doc(d, &rq->lag, &m->lag);
+    doc_array_end(d);
+    doc_key(d, "classes");
+    classes_doc(d, &m->cls, per_year);
+    if (per_year) {
+        doc_key(d, "cuts_by_year");
+        cuts_by_year_doc(d, &m->cls, p);
+    }
+    chain_doc(d, &m->chain);
+    doc_key(d, "regions");
+    paths_doc(d, s, p, m->cls.ids);
+    if (rq->spatial)
+        spatial_doc(d, s, rq, p, m);
+    doc_key(d, "cells");
+    doc_array_begin(d);
+    cells_doc(d, &m->chain, 0);
+    if (rq->spatial)
+        for (size_t l = 0; l < m->lag.k; l++)
+            cells_doc(d, &m->sm->conditional[l], l + 1);
+    doc_array_end(d);
+    doc_object_end(d);
 }
 
-int gaps_mobility(const struct store *s, const struct query *q, json_t **out, struct api_error *err)
+int gaps_mobility(const struct store *s, const struct query *q, struct doc *d,
+                  struct api_error *err)
 {
     struct mobility_req rq;
+    struct mobility_result m;
     struct panel p = {0};
-    double *v = NULL;
-    json_t *doc = NULL;
     int rc = -1;
     memset(&rq, 0, sizeof rq);
+    memset(&m, 0, sizeof m);
     if (parse_mobility(s, q, &rq, err) != 0 ||
         panel_build(s, rq.ind, STORE_NONE, &rq.sel, &rq.yr, &p, err) != 0)
         goto done;
-    if (panel_require(&p, 2, 2, "a Markov chain", err) != 0)
+    if (panel_require(&p, 2, 2, "a Markov chain", err) != 0 ||
+        mobility_compute(s, &rq, &p, &m, err) != 0)
         goto done;
-    v = malloc(p.ny * p.nr * sizeof *v);
-    if (!v) {
-        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-        goto done;
-    }
-    if (mobility_values(&rq, &p, v, err) != 0)
-        goto done;
-    doc = mobility_head(s, q, &rq, &p);
-    if (mobility_body(s, &rq, &p, v, doc, err) != 0)
-        goto done;
-    *out = doc;
-    doc = NULL;
+    mobility_doc(d, s, q, &rq, &p, &m);
     rc = 0;
 done:
-    json_decref(doc);
-    free(v);
+    result_free(&m);
     panel_free(&p);
     selection_free(&rq.sel);
     return rc;
