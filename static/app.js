@@ -608,10 +608,25 @@
         }
       },
       scales: {
-        x: { type: "linear", ticks: { precision: 0, maxRotation: 0, callback: (v) => fmtYear(v) } },
+        x: { type: "linear", afterBuildTicks: spaceBounds,
+          ticks: { precision: 0, maxRotation: 0, callback: (v) => fmtYear(v) } },
         y: { title: { display: !!unit, text: unit }, ticks: { callback: (v) => yFormat(v) } }
       }
     };
+  }
+
+  /* Chart.js adds the axis' first and last value to the round years it picks: 2041 after 2038
+   * at phone width, their labels on top of each other. A bound closer than half a step to its
+   * neighbour gives way to it. */
+  function spaceBounds(scale) {
+    const ticks = scale.ticks;
+    if (ticks.length < 4)
+      return;
+    const step = ticks[2].value - ticks[1].value;
+    const last = ticks.length - 1;
+    scale.ticks = ticks.filter((tk, i) =>
+      (i !== 0 || ticks[1].value - tk.value >= step / 2) &&
+      (i !== last || tk.value - ticks[last - 1].value >= step / 2));
   }
 
   /* A dataset per region; flagged points get their own shape and a larger size. A segment

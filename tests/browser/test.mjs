@@ -299,6 +299,28 @@ function pageProblems(page) {
   });
 }
 
+/* Neighbouring x tick labels of the charts in SCOPE whose text would overlap: their distance in
+ * pixels against half their widths (measured with the chart's default font) plus 2 px. */
+async function xTickOverlaps(page, scope) {
+  return page.$$eval(`${scope} canvas`, (cs) => cs.flatMap((c) => {
+    const chart = window.Chart.getChart(c);
+    const x = chart && chart.scales.x;
+    if (!x)
+      return [];
+    const ctx = chart.ctx, f = window.Chart.defaults.font;
+    ctx.save();
+    ctx.font = `${(x.options.ticks.font && x.options.ticks.font.size) || f.size}px ${f.family}`;
+    const ticks = x.ticks.map((tk, i) => ({ label: String(tk.label), px: x.getPixelForTick(i),
+      w: ctx.measureText(String(tk.label)).width }));
+    ctx.restore();
+    const bad = [];
+    for (let i = 1; i < ticks.length; i++)
+      if (ticks[i].px - ticks[i - 1].px < (ticks[i].w + ticks[i - 1].w) / 2 + 2)
+        bad.push(`${ticks[i - 1].label}|${ticks[i].label}`);
+    return bad;
+  }));
+}
+
 async function screenshot(page, name) {
   assertEqual(await pageProblems(page), [], `what ${name} shows`);
   fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -791,6 +813,7 @@ async function viewChecks(origin) {
         assert(lines.some((l) => l.benchmark && l.points.every((p) => p[1] === 2)), "no 2.0 line");
         const breaks = rural.years.filter((y) => y.status === "break" || y.reference_status === "break").map((y) => y.year);
         assertEqual(lines.filter((l) => l.breakYear).map((l) => l.breakYear), breaks, "break lines");
+        assertEqual(await xTickOverlaps(page, '#panel-gaps [data-reference="urban"]'), [], "x tick labels on top of each other");
         await noOverflow(page);
         if (lang === "zh")
           assertEqual(await englishLeft(page), [], "English words on the Chinese page");
