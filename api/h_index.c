@@ -2,6 +2,7 @@
  * (min-max normalisation, entropy, equal or given weights, the weighted score and TOPSIS), over
  * a panel balanced across every indicator. The arithmetic is api/metrics/composite; this file
  * picks the data, checks the parameters and shapes the answer. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,6 +203,32 @@ static int parse_index(const struct store *s, const struct query *q, struct inde
     return 0;
 }
 
+/* Fills GRID[(k * nc + y) * m + c] with indicator c of region k of SEL in candidate year
+ * CAND[y] and HAVE[k * nc + y] with how many of the M indicators have a value there: each
+ * series walked once alongside the (ascending) candidate years. */
+static void index_grid(const struct store *s, const struct index_req *rq, const int *cand,
+                       size_t nc, double *grid, uint16_t *have)
+{
+    size_t m = rq->inds.n;
+    memset(have, 0, rq->sel.n * nc * sizeof *have);
+    for (size_t k = 0; k < rq->sel.n; k++)
+        for (size_t c = 0; c < m; c++) {
+            const struct series *se = store_series(s, rq->inds.items[c], rq->sel.items[k]);
+            if (!se || !nc)
+                continue;
+            const struct observation *o = store_observations(s, se);
+            uint32_t j = store_lower_bound(s, se, cand[0]);
+            for (size_t y = 0; y < nc && j < se->count; y++) {
+                while (j < se->count && o[j].year < cand[y])
+                    j++;
+                if (j < se->count && o[j].year == cand[y]) {
+                    grid[(k * nc + y) * m + c] = o[j].value;
+                    have[k * nc + y]++;
+                }
+            }
+        }
+}
+
 /* The panel balanced across every indicator, in P (regions, years, what was left out, as
  * panel_build records them) and *X: rows (year, region) of one value per indicator. */
 static int index_panel(const struct store *s, const struct index_req *rq, struct panel *p,
@@ -209,6 +236,10 @@ static int index_panel(const struct store *s, const struct index_req *rq, struct
 {
     int *cand = NULL;
     size_t nc = 0, n = rq->sel.n, m = rq->inds.n;
+    double *grid = NULL;
+    uint16_t *have = NULL;
+    uint32_t *kept = NULL; /* the selection index of each kept region */
+    int rc = -1;
     memset(p, 0, sizeof *p);
     *x = NULL;
     /* a complete region-year has the first indicator: its years are the candidates */
@@ -220,26 +251,32 @@ static int index_panel(const struct store *s, const struct index_req *rq, struct
     p->left_years = malloc((nc + 1) * sizeof *p->left_years);
     p->missing = malloc((nc * n + 1) * sizeof *p->missing);
     *x = malloc((nc * n * m + 1) * sizeof **x);
-    if (!p->regions || !p->years || !p->left_regions || !p->left_years || !p->missing || !*x) {
-        free(cand);
-        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    grid = malloc((nc * n * m + 1) * sizeof *grid);
+    have = malloc((nc * n + 1) * sizeof *have);
+    kept = malloc((n + 1) * sizeof *kept);
+    if (!p->regions || !p->years || !p->left_regions || !p->left_years || !p->missing || !*x ||
+        !grid || !have || !kept) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        goto done;
     }
+    index_grid(s, rq, cand, nc, grid, have);
     for (size_t k = 0; k < n; k++) {
-        uint32_t r = rq->sel.items[k];
         size_t y = 0;
-        while (y < nc && !complete(s, rq, r, cand[y]))
+        while (y < nc && have[k * nc + y] != m)
             y++;
-        if (y < nc)
-            p->regions[p->nr++] = r;
-        else
+        if (y < nc) {
+            kept[p->nr] = (uint32_t)k;
+            p->regions[p->nr++] = rq->sel.items[k];
+        } else {
             p->left_regions[p->n_left_regions++] =
-                (struct panel_left_region){.region = r, .reason = PANEL_NO_DATA};
+                (struct panel_left_region){.region = rq->sel.items[k], .reason = PANEL_NO_DATA};
+        }
     }
     size_t nmissing = 0;
     for (size_t y = 0; y < nc; y++) {
         size_t first = nmissing;
         for (size_t k = 0; k < p->nr; k++)
-            if (!complete(s, rq, p->regions[k], cand[y]))
+            if (have[kept[k] * nc + y] != m)
                 p->missing[nmissing++] = p->regions[k];
         if (nmissing > first) {
             p->left_years[p->n_left_years++] = (struct panel_left_year){
@@ -248,12 +285,16 @@ static int index_panel(const struct store *s, const struct index_req *rq, struct
         }
         double *row = *x + p->ny * p->nr * m;
         for (size_t k = 0; k < p->nr; k++)
-            for (size_t c = 0; c < m; c++)
-                row[k * m + c] = store_get(s, rq->inds.items[c], p->regions[k], cand[y])->value;
+            memcpy(row + k * m, grid + (kept[k] * nc + y) * m, m * sizeof *row);
         p->years[p->ny++] = cand[y];
     }
+    rc = 0;
+done:
+    free(kept);
+    free(have);
+    free(grid);
     free(cand);
-    return 0;
+    return rc;
 }
 
 /* What the index computes, for all rows at once (pooled) or one year's rows (by_year). */
