@@ -112,13 +112,12 @@ static void local_doc(struct doc *d, const struct store *s, uint32_t region, dou
 
 /* One year's entry: year, n, n_used, moran, local[]. */
 static int year_doc(struct doc *d, const struct store *s, const struct panel *p, size_t y,
-                    const struct contiguity *c, struct spatial_local *local, struct api_error *err)
+                    const struct contiguity *c, const struct spatial_plan *plan,
+                    struct spatial_local *local, struct api_error *err)
 {
     const double *x = panel_row(p, y);
     struct spatial_moran m;
-    int code = spatial_moran(&c->w, x, &m);
-    if (code == METRICS_OK)
-        code = spatial_local_moran(&c->w, x, local);
+    int code = spatial_moran_both(plan, x, &m, local);
     if (code != METRICS_OK)
         return moran_error(code, p, y, c, err);
     doc_object_begin(d);
@@ -178,8 +177,9 @@ int gaps_spatial(const struct store *s, const struct query *q, struct doc *d, st
     struct spatial_req rq;
     struct panel p = {0};
     struct contiguity c = {0};
+    struct spatial_plan k;
     struct spatial_local *local = NULL;
-    int rc = -1;
+    int rc = -1, code;
     memset(&rq, 0, sizeof rq);
     if (parse_spatial(s, q, &rq, err) != 0 ||
         panel_build(s, rq.ind, STORE_NONE, &rq.sel, &rq.yr, &p, err) != 0)
@@ -189,6 +189,11 @@ int gaps_spatial(const struct store *s, const struct query *q, struct doc *d, st
     if (contiguity_build(s, p.regions, p.nr, &rq.opts, &c, err) != 0 ||
         contiguity_require_neighbours(s, p.regions, &c, &rq.opts, err) != 0)
         goto done;
+    /* the weights' checks and constants once for all the years */
+    if ((code = spatial_plan_make(&c.w, &k)) != METRICS_OK) {
+        moran_error(code, &p, 0, &c, err);
+        goto done;
+    }
     local = malloc(p.nr * sizeof *local);
     if (!local) {
         api_fail(err, 503, "out_of_memory", NULL, "out of memory");
@@ -199,7 +204,7 @@ int gaps_spatial(const struct store *s, const struct query *q, struct doc *d, st
     doc_key(d, "years");
     doc_array_begin(d);
     for (size_t y = 0; y < p.ny; y++)
-        if (year_doc(d, s, &p, y, &c, local, err) != 0)
+        if (year_doc(d, s, &p, y, &c, &k, local, err) != 0)
             goto done;
     doc_array_end(d);
     doc_object_end(d);

@@ -128,6 +128,121 @@ static void year_eq_spdep(json_t *e, const struct moran_ref *ref, size_t n_used,
             name##_local_p, name##_lag, name##_quadrant                                            \
     }
 
+/* spatial_moran_both over a plan made once: spdep's figures for each reference set (the grid
+ * with and without an island, the provinces with the added links and by land only, where
+ * Hainan is an island), the plan's S0 the units with neighbours (each row sums to 1), and the
+ * same numbers to the bit as spatial_moran and spatial_local_moran called one by one. */
+struct both_case {
+    const char *name;
+    size_t n, n_isolated;
+    const size_t *offsets, *neighbours;
+    struct moran_ref ref;
+};
+
+static void both_eq(const struct both_case *c)
+{
+    char what[96];
+    struct spatial_weights w = {c->n, c->offsets, c->neighbours};
+    struct spatial_plan k;
+    ck_assert_int_eq(spatial_plan_make(&w, &k), METRICS_OK);
+    ck_assert_uint_eq(k.n_isolated, c->n_isolated);
+    ck_assert_double_eq(k.s0, (double)(c->n - c->n_isolated));
+    struct spatial_moran m, m1;
+    struct spatial_local *l = calloc(c->n, sizeof *l), *l1 = calloc(c->n, sizeof *l1);
+    ck_assert(l && l1);
+    ck_assert_int_eq(spatial_moran_both(&k, c->ref.x, &m, l), METRICS_OK);
+    ck_assert_int_eq(spatial_moran(&w, c->ref.x, &m1), METRICS_OK);
+    ck_assert_int_eq(spatial_local_moran(&w, c->ref.x, l1), METRICS_OK);
+    const double got[10] = {m.i,
+                            m.expected,
+                            m.variance_normal,
+                            m.variance_random,
+                            m.z_normal,
+                            m.z_random,
+                            m.p_greater_normal,
+                            m.p_greater_random,
+                            m.p_two_sided_normal,
+                            m.p_two_sided_random};
+    const double one[10] = {m1.i,
+                            m1.expected,
+                            m1.variance_normal,
+                            m1.variance_random,
+                            m1.z_normal,
+                            m1.z_random,
+                            m1.p_greater_normal,
+                            m1.p_greater_random,
+                            m1.p_two_sided_normal,
+                            m1.p_two_sided_random};
+    ck_assert_uint_eq(m.n, c->n);
+    ck_assert_uint_eq(m.n_used, c->n - c->n_isolated);
+    for (size_t f = 0; f < 10; f++) {
+        snprintf(what, sizeof what, "%s moran.%s", c->name, moran_fields[f]);
+        tu_assert_rel(what, got[f], c->ref.moran[f], 1e-10);
+        ck_assert_msg(got[f] == one[f], "%s: %.17g, one by one %.17g", what, got[f], one[f]);
+    }
+    for (size_t r = 0; r < c->n; r++) {
+        snprintf(what, sizeof what, "%s unit %zu", c->name, r);
+        tu_assert_rel(what, l[r].i, c->ref.local_i[r], 1e-10);
+        tu_assert_rel(what, l[r].lag, c->ref.lag[r], 1e-10);
+        tu_assert_rel(what, l[r].expected, c->ref.local_e[r], 1e-10);
+        tu_assert_rel(what, l[r].variance, c->ref.local_var[r], 1e-10);
+        ck_assert_int_eq(l[r].quadrant, c->ref.quadrant[r]);
+        if (l[r].has_z) {
+            tu_assert_rel(what, l[r].z, c->ref.local_z[r], 1e-10);
+            tu_assert_rel(what, l[r].p_two_sided, c->ref.local_p[r], 1e-10);
+        }
+        ck_assert_msg(l[r].i == l1[r].i && l[r].lag == l1[r].lag &&
+                          l[r].expected == l1[r].expected && l[r].variance == l1[r].variance &&
+                          l[r].has_z == l1[r].has_z && l[r].z == l1[r].z &&
+                          l[r].p_two_sided == l1[r].p_two_sided && l[r].quadrant == l1[r].quadrant,
+                      "%s differs from spatial_local_moran", what);
+    }
+    free(l);
+    free(l1);
+}
+
+START_TEST(test_spatial_moran_both_against_spdep)
+{
+    const struct both_case cases[] = {
+        {"grid", 9, 0, grid_offsets, grid_neighbours, MORAN_REF(grid)},
+        {"grid_island", 10, 1, grid_island_offsets, grid_island_neighbours, MORAN_REF(grid_island)},
+        {"china", N_PROV, 0, sp_china_offsets, sp_china_neighbours, MORAN_REF(china)},
+        {"china_land", N_PROV, 1, china_land_offsets, china_land_neighbours, MORAN_REF(china_land)},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
+        both_eq(&cases[k]);
+}
+END_TEST
+
+/* The refusals of spatial_moran_both are those of the two functions one by one: every value
+ * equal, fewer than 4 units with neighbours, a non-finite value, a bad plan. */
+START_TEST(test_spatial_moran_both_refusals)
+{
+    struct spatial_weights w = {9, grid_offsets, grid_neighbours};
+    struct spatial_plan k;
+    ck_assert_int_eq(spatial_plan_make(&w, &k), METRICS_OK);
+    struct spatial_moran m;
+    struct spatial_local l[10];
+    double flat[9] = {2, 2, 2, 2, 2, 2, 2, 2, 2}, inf[9] = {1, 2, 3, 4, 5, 6, 7, 8, INFINITY};
+    ck_assert_int_eq(spatial_moran_both(&k, flat, &m, l), METRICS_E_DEGENERATE);
+    ck_assert_int_eq(spatial_moran(&w, flat, &m), METRICS_E_DEGENERATE);
+    ck_assert_int_eq(spatial_moran_both(&k, inf, &m, l), METRICS_E_DOMAIN);
+    ck_assert_int_eq(spatial_moran_both(NULL, flat, &m, l), METRICS_E_DOMAIN);
+    /* units 0-2 of a path 0-1-2 and four islands: 3 with neighbours */
+    static const size_t off[] = {0, 1, 3, 4, 4, 4, 4, 4}, nb[] = {1, 0, 2, 1};
+    struct spatial_weights few = {7, off, nb};
+    double x[7] = {1, 2, 3, 4, 5, 6, 7};
+    ck_assert_int_eq(spatial_plan_make(&few, &k), METRICS_OK);
+    ck_assert_uint_eq(k.n_isolated, 4);
+    ck_assert_int_eq(spatial_moran_both(&k, x, &m, l), METRICS_E_TOO_FEW);
+    ck_assert_int_eq(spatial_moran(&few, x, &m), METRICS_E_TOO_FEW);
+    /* a unit its own neighbour: the plan refuses it, as spatial_weights_check */
+    static const size_t self_nb[] = {0, 0, 2, 1};
+    struct spatial_weights bad = {7, off, self_nb};
+    ck_assert_int_eq(spatial_plan_make(&bad, &k), METRICS_E_DOMAIN);
+}
+END_TEST
+
 START_TEST(test_spatial_provinces_2019_against_spdep)
 {
     const struct moran_ref ref = MORAN_REF(china);
@@ -745,6 +860,8 @@ int main(void)
 {
     Suite *s = suite_create("spatial_api");
     TCase *sp = tcase_create("spatial");
+    tcase_add_test(sp, test_spatial_moran_both_against_spdep);
+    tcase_add_test(sp, test_spatial_moran_both_refusals);
     tcase_add_test(sp, test_spatial_provinces_2019_against_spdep);
     tcase_add_test(sp, test_spatial_without_links_hainan_isolated);
     tcase_add_test(sp, test_spatial_years_and_regions);

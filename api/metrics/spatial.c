@@ -129,19 +129,26 @@ static void weight_constants(const struct spatial_weights *w, double *s0, double
     *s2 = a2;
 }
 
-int spatial_moran(const struct spatial_weights *w, const double *x, struct spatial_moran *out)
+int spatial_plan_make(const struct spatial_weights *w, struct spatial_plan *out)
 {
     size_t isolated;
     int rc = spatial_weights_check(w, &isolated);
     if (rc != METRICS_OK)
         return rc;
-    if (!x || !out || !all_finite(x, w->n))
+    if (!out)
         return METRICS_E_DOMAIN;
-    size_t nfull = w->n, nu = nfull - isolated;
-    if (nu < 4)
-        return METRICS_E_TOO_FEW;
+    struct spatial_plan k = {.w = w, .n_isolated = isolated};
+    weight_constants(w, &k.s0, &k.s1, &k.s2);
+    *out = k;
+    return METRICS_OK;
+}
 
-    double xbar = mean_of(x, nfull);
+/* Global Moran's I of X (finite, checked) with mean XBAR; *ZZ receives sum (x - xbar)^2. */
+static int moran_core(const struct spatial_plan *k, const double *x, double xbar,
+                      struct spatial_moran *out, double *zz_out)
+{
+    const struct spatial_weights *w = k->w;
+    size_t nfull = w->n, nu = nfull - k->n_isolated;
     double zz = 0, z4 = 0, zlz = 0;
     for (size_t i = 0; i < nfull; i++) {
         double z = x[i] - xbar;
@@ -158,8 +165,7 @@ int spatial_moran(const struct spatial_weights *w, const double *x, struct spati
     if (!(zz > 0))
         return METRICS_E_DEGENERATE;
 
-    double s0, s1, s2;
-    weight_constants(w, &s0, &s1, &s2);
+    double s0 = k->s0, s1 = k->s1, s2 = k->s2;
     double n = (double)nu, nn = n * n, s02 = s0 * s0;
     double kurt = (double)nfull * z4 / (zz * zz);
     double I = (n / s0) * (zlz / zz);
@@ -178,6 +184,7 @@ int spatial_moran(const struct spatial_weights *w, const double *x, struct spati
     m.z_random = (I - EI) / sqrt(vr);
     if (!isfinite(m.i) || !isfinite(m.z_normal) || !isfinite(m.z_random))
         return METRICS_E_DOMAIN;
+    int rc;
     if ((rc = stats_normal_upper(m.z_normal, &m.p_greater_normal)) != METRICS_OK ||
         (rc = stats_normal_upper(m.z_random, &m.p_greater_random)) != METRICS_OK ||
         (rc = stats_normal_upper(fabs(m.z_normal), &m.p_two_sided_normal)) != METRICS_OK ||
@@ -186,24 +193,16 @@ int spatial_moran(const struct spatial_weights *w, const double *x, struct spati
     m.p_two_sided_normal *= 2;
     m.p_two_sided_random *= 2;
     *out = m;
+    *zz_out = zz;
     return METRICS_OK;
 }
 
-int spatial_local_moran(const struct spatial_weights *w, const double *x, struct spatial_local *out)
+/* Local Moran of X (finite, checked, n >= 3) with mean XBAR and ZZ = sum (x - xbar)^2. */
+static int local_core(const struct spatial_weights *w, const double *x, double xbar, double zz,
+                      struct spatial_local *out)
 {
-    int rc = spatial_weights_check(w, NULL);
-    if (rc != METRICS_OK)
-        return rc;
-    if (!x || !out || !all_finite(x, w->n))
-        return METRICS_E_DOMAIN;
     size_t nfull = w->n;
-    if (nfull < 3)
-        return METRICS_E_TOO_FEW;
     double n = (double)nfull;
-    double xbar = mean_of(x, nfull);
-    double zz = 0;
-    for (size_t i = 0; i < nfull; i++)
-        zz += (x[i] - xbar) * (x[i] - xbar);
     double m2 = zz / n;
     if (!(m2 > 0))
         return METRICS_E_DEGENERATE;
@@ -243,6 +242,54 @@ int spatial_local_moran(const struct spatial_weights *w, const double *x, struct
         out[i] = r;
     }
     return METRICS_OK;
+}
+
+int spatial_moran(const struct spatial_weights *w, const double *x, struct spatial_moran *out)
+{
+    struct spatial_plan k;
+    int rc = spatial_plan_make(w, &k);
+    if (rc != METRICS_OK)
+        return rc;
+    if (!x || !out || !all_finite(x, w->n))
+        return METRICS_E_DOMAIN;
+    if (w->n - k.n_isolated < 4)
+        return METRICS_E_TOO_FEW;
+    double zz;
+    return moran_core(&k, x, mean_of(x, w->n), out, &zz);
+}
+
+int spatial_local_moran(const struct spatial_weights *w, const double *x, struct spatial_local *out)
+{
+    int rc = spatial_weights_check(w, NULL);
+    if (rc != METRICS_OK)
+        return rc;
+    if (!x || !out || !all_finite(x, w->n))
+        return METRICS_E_DOMAIN;
+    size_t nfull = w->n;
+    if (nfull < 3)
+        return METRICS_E_TOO_FEW;
+    double xbar = mean_of(x, nfull);
+    double zz = 0;
+    for (size_t i = 0; i < nfull; i++)
+        zz += (x[i] - xbar) * (x[i] - xbar);
+    return local_core(w, x, xbar, zz, out);
+}
+
+int spatial_moran_both(const struct spatial_plan *k, const double *x, struct spatial_moran *global,
+                       struct spatial_local *local)
+{
+    if (!k || !k->w || !x || !global || !local || !all_finite(x, k->w->n))
+        return METRICS_E_DOMAIN;
+    if (k->w->n - k->n_isolated < 4)
+        return METRICS_E_TOO_FEW;
+    double xbar = mean_of(x, k->w->n), zz;
+    struct spatial_moran m;
+    int rc = moran_core(k, x, xbar, &m, &zz);
+    if (rc == METRICS_OK)
+        rc = local_core(k->w, x, xbar, zz, local);
+    if (rc == METRICS_OK)
+        *global = m;
+    return rc;
 }
 
 const char *spatial_quadrant_name(enum spatial_quadrant q)

@@ -72,6 +72,24 @@ struct spatial_local {
 METRICS_MUST_CHECK int spatial_local_moran(const struct spatial_weights *w, const double *x,
                                            struct spatial_local *out);
 
+/* What the Moran statistics need of W that does not depend on the values, worked out once for
+ * many vectors (the years of a panel): W checked as spatial_weights_check does, its islands,
+ * and spdep's spweights.constants S0, S1, S2. W stays the caller's and must outlive the plan. */
+struct spatial_plan {
+    const struct spatial_weights *w;
+    size_t n_isolated;
+    double s0, s1, s2;
+};
+METRICS_MUST_CHECK int spatial_plan_make(const struct spatial_weights *w, struct spatial_plan *out);
+
+/* spatial_moran and spatial_local_moran of X over the plan's W in one call (the mean and the
+ * centred sum of squares computed once), with the same results to the bit and the code the
+ * first of the two to fail would give. GLOBAL and LOCAL (w->n entries) are written only when
+ * both succeed. */
+METRICS_MUST_CHECK int spatial_moran_both(const struct spatial_plan *k, const double *x,
+                                          struct spatial_moran *global,
+                                          struct spatial_local *local);
+
 /* "HH", "LH", "LL" or "HL": static string. */
 const char *spatial_quadrant_name(enum spatial_quadrant q);
 
