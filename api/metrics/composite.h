@@ -67,7 +67,8 @@ METRICS_MUST_CHECK int metrics_topsis(const double *z, size_t rows, size_t cols,
                                       double *closeness, double *dplus, double *dminus);
 
 /* RANK[i] = 1 + the number of values greater than v[i]: 1 = highest, ties share the lowest
- * rank number (3, 1, 3, 2 -> 1, 4, 1, 3), equality exact. O(n log n). Finite v. */
+ * rank number (3, 1, 3, 2 -> 1, 4, 1, 3), equality exact. O(n log n); an insertion sort up to
+ * 64 values. Finite v. */
 METRICS_MUST_CHECK int metrics_index_rank(const double *v, size_t n, size_t *rank);
 
 #endif
