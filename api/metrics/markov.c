@@ -28,6 +28,84 @@ static double quantile7(const double *sorted, size_t n, size_t j, size_t k)
     return (1 - h) * sorted[lo] + h * sorted[lo + 1];
 }
 
+static void swap_doubles(double *a, double *b)
+{
+    double t = *a;
+    *a = *b;
+    *b = t;
+}
+
+static void insertion_sort(double *a, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        double v = a[i];
+        size_t j = i;
+        for (; j > 0 && a[j - 1] > v; j--)
+            a[j] = a[j - 1];
+        a[j] = v;
+    }
+}
+
+/* Puts the order statistics at the positions WANT[0 .. nw) (ascending, inside [lo, hi)) of A
+ * where a full sort would put them, by quickselect partitioning only the parts that hold a
+ * wanted position: the cut points need at most 2 (k - 1) + 1 of the n, and sorting all of them
+ * was most of an answer's arithmetic. Hoare partition around the median of three, so runs of
+ * equal values split evenly; past DEPTH levels (an unlucky input) the part is sorted, so the
+ * cost stays O(n log n). The values found are the same as a sort's (they are order statistics);
+ * only the order of the other elements differs. */
+static void select_positions(double *a, size_t lo, size_t hi, const size_t *want, size_t nw,
+                             int depth)
+{
+    while (nw > 0) {
+        size_t n = hi - lo;
+        if (n <= 16) {
+            insertion_sort(a + lo, n);
+            return;
+        }
+        if (depth-- == 0) {
+            qsort(a + lo, n, sizeof *a, compare_doubles);
+            return;
+        }
+        size_t mid = lo + n / 2;
+        if (a[mid] < a[lo])
+            swap_doubles(&a[mid], &a[lo]);
+        if (a[hi - 1] < a[mid]) {
+            swap_doubles(&a[hi - 1], &a[mid]);
+            if (a[mid] < a[lo])
+                swap_doubles(&a[mid], &a[lo]);
+        }
+        /* a[lo] <= pivot = a[mid] <= a[hi - 1]: both scans stop inside, and the split J falls
+         * in [lo, hi - 2], so each side is shorter than the range */
+        double pivot = a[mid];
+        size_t i = lo, j = hi - 1;
+        for (;;) {
+            while (a[i] < pivot)
+                i++;
+            while (a[j] > pivot)
+                j--;
+            if (i >= j)
+                break;
+            swap_doubles(&a[i], &a[j]);
+            i++;
+            j--;
+        }
+        /* [lo, j] <= pivot <= [j + 1, hi) */
+        size_t left = 0;
+        while (left < nw && want[left] <= j)
+            left++;
+        if (left == 0) {
+            lo = j + 1;
+        } else if (left == nw) {
+            hi = j + 1;
+        } else { /* both sides: the left one by recursion, the right one by the loop */
+            select_positions(a, lo, j + 1, want, left, depth);
+            want += left;
+            nw -= left;
+            lo = j + 1;
+        }
+    }
+}
+
 int markov_quantile_cuts(const double *x, size_t n, size_t k, double *work, double *cuts,
                          size_t *ncuts)
 {
@@ -40,7 +118,17 @@ int markov_quantile_cuts(const double *x, size_t n, size_t k, double *work, doub
             return METRICS_E_DOMAIN;
         work[i] = x[i];
     }
-    qsort(work, n, sizeof *work, compare_doubles);
+    /* the positions quantile7 reads: floor((n - 1) j / k) and the next, and the maximum */
+    size_t want[2 * K_MAX + 1], nw = 0;
+    for (size_t j = 1; j < k; j++) {
+        size_t pos = (n - 1) * j / k;
+        for (size_t p = pos; p <= pos + 1 && p < n; p++)
+            if (nw == 0 || want[nw - 1] < p)
+                want[nw++] = p;
+    }
+    if (nw == 0 || want[nw - 1] < n - 1)
+        want[nw++] = n - 1;
+    select_positions(work, 0, n, want, nw, 2 * 64);
     double max = work[n - 1];
     size_t c = 0;
     for (size_t j = 1; j < k; j++) {
@@ -104,10 +192,26 @@ int markov_panel_lag(const struct spatial_weights *w, const double *y, size_t ye
 {
     if (!w || !y || !lag)
         return METRICS_E_DOMAIN;
-    for (size_t t = 0; t < years; t++) {
-        int rc = spatial_lag(w, y + t * w->n, lag + t * w->n);
-        if (rc != METRICS_OK)
-            return rc;
+    /* spatial_lag checks the weights on every call, which over a panel cost more than the lags
+     * (20 checks of the same weights per answer): year 0 checks them, the other years use the
+     * checked weights with the same sum in the same order (so the same bits). */
+    size_t n = w->n;
+    for (size_t i = n; i < years * n; i++) /* before anything is written */
+        if (!isfinite(y[i]))
+            return METRICS_E_DOMAIN;
+    int rc = years > 0 ? spatial_lag(w, y, lag) : METRICS_OK;
+    if (rc != METRICS_OK)
+        return rc;
+    for (size_t t = 1; t < years; t++) {
+        const double *x = y + t * n;
+        double *out = lag + t * n;
+        for (size_t i = 0; i < n; i++) {
+            size_t a = w->offsets[i], b = w->offsets[i + 1];
+            double s = 0;
+            for (size_t p = a; p < b; p++)
+                s += x[w->neighbours[p]];
+            out[i] = a == b ? 0 : s / (double)(b - a);
+        }
     }
     return METRICS_OK;
 }
