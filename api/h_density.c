@@ -185,17 +185,18 @@ static int common_span(const struct panel *p, const double *v, const double *h, 
     return 0;
 }
 
-static json_t *density_head(const struct store *s, const struct query *q,
-                            const struct density_req *rq, const struct panel *p)
+static void density_head(struct doc *d, const struct store *s, const struct query *q,
+                         const struct density_req *rq, const struct panel *p)
 {
-    json_t *doc = json_object(), *regions = json_array();
-    for (size_t k = 0; k < p->nr; k++)
-        json_array_append_new(regions, json_string(store_region_at(s, p->regions[k])->id));
-    out_set(doc, "indicator", out_indicator_ref(s, rq->ind, q));
-    out_set(doc, "regions", regions);
-    out_set(doc, "bandwidth",
-            rq->has_rule ? json_string(metrics_bw_name(rq->rule)) : out_num(rq->h_given));
-    out_set(doc, "relative", json_string(relative_choices[rq->relative]));
+    doc_key(d, "indicator");
+    out_indicator_doc(d, s, rq->ind, q);
+    doc_key(d, "regions");
+    out_region_ids_doc(d, s, p->regions, p->nr);
+    if (rq->has_rule)
+        doc_set_str(d, "bandwidth", metrics_bw_name(rq->rule));
+    else
+        doc_set_num(d, "bandwidth", rq->h_given);
+    doc_set_str(d, "relative", relative_choices[rq->relative]);
     static const char *const conv[] = {
         "balanced",
         "every year listed has a value for every region listed; the rest is in left_out",
@@ -212,34 +213,32 @@ static json_t *density_head(const struct store *s, const struct query *q,
         "mean: each value divided by that year's unweighted mean (the bandwidth and the grid "
         "are then in those units)",
         NULL};
-    out_set(doc, "conventions", out_conventions(conv));
-    out_set(doc, "left_out", out_left_out(s, p));
-    return doc;
+    doc_key(d, "conventions");
+    out_conventions_doc(d, conv);
+    doc_key(d, "left_out");
+    out_left_out_doc(d, s, p);
 }
 
-static json_t *points_json(const double *at, const double *density, size_t m)
+static void points_doc(struct doc *d, const double *at, const double *density, size_t m)
 {
-    json_t *list = json_array();
+    doc_array_begin(d);
     for (size_t k = 0; k < m; k++) {
-        json_t *pt = json_object();
-        out_set(pt, "x", out_num(at[k]));
-        out_set(pt, "density", out_num(density[k]));
-        json_array_append_new(list, pt);
+        doc_object_begin(d);
+        doc_set_num(d, "x", at[k]);
+        doc_set_num(d, "density", density[k]);
+        doc_object_end(d);
     }
-    return list;
+    doc_array_end(d);
 }
 
-/* Densities of every year at the grid (or at=) into the answer's years[]. */
-static int years_json(const struct density_req *rq, const struct panel *p, const double *v,
-                      const double *h, const double *mean, json_t *doc, struct api_error *err)
+/* Densities of every year at the grid (or at=) as the answer's years[], then grid. */
+static int years_doc(struct doc *d, const struct density_req *rq, const struct panel *p,
+                     const double *v, const double *h, const double *mean, struct api_error *err)
 {
     double lo = 0, hi = 0;
     size_t m = rq->at ? rq->n_at : rq->points;
     double *grid = rq->at ? NULL : malloc(m * sizeof *grid), *dens = malloc(m * sizeof *dens);
     int rc = -1, code;
-    json_t *years = json_array(), *g = json_object();
-    out_set(doc, "years", years);
-    out_set(doc, "grid", g);
     if ((!rq->at && !grid) || !dens) {
         api_fail(err, 503, "out_of_memory", NULL, "out of memory");
         goto done;
@@ -254,9 +253,8 @@ static int years_json(const struct density_req *rq, const struct panel *p, const
             goto done;
         }
     }
-    out_set(g, "points", json_integer((json_int_t)m));
-    out_set(g, "from", rq->at ? json_null() : out_num(lo));
-    out_set(g, "to", rq->at ? json_null() : out_num(hi));
+    doc_key(d, "years");
+    doc_array_begin(d);
     for (size_t y = 0; y < p->ny; y++) {
         const double *x = &v[y * p->nr];
         code = rq->at ? metrics_kde(x, p->nr, h[y], rq->at, m, dens)
@@ -266,15 +264,28 @@ static int years_json(const struct density_req *rq, const struct panel *p, const
                      p->years[y], metrics_strerror(code));
             goto done;
         }
-        json_t *e = json_object();
-        out_set(e, "year", json_integer(p->years[y]));
-        out_set(e, "n", json_integer((json_int_t)p->nr));
+        doc_object_begin(d);
+        doc_set_int(d, "year", p->years[y]);
+        doc_set_int(d, "n", (long long)p->nr);
         if (rq->relative)
-            out_set(e, "mean", out_num(mean[y]));
-        out_set(e, "bandwidth", out_num(h[y]));
-        out_set(e, "points", points_json(rq->at ? rq->at : grid, dens, m));
-        json_array_append_new(years, e);
+            doc_set_num(d, "mean", mean[y]);
+        doc_set_num(d, "bandwidth", h[y]);
+        doc_key(d, "points");
+        points_doc(d, rq->at ? rq->at : grid, dens, m);
+        doc_object_end(d);
     }
+    doc_array_end(d);
+    doc_key(d, "grid");
+    doc_object_begin(d);
+    doc_set_int(d, "points", (long long)m);
+    if (rq->at) {
+        doc_set_null(d, "from");
+        doc_set_null(d, "to");
+    } else {
+        doc_set_num(d, "from", lo);
+        doc_set_num(d, "to", hi);
+    }
+    doc_object_end(d);
     rc = 0;
 done:
     free(grid);
@@ -282,12 +293,11 @@ done:
     return rc;
 }
 
-int gaps_density(const struct store *s, const struct query *q, json_t **out, struct api_error *err)
+int gaps_density(const struct store *s, const struct query *q, struct doc *d, struct api_error *err)
 {
     struct density_req rq;
     struct panel p = {0};
     double *v = NULL, *h = NULL, *mean = NULL;
-    json_t *doc = NULL;
     int rc = -1;
     memset(&rq, 0, sizeof rq);
     if (parse_density(s, q, &rq, err) != 0 ||
@@ -306,14 +316,13 @@ int gaps_density(const struct store *s, const struct query *q, json_t **out, str
         if (year_values(&rq, &p, y, &v[y * p.nr], &mean[y], err) != 0 ||
             bandwidth_of(&rq, &v[y * p.nr], p.nr, p.years[y], &h[y], err) != 0)
             goto done;
-    doc = density_head(s, q, &rq, &p);
-    if (years_json(&rq, &p, v, h, mean, doc, err) != 0)
+    doc_object_begin(d);
+    density_head(d, s, q, &rq, &p);
+    if (years_doc(d, &rq, &p, v, h, mean, err) != 0)
         goto done;
-    *out = doc;
-    doc = NULL;
+    doc_object_end(d);
     rc = 0;
 done:
-    json_decref(doc);
     free(v);
     free(h);
     free(mean);
