@@ -335,16 +335,20 @@ static int compute(const struct index_req *rq, const double *x, size_t first, si
     if ((code = metrics_index_entropy(z, rows, m, ind)) != METRICS_OK)
         return index_fail(err, "indicators", "the entropy", year, code);
     code = metrics_index_weights(ind, m, how[rq->weighting], rq->given, w);
-    if (code == METRICS_E_DEGENERATE)
-        return api_fail(err, 422, "undefined", "indicators",
-                        "the weights are undefined%s: every indicator is constant over the "
-                        "region-years, so none tells them apart",
-                        year ? " in that year" : "");
-    if (code != METRICS_OK)
-        return api_fail(err, 422, "undefined", "weights",
-                        "the weights are undefined: the given weights of the indicators that "
-                        "vary are all 0 (%s)",
-                        metrics_strerror(code));
+    if (code == METRICS_E_DEGENERATE) {
+        api_fail(err, 422, "undefined", "indicators",
+                 "the weights are undefined%s: every indicator is constant over the "
+                 "region-years, so none tells them apart",
+                 year ? " in that year" : "");
+        return -1; /* not api_fail's result: see index_fail */
+    }
+    if (code != METRICS_OK) {
+        api_fail(err, 422, "undefined", "weights",
+                 "the weights are undefined: the given weights of the indicators that vary are "
+                 "all 0 (%s)",
+                 metrics_strerror(code));
+        return -1;
+    }
     if ((code = metrics_index_scores(z, rows, m, w, wk->score + first)) != METRICS_OK ||
         (code = metrics_topsis(z, rows, m, w, wk->topsis + first, NULL, NULL)) != METRICS_OK)
         return index_fail(err, "indicators", "the score", year, code);
