@@ -447,7 +447,7 @@ int markov_spatial_estimate(const size_t *class_ids, const size_t *lag_class_ids
     /* Built in place (the struct is about 25 KB). The checks above are the only failures that
      * count-based probabilities can meet (a closed class always has exactly one stationary
      * distribution), so OUT is in effect written only on success. */
-    memset(out->conditional, 0, sizeof out->conditional);
+    memset(out->conditional, 0, m * sizeof out->conditional[0]); /* the M used; 25 KB for all */
     out->k = k;
     out->m = m;
     for (size_t l = 0; l < m; l++)

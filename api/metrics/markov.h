@@ -79,7 +79,8 @@ struct markov_homogeneity {
 
 struct markov_spatial {
     size_t k, m;
-    /* conditional[l]: the transitions of region-years whose lag class in the start year is l */
+    /* conditional[l], l < m: the transitions of region-years whose lag class in the start year
+     * is l (the chains from m on are left as they were) */
     struct markov_chain conditional[MARKOV_MAX_CLASSES];
     struct markov_homogeneity homogeneity;
 };
