@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 json_t *out_str(const char *s)
 {
@@ -54,11 +55,16 @@ json_t *out_source_id(const struct store *s, uint32_t source)
 void out_texts_doc(struct doc *d, const char *key, const char *en, const char *zh,
                    const struct query *q)
 {
+    /* KEY_en and KEY_zh made by hand: snprintf was 15 % of an index answer */
     char k[64];
+    size_t n = strlen(key);
+    if (n + 4 > sizeof k)
+        n = sizeof k - 4;
+    memcpy(k, key, n);
     doc_set_str(d, key, out_text(en, zh, q));
-    snprintf(k, sizeof k, "%s_en", key);
+    memcpy(k + n, "_en", 4);
     doc_set_str(d, k, en);
-    snprintf(k, sizeof k, "%s_zh", key);
+    memcpy(k + n, "_zh", 4);
     doc_set_str(d, k, zh);
 }
 
