@@ -317,12 +317,14 @@ def scale_vs_nginx(recs, wrks, names, result):
                 ratio = [r["wrk"]["rps"] / t["wrk"]["rps"] for r, t in pairs if t["wrk"]["rps"]]
                 cpu = [cpu_us(t) / cpu_us(r) for r, t in pairs if cpu_us(r) and cpu_us(t)]
                 rm, cm = med(ratio), med(cpu)
-                ok = rm is not None and rm >= TARGET_RATIO and cm is not None and \
-                    cm >= TARGET_RATIO
+                ok_r = rm is not None and rm >= TARGET_RATIO
+                ok_c = cm is not None and cm >= TARGET_RATIO
+                ok = ok_r and ok_c
                 rows.append([ours, c, n, " / ".join(f"{x:.2f}" for x in ratio),
                              "-" if rm is None else f"{rm:.2f}",
                              "-" if cm is None else f"{cm:.2f}",
-                             "ok" if ok else f"< {TARGET_RATIO}"])
+                             ", ".join([("ratio ok" if ok_r else f"ratio < {TARGET_RATIO}"),
+                                        ("cpu ok" if ok_c else f"cpu < {TARGET_RATIO}")])])
                 out.append({"case": ours, "conns": c, "size": n, "ratio": ratio,
                             "ratio_median": rm, "cpu_ratio_median": cm, "meets": ok})
     if not rows:
