@@ -229,13 +229,18 @@ int metrics_kde(const double *x, size_t n, double h, const double *at, size_t m,
  * point; then e_i <- e_i r_i and r_i <- r_i q with q = exp(-delta^2) (exact identities of
  * exp(-(u + delta)^2 / 2)), so a block costs 2n exp() calls instead of n GRID_BLOCK, with a
  * rounding error of about GRID_BLOCK^2 / 2 ulps. The inner loop runs over the data, four
- * independent sums, so it pipelines. A kernel that underflows to 0 at the block's start but
- * comes out of underflow within the block (a grid coarse against h, or a gap in the data) is
- * summed with exp() for that block. E and R hold n doubles each. */
+ * independent sums (two lanes of two), so it pipelines. A kernel that underflows to 0 at the
+ * block's start but comes out of underflow within the block (a grid coarse against h, or a gap in
+ * the data) is summed with exp() for that block. E and R hold n doubles each. */
 enum { UNDERFLOW_U = 39 }; /* exp(-u^2 / 2) is 0 in double beyond |u| = 38.6 */
 
-static void kde_block(const double *x, size_t n, double h, double lo, double step, double delta,
-                      double q, size_t k0, size_t kn, double *e, double *r, double *density)
+/* Two doubles in one SSE register (GCC and Clang): each lane is the scalar IEEE operation, so the
+ * sums are those of four scalar accumulators, bit for bit, in about half the instructions. */
+typedef double v2d __attribute__((vector_size(16)));
+
+static void kde_block(const double *restrict x, size_t n, double h, double lo, double step,
+                      double delta, double q, size_t k0, size_t kn, double *restrict e,
+                      double *restrict r, double *restrict density)
 {
     double half_d2 = 0.5 * delta * delta;
     int late = 0;
@@ -246,29 +251,34 @@ static void kde_block(const double *x, size_t n, double h, double lo, double ste
         if (e[i] == 0 && u < 0 && u + (double)(kn - 1) * delta > -UNDERFLOW_U)
             late = 1;
     }
+    v2d qq = {q, q};
     for (size_t k = 0; k < kn; k++) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        v2d s01 = {0, 0}, s23 = {0, 0};
         size_t i = 0;
         for (; i + 4 <= n; i += 4) {
-            s0 += e[i];
-            s1 += e[i + 1];
-            s2 += e[i + 2];
-            s3 += e[i + 3];
-            e[i] *= r[i];
-            e[i + 1] *= r[i + 1];
-            e[i + 2] *= r[i + 2];
-            e[i + 3] *= r[i + 3];
-            r[i] *= q;
-            r[i + 1] *= q;
-            r[i + 2] *= q;
-            r[i + 3] *= q;
+            v2d e01, e23, r01, r23;
+            memcpy(&e01, e + i, sizeof e01);
+            memcpy(&e23, e + i + 2, sizeof e23);
+            memcpy(&r01, r + i, sizeof r01);
+            memcpy(&r23, r + i + 2, sizeof r23);
+            s01 += e01;
+            s23 += e23;
+            e01 *= r01;
+            e23 *= r23;
+            r01 *= qq;
+            r23 *= qq;
+            memcpy(e + i, &e01, sizeof e01);
+            memcpy(e + i + 2, &e23, sizeof e23);
+            memcpy(r + i, &r01, sizeof r01);
+            memcpy(r + i + 2, &r23, sizeof r23);
         }
+        double s0 = s01[0];
         for (; i < n; i++) {
             s0 += e[i];
             e[i] *= r[i];
             r[i] *= q;
         }
-        density[k0 + k] = (s0 + s1) + (s2 + s3);
+        density[k0 + k] = (s0 + s01[1]) + (s23[0] + s23[1]);
     }
     if (!late)
         return;
