@@ -340,7 +340,8 @@ static uint32_t percentile(double p)
 static void report(double elapsed)
 {
     double mean = 0, var = 0;
-    qsort(g_st.lat, g_st.nlat, sizeof *g_st.lat, cmp_u32);
+    if (g_st.nlat)
+        qsort(g_st.lat, g_st.nlat, sizeof *g_st.lat, cmp_u32);
     for (size_t k = 0; k < g_st.nlat; k++)
         mean += g_st.lat[k];
     mean = g_st.nlat ? mean / (double)g_st.nlat : 0;
