@@ -71,6 +71,8 @@ void buf_printf(struct buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
 static const double pow10_table[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
@@ -122,10 +124,17 @@ static int fmt_fast(char *out, double x)
         e++;
     }
     char d[16];
-    for (int i = 14; i >= 0; i--) {
-        d[i] = (char)('0' + m % 10);
-        m /= 10;
+    /* 15 digits as 7 + 8 in 32-bit halves, two digits a step */
+    unsigned hi = (unsigned)(m / 100000000ULL), lo = (unsigned)(m % 100000000ULL);
+    for (int i = 14; i > 7; i -= 2) {
+        memcpy(d + i - 1, digit_pairs + 2 * (lo % 100), 2);
+        lo /= 100;
     }
+    for (int i = 6; i > 0; i -= 2) {
+        memcpy(d + i - 1, digit_pairs + 2 * (hi % 100), 2);
+        hi /= 100;
+    }
+    d[0] = (char)('0' + hi);
     int nd = 15; /* digits kept: %g drops trailing zeros */
     while (nd > 1 && d[nd - 1] == '0')
         nd--;

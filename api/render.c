@@ -2,6 +2,7 @@
 #include "render.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,17 @@
 /* S (LEN bytes) needs no escape in a JSON string. */
 static int plain(const char *s, size_t len)
 {
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
     size_t k = 0;
+    /* eight bytes a step: nonzero when a byte is below 0x20, a quote or a backslash */
+    for (; k + 8 <= len; k += 8) {
+        uint64_t v, q, b;
+        memcpy(&v, s + k, 8);
+        q = v ^ (ones * '"');
+        b = v ^ (ones * '\\');
+        if ((((v - ones * 0x20) & ~v) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high)
+            return 0;
+    }
     while (k < len && (unsigned char)s[k] >= 0x20 && s[k] != '"' && s[k] != '\\')
         k++;
     return k == len;
@@ -207,9 +218,38 @@ void render_array_end(struct render_json *w)
     close_container(w, ']');
 }
 
+/* Compact `,"KEY":` copied while KEY is scanned, when it is plain and shorter than KEY_FAST
+ * bytes and the room is there: 1, or 0 with nothing written (the caller does it the long way).
+ * Most keys are short literals; strlen, plain, buf_space and memcpy each were a call per key. */
+#define KEY_FAST 48
+static int key_fast(struct buf *out, const char *key, int comma)
+{
+    if (out->failed || out->len + KEY_FAST + 5 > out->cap)
+        return 0;
+    char *start = out->data + out->len, *p = start;
+    if (comma)
+        *p++ = ',';
+    *p++ = '"';
+    size_t k = 0;
+    for (; key[k]; k++) {
+        unsigned char c = (unsigned char)key[k];
+        if (k == KEY_FAST || c < 0x20 || c == '"' || c == '\\')
+            return 0; /* out->len is unchanged: what was copied is not counted */
+        p[k] = (char)c;
+    }
+    p += k;
+    *p++ = '"';
+    *p++ = ':';
+    *p = '\0';
+    out->len += (size_t)(p - start);
+    return 1;
+}
+
 void render_key(struct render_json *w, const char *key)
 {
     int comma = w->depth > 0 && w->count[w->depth - 1]++;
+    if (!w->pretty && key_fast(w->out, key, comma))
+        return;
     size_t len = strlen(key);
     if (!w->pretty && plain(key, len)) { /* the common case in one copy: ,"key": */
         char *p = buf_space(w->out, len + 3 + (size_t)comma);

@@ -275,6 +275,8 @@ static void sample_doc(struct doc *d)
     doc_array_end(d);
     doc_key(d, "conventions");
     out_conventions_doc(d, conv);
+    doc_set_int(d, "a_key_of_exactly_forty_eight_bytes_for_the_fast_", 48);
+    doc_set_int(d, "a_key_longer_than_the_fast_path_of_the_writer_takes_in_one_go", 62);
     doc_set_tree(d, "subtree", json_pack("{s:[i,f]}", "k", 1, 0.5));
     doc_object_end(d);
 }
@@ -305,6 +307,8 @@ START_TEST(test_doc_bytes_are_the_tree_rendered)
                              "\"nothing\":null,\"flags\":[true,false,null,true],\"empty\":[],"
                              "\"nested\":[{\"\u4e2d\u6587 \\\"q\\\"\":\"\u5317\u4eac\\n\"},{}],"
                              "\"conventions\":{\"a\":\"first\",\"b\":\"second\"},"
+                             "\"a_key_of_exactly_forty_eight_bytes_for_the_fast_\":48,"
+                             "\"a_key_longer_than_the_fast_path_of_the_writer_takes_in_one_go\":62,"
                              "\"subtree\":{\"k\":[1,0.5]}}");
         buf_free(&bytes);
         buf_free(&rendered);
