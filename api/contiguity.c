@@ -133,17 +133,6 @@ void contiguity_doc(struct doc *d, const struct store *s, const uint32_t *region
     doc_object_end(d);
 }
 
-json_t *contiguity_json(const struct store *s, const uint32_t *regions, const struct contiguity *c,
-                        const struct contiguity_opts *o)
-{
-    struct doc d;
-    doc_begin_tree(&d);
-    contiguity_doc(&d, s, regions, c, o);
-    json_t *t = doc_finish(&d) == 0 ? doc_take_tree(&d) : NULL;
-    doc_free(&d);
-    return t;
-}
-
 void contiguity_free(struct contiguity *c)
 {
     free(c->offsets);

@@ -56,10 +56,6 @@ int contiguity_require_neighbours(const struct store *s, const uint32_t *regions
  * written into D. */
 void contiguity_doc(struct doc *d, const struct store *s, const uint32_t *regions,
                     const struct contiguity *c, const struct contiguity_opts *o);
-/* The same as a tree: a new reference, or NULL when memory ran out. */
-json_t *contiguity_json(const struct store *s, const uint32_t *regions, const struct contiguity *c,
-                        const struct contiguity_opts *o);
-
 void contiguity_free(struct contiguity *c);
 
 #endif

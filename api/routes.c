@@ -500,13 +500,12 @@ static int answer_table(const struct route *r, const struct store *s, const stru
     return take_body(&b, a, err);
 }
 
-/* Q's JSON written without a tree (a route's write_json or its document as bytes): 0, or -1. */
+/* Q's JSON written without a tree (the route's document as bytes): 0, or -1. */
 static int answer_bytes(const struct route *r, const struct store *s, const struct query *q,
                         struct answer *a, struct api_error *err)
 {
     struct buf b = BUF_INIT;
-    int rc =
-        r->emit ? doc_bytes_of(r->emit, s, q, q->pretty, &b, err) : r->write_json(s, q, &b, err);
+    int rc = doc_bytes_of(r->emit, s, q, q->pretty, &b, err);
     if (rc != 0) {
         buf_free(&b);
         return -1;
@@ -522,7 +521,7 @@ static int answer_doc(const struct route *r, const struct store *s, const struct
     struct buf b = BUF_INIT;
     struct label_ctx lc = {s, q};
     const struct render_labels labels = {region_name, indicator_name, indicator_unit, &lc};
-    if (q->format == FORMAT_JSON && (r->write_json || r->emit))
+    if (q->format == FORMAT_JSON && r->emit)
         return answer_bytes(r, s, q, a, err);
     if (routes_tree(r, s, q, &doc, err) != 0)
         return -1;

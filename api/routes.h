@@ -45,10 +45,6 @@ struct route {
     const struct route_table *table; /* instead of HANDLE and CSV: rows made one by one */
     const char *summary;             /* one line for /v1 and the OpenAPI document */
     const char *example;             /* a request on the default data, for the OpenAPI document */
-    /* Optional: the JSON of HANDLE's tree written straight into OUT (0, or -1 with ERR), for
-     * format=json without building the tree; CSV and records still render HANDLE's tree. */
-    int (*write_json)(const struct store *s, const struct query *q, struct buf *out,
-                      struct api_error *err);
     /* Instead of HANDLE: the answer written member by member into a document (api/doc), as
      * bytes for format=json (no tree) and as a tree for CSV and records. */
     doc_fn emit;

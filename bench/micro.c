@@ -12,10 +12,7 @@
  *                    run into a doc_begin_nothing() document, where every write is a no-op;
  *              tree  any other route: routes_tree, the jansson tree built and freed;
  *   render   doc:  answer - handler, what writing the bytes adds over the nothing form;
- *            tree: render_json of that tree into bytes (render_csv for format=csv). For a
- *                  route with write_json (the dispersion) answer writes the JSON without a
- *                  tree, so answer can be less than handler + render, which time the tree
- *                  that CSV and records still use.
+ *            tree: render_json of that tree into bytes (render_csv for format=csv).
  * Each figure is CPU time of this thread per call (CLOCK_THREAD_CPUTIME_ID, so time spent
  * descheduled does not count), the best of 10 rounds of at least S/10 seconds (default S = 1).
  * --loads N also times store_load of DB (N times, best and mean), the part of start-up and
