@@ -91,10 +91,10 @@ static int parse(const struct store *s, const struct query *q, struct series_req
     return 0;
 }
 
-/* Applies the transform to observation K of SERIES; the result goes to *OUT (may be null for
- * the first point of a change). Returns 0, or -1 with a 422 naming region and year. */
+/* Applies the transform to observation K of SERIES; the result goes to *OUT (NAN, written as
+ * null, for the first point of a change). Returns 0, or -1 with a 422 naming region and year. */
 static int transformed(const struct store *s, const struct series_req *rq, const struct series *se,
-                       uint32_t k, json_t **out, struct api_error *err)
+                       uint32_t k, double *out, struct api_error *err)
 {
     const struct observation *o = store_observations(s, se);
     const char *region = store_region_at(s, se->region)->id;
@@ -108,111 +108,132 @@ static int transformed(const struct store *s, const struct series_req *rq, const
         if (b->value == 0)
             return api_fail(err, 422, "undefined", "base",
                             "%s is 0 in base year %d: an index is undefined", region, rq->base);
-        *out = out_num(100.0 * v / b->value);
+        *out = 100.0 * v / b->value;
         return 0;
     }
     case T_PCT_CHANGE:
     case T_DIFF:
         if (k == 0) {
-            *out = json_null();
+            *out = NAN;
             return 0;
         }
         prev = o[k - 1].value;
         if (rq->transform == T_DIFF) {
-            *out = out_num(v - prev);
+            *out = v - prev;
             return 0;
         }
         if (prev == 0)
             return api_fail(err, 422, "undefined", "transform",
                             "%s is 0 in %d: a percentage change from it is undefined", region,
                             o[k - 1].year);
-        *out = out_num(100.0 * (v / prev - 1.0));
+        *out = 100.0 * (v / prev - 1.0);
         return 0;
     case T_LOG:
         if (!(v > 0))
             return api_fail(err, 422, "undefined", "transform",
                             "%s is %g in %d: the logarithm needs positive values", region, v,
                             o[k].year);
-        *out = out_num(log(v));
+        *out = log(v);
         return 0;
     default:
-        *out = out_num(v);
+        *out = v;
         return 0;
     }
 }
 
-static json_t *observation_json(const struct store *s, const struct series_req *rq,
-                                const struct series *se, uint32_t k, json_t *value)
+static void observation_doc(struct doc *d, const struct store *s, const struct series_req *rq,
+                            const struct series *se, uint32_t k, double value)
 {
     const struct observation *o = &store_observations(s, se)[k];
-    json_t *e = json_object();
-    out_set(e, "year", json_integer(o->year));
-    out_set(e, "value", value);
+    doc_object_begin(d);
+    doc_set_int(d, "year", o->year);
+    doc_set_num(d, "value", value);
     if (rq->transform != T_NONE) {
-        out_set(e, "raw_value", out_num(o->value));
-        if (rq->transform == T_PCT_CHANGE || rq->transform == T_DIFF)
-            out_set(e, "previous_year", k ? json_integer(o[-1].year) : json_null());
+        doc_set_num(d, "raw_value", o->value);
+        if (rq->transform == T_PCT_CHANGE || rq->transform == T_DIFF) {
+            doc_key(d, "previous_year");
+            if (k)
+                doc_int(d, o[-1].year);
+            else
+                doc_null(d);
+        }
     }
-    out_set(e, "status", out_str(store_status_name(o->status)));
-    out_set(e, "source", out_source_id(s, o->source));
-    out_set(e, "note", out_str(o->note));
-    return e;
+    doc_set_str(d, "status", store_status_name(o->status));
+    doc_set_str(d, "source", o->source == STORE_NONE ? NULL : store_source_at(s, o->source)->id);
+    doc_set_str(d, "note", o->note);
+    doc_object_end(d);
 }
 
-static int series_json(const struct store *s, const struct query *q, const struct series_req *rq,
-                       uint32_t region, json_t **out, struct api_error *err)
+/* One region's series object. On -1 (a transform undefined, ERR) the document is left open:
+ * the caller throws it away. */
+static int series_doc(struct doc *d, const struct store *s, const struct query *q,
+                      const struct series_req *rq, uint32_t region, struct api_error *err)
 {
     const struct series *se = store_series(s, rq->ind, region);
-    json_t *obj = json_object();
-    json_t *list = json_array();
-    out_set(obj, "region", out_region_ref(s, region, q));
-    out_set(obj, "computed", json_boolean(se && se->members));
-    out_set(obj, "members", se && se->members ? json_integer(se->members) : json_null());
-    out_set(obj, "member_kind", out_str(se ? se->member_kind : NULL));
-    out_set(obj, "observations", list);
-    *out = obj;
-    if (!se)
-        return 0;
-    const struct observation *o = store_observations(s, se);
-    for (uint32_t k = store_lower_bound(s, se, rq->yr.from); k < se->count; k++) {
-        if (o[k].year > rq->yr.to)
-            break;
-        json_t *value = NULL;
-        if (transformed(s, rq, se, k, &value, err) != 0)
-            return -1;
-        json_array_append_new(list, observation_json(s, rq, se, k, value));
+    doc_object_begin(d);
+    doc_key(d, "region");
+    out_region_doc(d, s, region, q);
+    doc_key(d, "computed");
+    doc_bool(d, se && se->members);
+    doc_key(d, "members");
+    if (se && se->members)
+        doc_int(d, se->members);
+    else
+        doc_null(d);
+    doc_set_str(d, "member_kind", se ? se->member_kind : NULL);
+    doc_key(d, "observations");
+    doc_array_begin(d);
+    if (se) {
+        const struct observation *o = store_observations(s, se);
+        for (uint32_t k = store_lower_bound(s, se, rq->yr.from); k < se->count; k++) {
+            if (o[k].year > rq->yr.to)
+                break;
+            double value = NAN;
+            if (transformed(s, rq, se, k, &value, err) != 0)
+                return -1;
+            observation_doc(d, s, rq, se, k, value);
+        }
     }
+    doc_array_end(d);
+    doc_object_end(d);
     return 0;
 }
 
-int series_get(const struct store *s, const struct query *q, json_t **out, struct api_error *err)
+int series_get(const struct store *s, const struct query *q, struct doc *d, struct api_error *err)
 {
     struct series_req rq;
     memset(&rq, 0, sizeof rq);
-    json_t *doc = NULL;
     int rc = -1;
     if (parse(s, q, &rq, err) != 0)
         goto done;
-    doc = json_object();
-    json_t *list = json_array();
-    out_set(doc, "indicator", out_indicator_ref(s, rq.ind, q));
-    out_set(doc, "from", rq.yr.from > 1000 ? json_integer(rq.yr.from) : json_null());
-    out_set(doc, "to", rq.yr.to < 9999 ? json_integer(rq.yr.to) : json_null());
-    out_set(doc, "transform", json_string(transforms[rq.transform]));
-    out_set(doc, "base", rq.transform == T_INDEX ? json_integer(rq.base) : json_null());
-    out_set(doc, "series", list);
-    for (size_t k = 0; k < rq.sel.n; k++) {
-        json_t *one = NULL;
-        int bad = series_json(s, q, &rq, rq.sel.items[k], &one, err);
-        json_array_append_new(list, one);
-        if (bad)
+    doc_object_begin(d);
+    doc_key(d, "indicator");
+    out_indicator_doc(d, s, rq.ind, q);
+    doc_key(d, "from");
+    if (rq.yr.from > 1000)
+        doc_int(d, rq.yr.from);
+    else
+        doc_null(d);
+    doc_key(d, "to");
+    if (rq.yr.to < 9999)
+        doc_int(d, rq.yr.to);
+    else
+        doc_null(d);
+    doc_set_str(d, "transform", transforms[rq.transform]);
+    doc_key(d, "base");
+    if (rq.transform == T_INDEX)
+        doc_int(d, rq.base);
+    else
+        doc_null(d);
+    doc_key(d, "series");
+    doc_array_begin(d);
+    for (size_t k = 0; k < rq.sel.n; k++)
+        if (series_doc(d, s, q, &rq, rq.sel.items[k], err) != 0)
             goto done;
-    }
-    *out = doc;
-    doc = NULL;
+    doc_array_end(d);
+    doc_object_end(d);
     rc = 0;
 done:
-    json_decref(doc);
     selection_free(&rq.sel);
     return rc;
 }

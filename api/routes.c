@@ -92,7 +92,7 @@ const struct route routes[] = {
      .example = "/v1/sources"},
     {.name = "series",
      .pattern = "/v1/series",
-     .handle = series_get,
+     .emit = series_get,
      .params = PARAMS("indicator", "regions", "from", "to", "year", "transform", "base"),
      .csv = CSV(.rows = {"series", "observations"},
                 .columns = {"indicator", "region", "year", "value", "status", "source"},
