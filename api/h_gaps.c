@@ -487,16 +487,15 @@ static int check_domain(const struct store *s, const struct dispersion_req *rq,
     return 0;
 }
 
-typedef int (*index_fn)(const double *x, const double *w, size_t n, double *out);
-
-static int index_doc(struct doc *d, const char *key, index_fn fn, const double *x, const double *w,
-                     size_t n, int year, struct api_error *err)
+/* Member KEY = *V when CODE (of the call that wrote *V) is METRICS_OK; else -1 with the 422
+ * naming the measure WHAT and YEAR. V is read here, after the call: an argument's value would
+ * be read in no fixed order with the call's. */
+static int measure_doc(struct doc *d, const char *key, const char *what, int code, const double *v,
+                       int year, struct api_error *err)
 {
-    double v;
-    int code = fn(x, w, n, &v);
     if (code != METRICS_OK)
-        return undefined(err, "measures", key, NULL, year, code);
-    doc_set_num(d, key, v);
+        return undefined(err, "measures", what, NULL, year, code);
+    doc_set_num(d, key, *v);
     return 0;
 }
 
@@ -600,7 +599,10 @@ static int decomposition_doc(struct doc *d, const char *key, const struct store 
     doc_set_num(d, "total", ty.d.total);
     doc_set_num(d, "between", ty.d.between);
     doc_set_num(d, "within", ty.d.within);
-    doc_set_num(d, "between_share", ty.d.total > 0 ? ty.d.between / ty.d.total : NAN);
+    if (ty.d.has_between_share)
+        doc_set_num(d, "between_share", ty.d.between_share);
+    else
+        doc_set_null(d, "between_share");
     doc_key(d, "groups");
     doc_array_begin(d);
     for (size_t g = 0; g < ty.ng; g++) {
@@ -746,34 +748,21 @@ done:
     return rc;
 }
 
-static int atkinson_eps(const double *x, const double *w, size_t n, double eps, double *out)
-{
-    return metrics_atkinson(x, w, n, eps, out);
-}
-
-static int cv_of(const struct dispersion_req *rq, const double *x, const double *w, size_t n,
-                 double *out)
-{
-    return metrics_cv(x, w, n, rq->sample_cv, out);
-}
-
-/* The members of year Y's row. Its CV goes to *CV with *HAS_CV = 1, or *HAS_CV = 0 when the CV
- * is undefined in that year. */
+/* The members of year Y's row, its measures read from SET (opened on the year). Its CV goes to
+ * *CV with *HAS_CV = 1, or *HAS_CV = 0 when the CV is undefined in that year. */
 static int year_doc(struct doc *d, const struct store *s, const struct query *q,
-                    const struct dispersion_req *rq, const struct panel *p, size_t y, double *cv,
-                    int *has_cv, struct api_error *err)
+                    const struct dispersion_req *rq, const struct panel *p, size_t y,
+                    struct metrics_set *set, double *cv, int *has_cv, struct api_error *err)
 {
     const double *x = &p->x[y * p->nr], *w = p->w ? &p->w[y * p->nr] : NULL;
     int year = p->years[y];
-    double v;
+    double v = 0;
     int code;
     doc_set_int(d, "year", year);
     doc_set_int(d, "n", (long long)p->nr);
-    if (rq->want[M_MEAN]) {
-        if ((code = metrics_mean(x, w, p->nr, &v)) != METRICS_OK)
-            return undefined(err, "measures", "mean", NULL, year, code);
-        doc_set_num(d, "mean", v);
-    }
+    if (rq->want[M_MEAN] &&
+        measure_doc(d, "mean", "mean", metrics_set_mean(set, &v), &v, year, err) != 0)
+        return -1;
     if (rq->want[M_MIN]) {
         doc_key(d, "min");
         extreme_doc(d, s, p, y, 0);
@@ -782,35 +771,30 @@ static int year_doc(struct doc *d, const struct store *s, const struct query *q,
         doc_key(d, "max");
         extreme_doc(d, s, p, y, 1);
     }
-    if (rq->want[M_RANGE]) {
-        if ((code = metrics_range(x, p->nr, &v)) != METRICS_OK)
-            return undefined(err, "measures", "range", NULL, year, code);
-        doc_set_num(d, "range", v);
-    }
-    if (rq->want[M_MAX_MIN_RATIO]) {
-        if ((code = metrics_max_min_ratio(x, p->nr, &v)) != METRICS_OK)
-            return undefined(err, "measures", "max_min_ratio", NULL, year, code);
-        doc_set_num(d, "max_min_ratio", v);
-    }
+    if ((rq->want[M_RANGE] &&
+         measure_doc(d, "range", "range", metrics_set_range(set, &v), &v, year, err) != 0) ||
+        (rq->want[M_MAX_MIN_RATIO] &&
+         measure_doc(d, "max_min_ratio", "max_min_ratio", metrics_set_max_min_ratio(set, &v), &v,
+                     year, err) != 0))
+        return -1;
     /* The CV is also the series of sigma_convergence, so it is computed in every year; but
      * only a CV that was asked for (measures=) makes the answer fail when it is undefined (a
      * zero mean); otherwise sigma_convergence is null. */
-    code = cv_of(rq, x, w, p->nr, cv);
+    code = metrics_set_cv(set, rq->sample_cv, cv);
     *has_cv = code == METRICS_OK;
-    if (rq->want[M_CV]) {
-        if (!*has_cv)
-            return undefined(err, "measures", "the coefficient of variation", NULL, year, code);
-        doc_set_num(d, "cv", *cv);
-    }
-    if ((rq->want[M_GINI] && index_doc(d, "gini", metrics_gini, x, w, p->nr, year, err)) ||
-        (rq->want[M_THEIL_T] && index_doc(d, "theil_t", metrics_theil_t, x, w, p->nr, year, err)) ||
-        (rq->want[M_THEIL_L] && index_doc(d, "theil_l", metrics_theil_l, x, w, p->nr, year, err)))
+    if (rq->want[M_CV] &&
+        measure_doc(d, "cv", "the coefficient of variation", code, cv, year, err) != 0)
         return -1;
-    if (rq->want[M_ATKINSON]) {
-        if ((code = atkinson_eps(x, w, p->nr, rq->epsilon, &v)) != METRICS_OK)
-            return undefined(err, "measures", "atkinson", NULL, year, code);
-        doc_set_num(d, "atkinson", v);
-    }
+    if ((rq->want[M_GINI] &&
+         measure_doc(d, "gini", "gini", metrics_set_gini(set, &v), &v, year, err) != 0) ||
+        (rq->want[M_THEIL_T] &&
+         measure_doc(d, "theil_t", "theil_t", metrics_set_theil_t(set, &v), &v, year, err) != 0) ||
+        (rq->want[M_THEIL_L] &&
+         measure_doc(d, "theil_l", "theil_l", metrics_set_theil_l(set, &v), &v, year, err) != 0) ||
+        (rq->want[M_ATKINSON] &&
+         measure_doc(d, "atkinson", "atkinson", metrics_set_atkinson(set, rq->epsilon, &v), &v,
+                     year, err) != 0))
+        return -1;
     if (!rq->by_parent)
         return 0;
     doc_key(d, "decomposition");
@@ -1038,6 +1022,7 @@ int gaps_dispersion(const struct store *s, const struct query *q, struct doc *d,
     struct dispersion_req rq;
     struct panel p = {0};
     double *cvs = NULL;
+    struct metrics_set set = {0}; /* reopened year by year: no allocation per year */
     int rc = -1, all_cv = 1;
     if (dispersion_prepare(s, q, &rq, &p, &cvs, err) != 0)
         goto done;
@@ -1048,7 +1033,8 @@ int gaps_dispersion(const struct store *s, const struct query *q, struct doc *d,
     for (size_t y = 0; y < p.ny; y++) {
         int has_cv = 0;
         doc_object_begin(d);
-        if (year_doc(d, s, q, &rq, &p, y, &cvs[y], &has_cv, err) != 0)
+        metrics_set_open(&set, &p.x[y * p.nr], p.w ? &p.w[y * p.nr] : NULL, p.nr);
+        if (year_doc(d, s, q, &rq, &p, y, &set, &cvs[y], &has_cv, err) != 0)
             goto done;
         doc_object_end(d);
         all_cv = all_cv && has_cv;

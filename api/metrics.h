@@ -76,6 +76,44 @@ METRICS_MUST_CHECK int metrics_atkinson(const double *x, const double *w, size_t
 METRICS_MUST_CHECK int metrics_range(const double *x, size_t n, double *out);
 METRICS_MUST_CHECK int metrics_max_min_ratio(const double *x, size_t n, double *out);
 
+/* ---- several measures of one sample ----
+ * What a dispersion answer asks of each year: the sample opened once (its values and weights
+ * checked, its sums and mean taken, its extremes found, ln(x_i / mu) taken once for the first
+ * measure that needs it, the sort order of the Gini kept for the next sample) and read by each
+ * measure. Each metrics_set_* gives exactly the result bits and the error code of the
+ * one-measure function of the same name on the same X and W. Samples of more than
+ * METRICS_SET_MAX values are computed as the one-measure functions compute them. */
+#define METRICS_SET_MAX 64
+
+/* The members are the library's (read none of them). X and W are borrowed until the set is
+ * reopened; nothing is allocated, so there is nothing to close. */
+struct metrics_set {
+    const double *x, *w;
+    size_t n;
+    int values;                /* METRICS_OK, or METRICS_E_DOMAIN (a value is not finite) */
+    int negative, nonpositive; /* some value is < 0; some value is not > 0 */
+    int weights;               /* METRICS_OK or METRICS_E_WEIGHTS */
+    int sums;                  /* the code of the sums and mean (when values and weights are OK) */
+    double total_weight, total_value, mean, lo, hi;
+    int has_logs;
+    double logs[METRICS_SET_MAX]; /* ln(x_i / mu), when has_logs */
+    size_t order_n; /* the Gini's sort order of the last sample of ORDER_N values, or 0 */
+    unsigned char order[METRICS_SET_MAX];
+};
+
+/* Opens S on X and W[0..n). Zero S ({0}) before its first open; reopening it for the next
+ * sample keeps the Gini's last sort order as the start of the next sort (the result does not
+ * depend on it). */
+void metrics_set_open(struct metrics_set *s, const double *x, const double *w, size_t n);
+METRICS_MUST_CHECK int metrics_set_mean(const struct metrics_set *s, double *out);
+METRICS_MUST_CHECK int metrics_set_cv(const struct metrics_set *s, int sample, double *out);
+METRICS_MUST_CHECK int metrics_set_gini(struct metrics_set *s, double *out);
+METRICS_MUST_CHECK int metrics_set_theil_t(struct metrics_set *s, double *out);
+METRICS_MUST_CHECK int metrics_set_theil_l(const struct metrics_set *s, double *out);
+METRICS_MUST_CHECK int metrics_set_atkinson(struct metrics_set *s, double epsilon, double *out);
+METRICS_MUST_CHECK int metrics_set_range(const struct metrics_set *s, double *out);
+METRICS_MUST_CHECK int metrics_set_max_min_ratio(const struct metrics_set *s, double *out);
+
 /* ---- Theil decomposition into groups ----
  * x[i] is a per-capita value and w[i] the population of unit i; group[i] in 0..ngroups-1.
  * T: within = sum_k s_k T_k, between = sum_k s_k ln(s_k / v_k);
@@ -91,6 +129,8 @@ struct metrics_group {
 
 struct metrics_decomposition {
     double total, between, within;
+    int has_between_share; /* total > 0 (every value equal: no share of nothing) */
+    double between_share;  /* between / total, when has_between_share */
 };
 
 /* GROUPS receives NGROUPS entries (may be NULL). Every group must have a member. */

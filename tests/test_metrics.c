@@ -1234,7 +1234,7 @@ START_TEST(test_errors_leave_output_alone)
     double r = 42;
     struct metrics_ols o, o_before;
     struct metrics_beta b, b_before;
-    struct metrics_decomposition d = {1, 2, 3};
+    struct metrics_decomposition d = {1, 2, 3, 1, 4};
     struct metrics_group g[2] = {{1, 2, 3, 4, 5}, {6, 7, 8, 9, 10}};
     memset(&o, 0x5a, sizeof o);
     memset(&b, 0x5a, sizeof b);
@@ -1361,6 +1361,134 @@ START_TEST(test_errors_outputs_always_finite)
 END_TEST
 
 /* ======================================================================================== */
+/* one sample, several measures                                                             */
+
+/* A deterministic sample of N values of shape KIND into X (and W when weighted). */
+static void set_sample(uint64_t *seed, int kind, size_t n, double *x, double *w)
+{
+    for (size_t i = 0; i < n; i++) {
+        *seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        double u = (double)(*seed >> 11) / 9007199254740992.0;
+        x[i] = 1000 + 50000 * u;
+        w[i] = 0.5 + 100 * u * u;
+        if (kind == 1 && i % 3 == 0)
+            x[i] = 7777; /* ties, with different weights */
+        if (kind == 2 && i == n / 2)
+            x[i] = 0;
+        if (kind == 3 && i == n / 3)
+            x[i] = -5;
+        if (kind == 4 && i == n - 1)
+            x[i] = (i % 2) ? INFINITY : NAN;
+        if (kind == 5)
+            x[i] = 42; /* all equal */
+        if (kind == 6)
+            x[i] = (i % 2) ? 3 : -3; /* mean 0 for even n */
+        if (kind == 7 && i == 0)
+            w[i] = -1;
+        if (kind == 8)
+            w[i] = 0;
+        if (kind == 9 && i == 1)
+            x[i] = 1e308; /* sums overflow */
+        if (kind == 10)
+            x[i] = 1e-300 * (1 + u); /* powers that overflow */
+    }
+}
+
+/* Same code, and the same bits when OK. The calls come first: the order in which a function's
+ * arguments are evaluated is unspecified. */
+#define SAME(what, set_call, one_call)                                                             \
+    do {                                                                                           \
+        double a_ = -1, b_ = -2;                                                                   \
+        int rs_ = (set_call), ro_ = (one_call);                                                    \
+        ck_assert_msg(rs_ == ro_, "%s n=%zu kind=%d w=%d: set %d, one %d", what, n, kind,          \
+                      weighted, rs_, ro_);                                                         \
+        ck_assert_msg(ro_ != METRICS_OK || memcmp(&a_, &b_, sizeof b_) == 0,                       \
+                      "%s n=%zu kind=%d w=%d: set %.17g, one %.17g", what, n, kind, weighted, a_,  \
+                      b_);                                                                         \
+    } while (0)
+
+/* Every measure of a metrics_set gives what its one-measure function gives on the same values:
+ * the same error code and the same bits, for sizes around METRICS_SET_MAX, ties, zeros,
+ * negatives, non-finite values, bad weights, a zero mean and overflows, with one set reopened
+ * sample after sample (its sort order from the last sample must not leak into the next). */
+START_TEST(test_set_equals_one_measure)
+{
+    static const size_t sizes[] = {0, 1, 2, 3, 5, 31, 31, 31, 64, 65, 100};
+    static const double eps[] = {0, 0.25, 0.5, 1, 2, 20};
+    double x[100], w[100];
+    uint64_t seed = 17;
+    struct metrics_set set = {0};
+    for (size_t si = 0; si < N_OF(sizes); si++)
+        for (int kind = 0; kind <= 10; kind++)
+            for (int weighted = 0; weighted <= 1; weighted++) {
+                size_t n = sizes[si];
+                set_sample(&seed, kind, n, x, w);
+                const double *wt = weighted ? w : NULL;
+                metrics_set_open(&set, x, wt, n);
+                SAME("mean", metrics_set_mean(&set, &a_), metrics_mean(x, wt, n, &b_));
+                for (int sample = 0; sample <= 1; sample++)
+                    SAME("cv", metrics_set_cv(&set, sample, &a_),
+                         metrics_cv(x, wt, n, sample, &b_));
+                SAME("gini", metrics_set_gini(&set, &a_), metrics_gini(x, wt, n, &b_));
+                SAME("theil_t", metrics_set_theil_t(&set, &a_), metrics_theil_t(x, wt, n, &b_));
+                SAME("theil_l", metrics_set_theil_l(&set, &a_), metrics_theil_l(x, wt, n, &b_));
+                for (size_t e = 0; e < N_OF(eps); e++)
+                    SAME("atkinson", metrics_set_atkinson(&set, eps[e], &a_),
+                         metrics_atkinson(x, wt, n, eps[e], &b_));
+                SAME("range", metrics_set_range(&set, &a_), metrics_range(x, n, &b_));
+                SAME("max_min_ratio", metrics_set_max_min_ratio(&set, &a_),
+                     metrics_max_min_ratio(x, n, &b_));
+            }
+}
+END_TEST
+
+/* The Gini of a set reopened on the same values in another order is the Gini of those values
+ * sorted afresh: the order kept from the last sample is only where the sort starts. Reversed
+ * values are the sort's worst start. Against the O(n^2) definition, sum_ij |x_i - x_j| /
+ * (2 n^2 mu). */
+START_TEST(test_set_gini_reopened_reversed)
+{
+    double up[31], down[31], g_up, g_down;
+    struct metrics_set set = {0};
+    for (size_t i = 0; i < 31; i++) {
+        up[i] = (double)((i * 7) % 31) + 1;
+        down[30 - i] = up[i];
+    }
+    double num = 0, sum = 0;
+    for (size_t i = 0; i < 31; i++) {
+        sum += up[i];
+        for (size_t j = 0; j < 31; j++)
+            num += fabs(up[i] - up[j]);
+    }
+    metrics_set_open(&set, up, NULL, 31);
+    OK(metrics_set_gini(&set, &g_up));
+    metrics_set_open(&set, down, NULL, 31);
+    OK(metrics_set_gini(&set, &g_down));
+    ASSERT_REL(g_up, num / (2 * 31.0 * 31.0 * (sum / 31)), 1e-14);
+    ck_assert_double_eq(g_up, g_down);
+}
+END_TEST
+
+/* between_share = between / total, and none when total is 0 (every value equal): the x = {1, 3,
+ * 4} case of test_decomposition_single_member_group, between = (1/2) ln(9/8) and total its T by
+ * the definition. */
+START_TEST(test_decomposition_between_share)
+{
+    const double x[] = {1, 3, 4}, equal[] = {2, 2, 2};
+    const size_t group[] = {0, 0, 1};
+    struct metrics_decomposition d;
+    double mu = 8.0 / 3.0, t = 0;
+    for (size_t i = 0; i < 3; i++)
+        t += (x[i] / mu) * log(x[i] / mu) / 3;
+    OK(metrics_theil_decompose(x, NULL, group, 3, 2, METRICS_THEIL_T, &d, NULL));
+    ck_assert_int_eq(d.has_between_share, 1);
+    ASSERT_REL(d.between_share, 0.5 * log(9.0 / 8.0) / t, 1e-13);
+    OK(metrics_theil_decompose(equal, NULL, group, 3, 2, METRICS_THEIL_L, &d, NULL));
+    ck_assert_int_eq(d.has_between_share, 0);
+}
+END_TEST
+
+/* ======================================================================================== */
 
 static Suite *metrics_suite(void)
 {
@@ -1422,6 +1550,12 @@ static Suite *metrics_suite(void)
     tcase_add_test(tc, test_decomposition_theil_l_identity);
     tcase_add_test(tc, test_decomposition_single_member_group);
     tcase_add_test(tc, test_decomposition_weighted_equals_repeated);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("set");
+    tcase_add_test(tc, test_set_equals_one_measure);
+    tcase_add_test(tc, test_set_gini_reopened_reversed);
+    tcase_add_test(tc, test_decomposition_between_share);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("ols");

@@ -2,7 +2,7 @@
  * library. */
 #include "metrics/core.h"
 
-static int sample_sums(struct metrics_sample *s)
+int metrics_sample_sums(struct metrics_sample *s)
 {
     struct metrics_nsum sw = {0, 0}, swx = {0, 0};
     if (s->w) {
@@ -41,7 +41,7 @@ int metrics_sample_open(struct metrics_sample *s, const double *x, const double 
     if (rc != METRICS_OK)
         return rc;
     *s = (struct metrics_sample){.x = x, .w = w, .n = n};
-    rc = sample_sums(s);
+    rc = metrics_sample_sums(s);
     if (rc == METRICS_OK && nonzero_mean && s->mean == 0)
         rc = METRICS_E_ZERO;
     return rc;

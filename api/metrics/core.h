@@ -93,6 +93,11 @@ static inline int metrics_finish(double v, double *out)
     return METRICS_OK;
 }
 
+/* S's total weight, total value and mean from its X, W and N (checked already): METRICS_OK, or
+ * METRICS_E_WEIGHTS (the weights do not sum to a finite W > 0) or METRICS_E_DOMAIN (the value
+ * total or the mean is not finite). */
+int metrics_sample_sums(struct metrics_sample *s);
+
 /* Validates X and W (n >= MIN_N, values at or above FLOOR, weights as in metrics.h) and fills
  * S. NONZERO_MEAN: every index divides by mu, so a zero mean is METRICS_E_ZERO. */
 int metrics_sample_open(struct metrics_sample *s, const double *x, const double *w, size_t n,

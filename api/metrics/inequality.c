@@ -3,7 +3,11 @@
  *
  * Every public function validates all of its inputs before it computes anything, computes into
  * locals, and writes *OUT only after checking that each result is finite. A result that is
- * not finite despite finite inputs (an overflow) is reported as METRICS_E_DOMAIN. */
+ * not finite despite finite inputs (an overflow) is reported as METRICS_E_DOMAIN.
+ *
+ * Each formula is written once, on an opened sample (the *_of functions); the one-measure
+ * functions open the sample themselves, a metrics_set opens it once for all of them and hands
+ * them the logs it keeps. */
 #include "metrics/core.h"
 
 #include <math.h>
@@ -11,7 +15,145 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- dispersion ---- */
+/* ln(x_i / mu) of S: LOGS[i] when the caller keeps them, else computed. */
+static inline double log_rel(const struct metrics_sample *s, const double *logs, size_t i)
+{
+    return logs ? logs[i] : metrics_log_ratio(s->x[i], s->mean);
+}
+
+/* ---- the formulas, on an opened sample ---- */
+
+/* sd / mean (divisor W, or n - 1 when SAMPLE), keeping the sign of the mean. */
+static double cv_of(const struct metrics_sample *s, int sample)
+{
+    /* Deviations relative to the mean, so that squaring large values cannot overflow. */
+    struct metrics_nsum ss = {0, 0};
+    for (size_t i = 0; i < s->n; i++) {
+        double d = (s->x[i] - s->mean) / s->mean;
+        metrics_nsum_add(&ss, metrics_weight_at(s->w, i) * d * d);
+    }
+    double divisor = sample ? (double)(s->n - 1) : s->total_weight;
+    double cv = sqrt(metrics_nsum_value(&ss) / divisor);
+    /* sd / mean keeps the sign of the mean, as the definition does. */
+    return s->mean < 0 ? -cv : cv;
+}
+
+struct pair {
+    double x, w;
+};
+
+/* The Gini of S's values P[0..n) sorted ascending by x (ties in input order). */
+static double gini_sorted(const struct metrics_sample *s, const struct pair *p)
+{
+    /* Sorted ascending, sum_ij w_i w_j |x_i - x_j| = 2 sum_i w_i x_i (2 C_i - w_i - W) with C_i
+     * the weight up to and including i: unit i lies above the C_i - w_i weight before it and
+     * below the W - C_i after it. Ties cancel, so their order does not matter. Each factor is
+     * divided by W first so that no term exceeds w_i x_i, which is bounded by the finite total. */
+    double total = s->total_weight;
+    struct metrics_nsum cum = {0, 0}, acc = {0, 0};
+    for (size_t i = 0; i < s->n; i++) {
+        metrics_nsum_add(&cum, p[i].w);
+        double side = (2 * metrics_nsum_value(&cum) - p[i].w - total) / total;
+        metrics_nsum_add(&acc, p[i].w * p[i].x * side);
+    }
+    /* 2 W sum(...) / (2 W^2 mu) = sum(...) / (W mu) = sum(...) / sum_i w_i x_i. */
+    return metrics_nsum_value(&acc) / s->total_value;
+}
+
+static double theil_t_of(const struct metrics_sample *s, const double *logs)
+{
+    struct metrics_nsum acc = {0, 0};
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->x[i] == 0)
+            continue; /* 0 ln 0 = 0 */
+        double r = s->x[i] / s->mean;
+        metrics_nsum_add(&acc, metrics_weight_at(s->w, i) * r * log_rel(s, logs, i));
+    }
+    return metrics_nsum_value(&acc) / s->total_weight;
+}
+
+static double theil_l_of(const struct metrics_sample *s)
+{
+    struct metrics_nsum acc = {0, 0};
+    for (size_t i = 0; i < s->n; i++)
+        metrics_nsum_add(&acc, metrics_weight_at(s->w, i) * metrics_log_ratio(s->mean, s->x[i]));
+    return metrics_nsum_value(&acc) / s->total_weight;
+}
+
+/* GE and Atkinson are 0/0 at their limits (GE at a = 0 and 1, Atkinson at e = 1): written with
+ * powers, the numerator is the difference of two numbers close to 1 and loses as many digits as
+ * the parameter is close to the limit (7 of them at 1e-6 from it). So both are written with
+ * l_i = ln(x_i / mu) and expm1, which gives r^p - 1 = expm1(p l) to full precision for any small
+ * p, and the sums below are what is left of the numerator after the 1s cancel exactly. */
+
+/* (1/W) sum w_i expm1(POWER l_i) = (1/W) sum w_i (x_i / mu)^POWER - 1. A zero x_i (POWER > 0)
+ * has l_i = ln 0 = -inf and adds -w_i, as 0^POWER - 1 does. Units of weight 0 are skipped so
+ * that an overflowing power of theirs cannot make 0 * inf. Not finite when a power overflows. */
+static double power_mean_minus_1(const struct metrics_sample *s, const double *logs, double power)
+{
+    struct metrics_nsum acc = {0, 0};
+    for (size_t i = 0; i < s->n; i++) {
+        double wi = metrics_weight_at(s->w, i);
+        if (wi > 0)
+            metrics_nsum_add(&acc, wi * expm1(power * log_rel(s, logs, i)));
+    }
+    return metrics_nsum_value(&acc) / s->total_weight;
+}
+
+/* (1/W) sum w_i r_i expm1(P l_i) = (1/W) sum w_i (r_i^(1 + P) - r_i) with r_i = x_i / mu: the
+ * same quantity as power_mean_minus_1(s, 1 + P), since (1/W) sum w_i r_i = 1 exactly, but it
+ * tends to P times Theil T as P -> 0 instead of cancelling. A zero x_i adds nothing. */
+static double power_mean_minus_1_near_1(const struct metrics_sample *s, double p)
+{
+    struct metrics_nsum acc = {0, 0};
+    for (size_t i = 0; i < s->n; i++) {
+        double wi = metrics_weight_at(s->w, i);
+        if (s->x[i] == 0 || !(wi > 0))
+            continue; /* 0^(1 + P) - 0 = 0 for 1 + P > 0 */
+        double r = s->x[i] / s->mean;
+        metrics_nsum_add(&acc, wi * r * expm1(p * metrics_log_ratio(s->x[i], s->mean)));
+    }
+    return metrics_nsum_value(&acc) / s->total_weight;
+}
+
+/* ln[(1/W) sum w_i (x_i / mu)^POWER] by log-sum-exp, for powers whose terms overflow: the
+ * largest term is factored out, so every exp is at most 1. x > 0. */
+static double log_power_mean(const struct metrics_sample *s, const double *logs, double power)
+{
+    double top = -INFINITY;
+    for (size_t i = 0; i < s->n; i++)
+        if (metrics_weight_at(s->w, i) > 0)
+            top = fmax(top, power * log_rel(s, logs, i));
+    struct metrics_nsum acc = {0, 0};
+    for (size_t i = 0; i < s->n; i++) {
+        double wi = metrics_weight_at(s->w, i);
+        if (wi > 0)
+            metrics_nsum_add(&acc, wi * exp(power * log_rel(s, logs, i) - top));
+    }
+    return top + log(metrics_nsum_value(&acc) / s->total_weight);
+}
+
+/* Atkinson(EPSILON > 0) of S. */
+static double atkinson_of(const struct metrics_sample *s, const double *logs, double epsilon)
+{
+    if (epsilon == 1) {
+        /* 1 - geomean / mu = 1 - exp(mean of ln(x_i / mu)); expm1 keeps small indices exact. */
+        struct metrics_nsum acc = {0, 0};
+        for (size_t i = 0; i < s->n; i++)
+            metrics_nsum_add(&acc, metrics_weight_at(s->w, i) * log_rel(s, logs, i));
+        return -expm1(metrics_nsum_value(&acc) / s->total_weight);
+    }
+    /* A = 1 - M^(1/b) with b = 1 - e and M the power mean of x_i / mu (relative values, so that
+     * x^b cannot overflow for large x): A = -expm1(ln(M) / b) with ln M = log1p(M - 1). M - 1
+     * is a sum of expm1(b l_i) ~ b l_i, so ln(M) / b tends to the mean of l_i, the e = 1 case,
+     * instead of 0/0. For a large e the powers of small values overflow; log-sum-exp does not. */
+    double b = 1 - epsilon;
+    double m1 = power_mean_minus_1(s, logs, b);
+    double log_m = isfinite(m1) ? log1p(m1) : log_power_mean(s, logs, b);
+    return -expm1(log_m / b);
+}
+
+/* ---- one measure ---- */
 
 int metrics_mean(const double *x, const double *w, size_t n, double *out)
 {
@@ -32,21 +174,8 @@ int metrics_cv(const double *x, const double *w, size_t n, int sample, double *o
     int rc = metrics_sample_open(&s, x, w, n, 2, METRICS_FLOOR_NONE, 1);
     if (rc != METRICS_OK)
         return rc;
-    /* Deviations relative to the mean, so that squaring large values cannot overflow. */
-    struct metrics_nsum ss = {0, 0};
-    for (size_t i = 0; i < n; i++) {
-        double d = (x[i] - s.mean) / s.mean;
-        metrics_nsum_add(&ss, metrics_weight_at(w, i) * d * d);
-    }
-    double divisor = sample ? (double)(n - 1) : s.total_weight;
-    double cv = sqrt(metrics_nsum_value(&ss) / divisor);
-    /* sd / mean keeps the sign of the mean, as the definition does. */
-    return metrics_finish(s.mean < 0 ? -cv : cv, out);
+    return metrics_finish(cv_of(&s, sample), out);
 }
-
-struct pair {
-    double x, w;
-};
 
 static int pair_cmp(const void *a, const void *b)
 {
@@ -56,7 +185,7 @@ static int pair_cmp(const void *a, const void *b)
 
 /* Up to this many values Gini sorts on the stack by insertion (a year of 31 provinces), above
  * it on the heap with qsort. */
-#define GINI_STACK_N 64
+#define GINI_STACK_N METRICS_SET_MAX
 
 /* Stable binary insertion sort by x: the same order as glibc's qsort (a merge sort, stable), so
  * that tied values with different weights are summed in the same order either way. Each value
@@ -103,19 +232,7 @@ int metrics_gini(const double *x, const double *w, size_t n, double *out)
         qsort(p, n, sizeof *p, pair_cmp);
     else
         pair_insertion_sort(p, n);
-    /* Sorted ascending, sum_ij w_i w_j |x_i - x_j| = 2 sum_i w_i x_i (2 C_i - w_i - W) with C_i
-     * the weight up to and including i: unit i lies above the C_i - w_i weight before it and
-     * below the W - C_i after it. Ties cancel, so their order does not matter. Each factor is
-     * divided by W first so that no term exceeds w_i x_i, which is bounded by the finite total. */
-    double total = s.total_weight;
-    struct metrics_nsum cum = {0, 0}, acc = {0, 0};
-    for (size_t i = 0; i < n; i++) {
-        metrics_nsum_add(&cum, p[i].w);
-        double side = (2 * metrics_nsum_value(&cum) - p[i].w - total) / total;
-        metrics_nsum_add(&acc, p[i].w * p[i].x * side);
-    }
-    /* 2 W sum(...) / (2 W^2 mu) = sum(...) / (W mu) = sum(...) / sum_i w_i x_i. */
-    rc = metrics_finish(metrics_nsum_value(&acc) / s.total_value, out);
+    rc = metrics_finish(gini_sorted(&s, p), out);
 fail:
     free(heap);
     return rc;
@@ -129,14 +246,7 @@ int metrics_theil_t(const double *x, const double *w, size_t n, double *out)
     int rc = metrics_sample_open(&s, x, w, n, 2, METRICS_FLOOR_NONNEG, 1);
     if (rc != METRICS_OK)
         return rc;
-    struct metrics_nsum acc = {0, 0};
-    for (size_t i = 0; i < n; i++) {
-        if (x[i] == 0)
-            continue; /* 0 ln 0 = 0 */
-        double r = x[i] / s.mean;
-        metrics_nsum_add(&acc, metrics_weight_at(w, i) * r * metrics_log_ratio(x[i], s.mean));
-    }
-    return metrics_finish(metrics_nsum_value(&acc) / s.total_weight, out);
+    return metrics_finish(theil_t_of(&s, NULL), out);
 }
 
 int metrics_theil_l(const double *x, const double *w, size_t n, double *out)
@@ -147,63 +257,7 @@ int metrics_theil_l(const double *x, const double *w, size_t n, double *out)
     int rc = metrics_sample_open(&s, x, w, n, 2, METRICS_FLOOR_POSITIVE, 1);
     if (rc != METRICS_OK)
         return rc;
-    struct metrics_nsum acc = {0, 0};
-    for (size_t i = 0; i < n; i++)
-        metrics_nsum_add(&acc, metrics_weight_at(w, i) * metrics_log_ratio(s.mean, x[i]));
-    return metrics_finish(metrics_nsum_value(&acc) / s.total_weight, out);
-}
-
-/* GE and Atkinson are 0/0 at their limits (GE at a = 0 and 1, Atkinson at e = 1): written with
- * powers, the numerator is the difference of two numbers close to 1 and loses as many digits as
- * the parameter is close to the limit (7 of them at 1e-6 from it). So both are written with
- * l_i = ln(x_i / mu) and expm1, which gives r^p - 1 = expm1(p l) to full precision for any small
- * p, and the sums below are what is left of the numerator after the 1s cancel exactly. */
-
-/* (1/W) sum w_i expm1(POWER l_i) = (1/W) sum w_i (x_i / mu)^POWER - 1. A zero x_i (POWER > 0)
- * has l_i = ln 0 = -inf and adds -w_i, as 0^POWER - 1 does. Units of weight 0 are skipped so
- * that an overflowing power of theirs cannot make 0 * inf. Not finite when a power overflows. */
-static double power_mean_minus_1(const struct metrics_sample *s, double power)
-{
-    struct metrics_nsum acc = {0, 0};
-    for (size_t i = 0; i < s->n; i++) {
-        double wi = metrics_weight_at(s->w, i);
-        if (wi > 0)
-            metrics_nsum_add(&acc, wi * expm1(power * metrics_log_ratio(s->x[i], s->mean)));
-    }
-    return metrics_nsum_value(&acc) / s->total_weight;
-}
-
-/* (1/W) sum w_i r_i expm1(P l_i) = (1/W) sum w_i (r_i^(1 + P) - r_i) with r_i = x_i / mu: the
- * same quantity as power_mean_minus_1(s, 1 + P), since (1/W) sum w_i r_i = 1 exactly, but it
- * tends to P times Theil T as P -> 0 instead of cancelling. A zero x_i adds nothing. */
-static double power_mean_minus_1_near_1(const struct metrics_sample *s, double p)
-{
-    struct metrics_nsum acc = {0, 0};
-    for (size_t i = 0; i < s->n; i++) {
-        double wi = metrics_weight_at(s->w, i);
-        if (s->x[i] == 0 || !(wi > 0))
-            continue; /* 0^(1 + P) - 0 = 0 for 1 + P > 0 */
-        double r = s->x[i] / s->mean;
-        metrics_nsum_add(&acc, wi * r * expm1(p * metrics_log_ratio(s->x[i], s->mean)));
-    }
-    return metrics_nsum_value(&acc) / s->total_weight;
-}
-
-/* ln[(1/W) sum w_i (x_i / mu)^POWER] by log-sum-exp, for powers whose terms overflow: the
- * largest term is factored out, so every exp is at most 1. x > 0. */
-static double log_power_mean(const struct metrics_sample *s, double power)
-{
-    double top = -INFINITY;
-    for (size_t i = 0; i < s->n; i++)
-        if (metrics_weight_at(s->w, i) > 0)
-            top = fmax(top, power * metrics_log_ratio(s->x[i], s->mean));
-    struct metrics_nsum acc = {0, 0};
-    for (size_t i = 0; i < s->n; i++) {
-        double wi = metrics_weight_at(s->w, i);
-        if (wi > 0)
-            metrics_nsum_add(&acc, wi * exp(power * metrics_log_ratio(s->x[i], s->mean) - top));
-    }
-    return top + log(metrics_nsum_value(&acc) / s->total_weight);
+    return metrics_finish(theil_l_of(&s), out);
 }
 
 int metrics_ge(const double *x, const double *w, size_t n, double alpha, double *out)
@@ -222,8 +276,8 @@ int metrics_ge(const double *x, const double *w, size_t n, double alpha, double 
         return rc;
     /* Near 0 the numerator tends to -a L, near 1 to (a - 1) T; each form divides out its own
      * vanishing factor without subtracting. */
-    double numerator =
-        alpha < 0.5 ? power_mean_minus_1(&s, alpha) : power_mean_minus_1_near_1(&s, alpha - 1);
+    double numerator = alpha < 0.5 ? power_mean_minus_1(&s, NULL, alpha)
+                                   : power_mean_minus_1_near_1(&s, alpha - 1);
     return metrics_finish(numerator / (alpha * (alpha - 1)), out);
 }
 
@@ -240,21 +294,7 @@ int metrics_atkinson(const double *x, const double *w, size_t n, double epsilon,
      * computing it would only leave rounding noise of either sign. */
     if (epsilon == 0)
         return metrics_finish(0.0, out);
-    if (epsilon == 1) {
-        /* 1 - geomean / mu = 1 - exp(mean of ln(x_i / mu)); expm1 keeps small indices exact. */
-        struct metrics_nsum acc = {0, 0};
-        for (size_t i = 0; i < n; i++)
-            metrics_nsum_add(&acc, metrics_weight_at(w, i) * metrics_log_ratio(x[i], s.mean));
-        return metrics_finish(-expm1(metrics_nsum_value(&acc) / s.total_weight), out);
-    }
-    /* A = 1 - M^(1/b) with b = 1 - e and M the power mean of x_i / mu (relative values, so that
-     * x^b cannot overflow for large x): A = -expm1(ln(M) / b) with ln M = log1p(M - 1). M - 1
-     * is a sum of expm1(b l_i) ~ b l_i, so ln(M) / b tends to the mean of l_i, the e = 1 case,
-     * instead of 0/0. For a large e the powers of small values overflow; log-sum-exp does not. */
-    double b = 1 - epsilon;
-    double m1 = power_mean_minus_1(&s, b);
-    double log_m = isfinite(m1) ? log1p(m1) : log_power_mean(&s, b);
-    return metrics_finish(-expm1(log_m / b), out);
+    return metrics_finish(atkinson_of(&s, NULL, epsilon), out);
 }
 
 static int extremes(const double *x, size_t n, double *lo, double *hi)
@@ -296,6 +336,216 @@ int metrics_max_min_ratio(const double *x, size_t n, double *out)
     if (!(lo > 0))
         return METRICS_E_NONPOSITIVE;
     return metrics_finish(hi / lo, out);
+}
+
+/* ---- several measures of one sample ---- */
+
+void metrics_set_open(struct metrics_set *s, const double *x, const double *w, size_t n)
+{
+    s->x = x;
+    s->w = w;
+    s->n = n;
+    s->values = METRICS_OK;
+    s->negative = s->nonpositive = 0;
+    s->weights = METRICS_OK;
+    s->sums = METRICS_E_DOMAIN;
+    s->has_logs = 0;
+    if (!x || n == 0)
+        return; /* every measure fails before it reads anything else */
+    /* metrics_check_values for the three floors at once */
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(x[i]))
+            s->values = METRICS_E_DOMAIN;
+        s->negative |= x[i] < 0;
+        s->nonpositive |= !(x[i] > 0);
+    }
+    if (s->values != METRICS_OK)
+        return;
+    /* extremes(): the range and its ratio read no weights */
+    s->lo = s->hi = x[0];
+    for (size_t i = 1; i < n; i++) {
+        s->lo = fmin(s->lo, x[i]);
+        s->hi = fmax(s->hi, x[i]);
+    }
+    s->weights = metrics_check_weights(w, n);
+    if (s->weights != METRICS_OK)
+        return;
+    struct metrics_sample smp = {.x = x, .w = w, .n = n};
+    s->sums = metrics_sample_sums(&smp);
+    s->total_weight = smp.total_weight;
+    s->total_value = smp.total_value;
+    s->mean = smp.mean;
+}
+
+/* What metrics_sample_open(..., MIN_N, FLOOR, NONZERO_MEAN) says of S's values, from what
+ * metrics_set_open found, in its order; *SMP receives the sample when METRICS_OK. */
+static int set_check(const struct metrics_set *s, size_t min_n, enum metrics_floor floor,
+                     int nonzero_mean, struct metrics_sample *smp)
+{
+    if (s->n < min_n)
+        return METRICS_E_TOO_FEW;
+    if (!s->x || s->values != METRICS_OK)
+        return METRICS_E_DOMAIN;
+    if ((floor == METRICS_FLOOR_NONNEG && s->negative) ||
+        (floor == METRICS_FLOOR_POSITIVE && s->nonpositive))
+        return METRICS_E_NONPOSITIVE;
+    if (s->weights != METRICS_OK)
+        return s->weights;
+    if (s->sums != METRICS_OK)
+        return s->sums;
+    if (nonzero_mean && s->mean == 0)
+        return METRICS_E_ZERO;
+    *smp = (struct metrics_sample){.x = s->x,
+                                   .w = s->w,
+                                   .n = s->n,
+                                   .total_weight = s->total_weight,
+                                   .total_value = s->total_value,
+                                   .mean = s->mean};
+    return METRICS_OK;
+}
+
+/* ln(x_i / mu) of every value of an opened S, taken on the first call; NULL above
+ * METRICS_SET_MAX values (each measure takes them itself then). */
+static const double *set_logs(struct metrics_set *s)
+{
+    if (s->n > METRICS_SET_MAX)
+        return NULL;
+    if (!s->has_logs) {
+        for (size_t i = 0; i < s->n; i++)
+            s->logs[i] = metrics_log_ratio(s->x[i], s->mean);
+        s->has_logs = 1;
+    }
+    return s->logs;
+}
+
+int metrics_set_mean(const struct metrics_set *s, double *out)
+{
+    struct metrics_sample smp;
+    if (!out)
+        return METRICS_E_DOMAIN;
+    int rc = set_check(s, 1, METRICS_FLOOR_NONE, 0, &smp);
+    return rc != METRICS_OK ? rc : metrics_finish(smp.mean, out);
+}
+
+int metrics_set_cv(const struct metrics_set *s, int sample, double *out)
+{
+    struct metrics_sample smp;
+    if (!out || (sample && s->w))
+        return METRICS_E_DOMAIN;
+    int rc = set_check(s, 2, METRICS_FLOOR_NONE, 1, &smp);
+    return rc != METRICS_OK ? rc : metrics_finish(cv_of(&smp, sample), out);
+}
+
+/* 1 when unit A goes before unit B in ascending order of x, ties by index: the order of a
+ * stable sort by x, whatever order the sort starts from. */
+static inline int set_before(const double *x, unsigned a, unsigned b)
+{
+    return x[a] < x[b] || (x[a] == x[b] && a < b);
+}
+
+/* S's units in ascending order of x (ties by index) in S->order. The last sample's order is the
+ * start when it is a permutation of as many units: from one year to the next the ranking of
+ * regions barely moves, and an insertion sort of an almost sorted order is one comparison per
+ * unit. Anything else starts from 0, 1, ..., n - 1. */
+static void set_sort(struct metrics_set *s)
+{
+    size_t n = s->n;
+    unsigned char *o = s->order;
+    uint64_t seen = 0, all = n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+    if (s->order_n == n)
+        for (size_t i = 0; i < n; i++)
+            seen |= o[i] < 64 ? (uint64_t)1 << o[i] : 0;
+    if (s->order_n != n || seen != all)
+        for (size_t i = 0; i < n; i++)
+            o[i] = (unsigned char)i;
+    s->order_n = n;
+    for (size_t i = 1; i < n; i++) {
+        unsigned char v = o[i];
+        size_t j = i;
+        while (j > 0 && set_before(s->x, v, o[j - 1])) {
+            o[j] = o[j - 1];
+            j--;
+        }
+        o[j] = v;
+    }
+}
+
+int metrics_set_gini(struct metrics_set *s, double *out)
+{
+    struct metrics_sample smp;
+    struct pair p[METRICS_SET_MAX];
+    if (!out)
+        return METRICS_E_DOMAIN;
+    int rc = set_check(s, 2, METRICS_FLOOR_NONNEG, 1, &smp);
+    if (rc != METRICS_OK)
+        return rc;
+    if (s->n > METRICS_SET_MAX)
+        return metrics_gini(s->x, s->w, s->n, out);
+    set_sort(s);
+    for (size_t i = 0; i < s->n; i++)
+        p[i] = (struct pair){.x = s->x[s->order[i]], .w = metrics_weight_at(s->w, s->order[i])};
+    return metrics_finish(gini_sorted(&smp, p), out);
+}
+
+int metrics_set_theil_t(struct metrics_set *s, double *out)
+{
+    struct metrics_sample smp;
+    if (!out)
+        return METRICS_E_DOMAIN;
+    int rc = set_check(s, 2, METRICS_FLOOR_NONNEG, 1, &smp);
+    return rc != METRICS_OK ? rc : metrics_finish(theil_t_of(&smp, set_logs(s)), out);
+}
+
+int metrics_set_theil_l(const struct metrics_set *s, double *out)
+{
+    struct metrics_sample smp;
+    if (!out)
+        return METRICS_E_DOMAIN;
+    int rc = set_check(s, 2, METRICS_FLOOR_POSITIVE, 1, &smp);
+    return rc != METRICS_OK ? rc : metrics_finish(theil_l_of(&smp), out);
+}
+
+int metrics_set_atkinson(struct metrics_set *s, double epsilon, double *out)
+{
+    struct metrics_sample smp;
+    if (!out || !isfinite(epsilon) || epsilon < 0)
+        return METRICS_E_DOMAIN;
+    int rc = set_check(s, 2, epsilon >= 1 ? METRICS_FLOOR_POSITIVE : METRICS_FLOOR_NONNEG, 1, &smp);
+    if (rc != METRICS_OK)
+        return rc;
+    if (epsilon == 0) /* as metrics_atkinson */
+        return metrics_finish(0.0, out);
+    return metrics_finish(atkinson_of(&smp, set_logs(s), epsilon), out);
+}
+
+/* extremes(): the same codes. */
+static int set_extremes(const struct metrics_set *s)
+{
+    if (s->n < 1)
+        return METRICS_E_TOO_FEW;
+    if (!s->x || s->values != METRICS_OK)
+        return METRICS_E_DOMAIN;
+    return METRICS_OK;
+}
+
+int metrics_set_range(const struct metrics_set *s, double *out)
+{
+    if (!out)
+        return METRICS_E_DOMAIN;
+    int rc = set_extremes(s);
+    return rc != METRICS_OK ? rc : metrics_finish(s->hi - s->lo, out);
+}
+
+int metrics_set_max_min_ratio(const struct metrics_set *s, double *out)
+{
+    if (!out)
+        return METRICS_E_DOMAIN;
+    int rc = set_extremes(s);
+    if (rc != METRICS_OK)
+        return rc;
+    if (!(s->lo > 0))
+        return METRICS_E_NONPOSITIVE;
+    return metrics_finish(s->hi / s->lo, out);
 }
 
 /* ---- Theil decomposition ---- */
@@ -439,6 +689,11 @@ int metrics_theil_decompose(const double *x, const double *w, const size_t *grou
     rc = METRICS_E_DOMAIN;
     if (!isfinite(d.between) || !isfinite(d.within))
         goto fail;
+    /* a share of nothing (every value equal) or one that overflows is none */
+    d.between_share = d.total > 0 ? d.between / d.total : 0;
+    d.has_between_share = d.total > 0 && isfinite(d.between_share);
+    if (!d.has_between_share)
+        d.between_share = 0;
     *out = d;
     if (groups)
         memcpy(groups, desc, ngroups * sizeof *desc);
