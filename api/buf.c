@@ -208,6 +208,17 @@ int fmt_double(char *out, size_t size, double x)
 
 void buf_put_int(struct buf *b, long long v)
 {
+    if (v >= 0 && v < 10000 && b->len + 6 <= b->cap && !b->failed) {
+        /* years, counts and ranks: written in place, no call (most integers of an answer) */
+        char *p = b->data + b->len;
+        int n = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : 4;
+        unsigned u = (unsigned)v;
+        for (int i = n - 1; i >= 0; i--, u /= 10)
+            p[i] = (char)('0' + u % 10);
+        p[n] = '\0';
+        b->len += (size_t)n;
+        return;
+    }
     char digits[24];
     unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
     int n = (int)sizeof digits;
@@ -222,6 +233,15 @@ void buf_put_int(struct buf *b, long long v)
 
 void buf_put_double(struct buf *b, double x)
 {
+    if (b->len + 41 <= b->cap && !b->failed) { /* room for any number: written in place */
+        int n = fmt_double(b->data + b->len, 40, x);
+        if (n > 0 && n < 40) {
+            b->len += (size_t)n;
+            b->data[b->len] = '\0';
+            return;
+        }
+        b->data[b->len] = '\0';
+    }
     char tmp[40];
     int n = fmt_double(tmp, sizeof tmp, x);
     if (n > 0)

@@ -89,6 +89,14 @@ static void expect_as_printf(double x)
     int n = fmt_double(got, sizeof got, x);
     if (strcmp(got, want) != 0 || n != (int)strlen(want))
         ck_abort_msg("fmt_double(%a) = \"%s\" (%d), snprintf says \"%s\"", x, got, n, want);
+    /* and buf_put_double, in place in a buffer with room, after other bytes */
+    char room[64];
+    struct buf b = BUF_STACK(room);
+    buf_putc(&b, 'x');
+    buf_put_double(&b, x);
+    if (b.len != strlen(want) + 1 || strcmp(buf_cstr(&b) + 1, want) != 0)
+        ck_abort_msg("buf_put_double(%a) = \"%s\", snprintf says \"%s\"", x, buf_cstr(&b), want);
+    buf_free(&b);
 }
 
 START_TEST(test_fmt_double_as_printf)
@@ -165,6 +173,17 @@ START_TEST(test_buf_put_int_as_printf)
         snprintf(want, sizeof want, "%lld", v[k]);
         buf_put_int(&b, v[k]);
         ck_assert_str_eq(buf_cstr(&b), want);
+        buf_free(&b);
+    }
+    /* into a buffer with room (the in-place path), after other bytes, every small value */
+    for (long long x = -100; x <= 20000; x++) {
+        char want[40], room[64];
+        struct buf b = BUF_STACK(room);
+        buf_puts(&b, "x");
+        snprintf(want, sizeof want, "x%lld", x);
+        buf_put_int(&b, x);
+        ck_assert_str_eq(buf_cstr(&b), want);
+        ck_assert_uint_eq(b.len, strlen(want));
         buf_free(&b);
     }
 }
@@ -382,6 +401,35 @@ START_TEST(test_dispersion_written_as_tree)
 }
 END_TEST
 
+/* Every other route written through api/doc: its bytes for format=json are its tree rendered,
+ * in each language and layout, and CSV and records (made from the tree) still come out. */
+START_TEST(test_documents_written_as_trees)
+{
+#define P "regions=group:provinces"
+    static const char *const targets[] = {
+        "/v1/gaps/spatial?indicator=gdp_per_capita&" P "&from=2005&to=2023",
+        "/v1/gaps/spatial?indicator=gdp_per_capita&year=2019&links=exclude&isolated=keep&lang=zh",
+        "/v1/gaps/spatial?indicator=gdp_per_capita&from=2018&to=2019&pretty=1",
+        "/v1/gaps/spatial?indicator=gdp_per_capita&from=2018&to=2019&format=records",
+        "/v1/gaps/spatial?indicator=gdp_per_capita&year=2019&links=exclude",
+        "/v1/gaps/mobility?indicator=gdp_per_capita&" P "&from=2005&to=2024&spatial=1",
+        "/v1/gaps/mobility?indicator=gdp_per_capita&" P "&lang=zh&pretty=1",
+        "/v1/gaps/mobility?indicator=gdp_per_capita&" P "&format=csv",
+        "/v1/index?indicators=residents_disposable_income,residents_consumption,urbanization_rate,"
+        "public_expenditure_per_capita&" P "&from=2016&to=2019&directions=%2B,%2B,%2B,%2B",
+        "/v1/index?indicators=gdp_per_capita,life_expectancy&" P "&year=latest&lang=zh&pretty=1",
+        "/v1/index?indicators=gdp_per_capita,life_expectancy&" P "&year=latest&format=records",
+        "/v1/index?indicators=urbanization_rate&" P "&year=latest",
+        "/v1/gaps/density?indicator=gdp_per_capita&" P "&from=2018&to=2019&points=64",
+        "/v1/gaps/density?indicator=gdp_per_capita&" P "&year=2019&lang=zh&pretty=1",
+        "/v1/gaps/density?indicator=gdp_per_capita&" P "&year=2019&format=csv",
+        NULL};
+#undef P
+    for (const char *const *t = targets; *t; t++)
+        expect_same_bytes(*t);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("render");
@@ -390,6 +438,7 @@ int main(void)
     tcase_add_test(j, test_render_escapes_strings);
     tcase_add_test(j, test_render_pretty);
     tcase_add_test(j, test_dispersion_written_as_tree);
+    tcase_add_test(j, test_documents_written_as_trees);
     tcase_add_test(j, test_doc_bytes_are_the_tree_rendered);
     tcase_add_test(j, test_doc_reports_failures);
     suite_add_tcase(s, j);
