@@ -28,6 +28,51 @@ static int is_percent(const struct indicator *ind)
     return ind->unit && strcmp(ind->unit, "%") == 0;
 }
 
+/* Member KEY: *X, the result of a metric that returned RC, or null when it is undefined. X is a
+ * pointer so that it is read after the metric (in the call's arguments) has written it. */
+static void metric_member(struct doc *d, const char *key, int rc, const double *x)
+{
+    doc_key(d, key);
+    if (rc == METRICS_OK)
+        doc_num(d, *x);
+    else
+        doc_null(d);
+}
+
+/* The members {reference_value, ratio, difference, relative_gap} of REF against X, into the
+ * open object: reference / x, reference - x, (reference - x) / reference; a part that is
+ * undefined (a division by zero, an overflow) is null. */
+static void versus_members(struct doc *d, double ref, double x)
+{
+    double v;
+    doc_set_num(d, "reference_value", ref);
+    metric_member(d, "ratio", metrics_ratio(ref, x, &v), &v);
+    metric_member(d, "difference", metrics_difference(ref, x, &v), &v);
+    metric_member(d, "relative_gap", metrics_relative_gap(ref, x, &v), &v);
+}
+
+static void change_doc(struct doc *d, const struct indicator *ind, int y0, double v0, int y1,
+                       double v1)
+{
+    double v;
+    doc_object_begin(d);
+    doc_set_int(d, "from_year", y0);
+    doc_set_num(d, "from_value", v0);
+    metric_member(d, "absolute", metrics_difference(v1, v0, &v), &v);
+    /* for an indicator in % the absolute change is in percentage points */
+    doc_set_str(d, "absolute_unit", is_percent(ind) ? "percentage points" : ind->unit);
+    metric_member(d, "percent", metrics_growth_pct(v0, v1, &v), &v);
+    metric_member(d, "multiple", metrics_multiple(v0, v1, &v), &v);
+    metric_member(d, "cagr", metrics_cagr(v0, v1, y1 - y0, &v), &v);
+    doc_object_end(d);
+}
+
+/* The id of source SOURCE, or NULL (written as null). */
+static const char *source_id(const struct store *s, uint32_t source)
+{
+    return source == STORE_NONE ? NULL : store_source_at(s, source)->id;
+}
+
 /* {ratio, difference, relative_gap} of REF against X: reference / x, reference - x,
  * (reference - x) / reference; a part that is undefined (a division by zero, an overflow) is
  * null. */
@@ -42,21 +87,6 @@ static json_t *versus(double ref, double x)
     out_set(o, "relative_gap",
             metrics_relative_gap(ref, x, &v) == METRICS_OK ? out_num(v) : json_null());
     return o;
-}
-
-static json_t *change_since(const struct indicator *ind, int y0, double v0, int y1, double v1)
-{
-    json_t *c = json_object();
-    double v;
-    out_set(c, "from_year", json_integer(y0));
-    out_set(c, "from_value", out_num(v0));
-    out_set(c, "absolute", metrics_difference(v1, v0, &v) == METRICS_OK ? out_num(v) : json_null());
-    /* for an indicator in % the absolute change is in percentage points */
-    out_set(c, "absolute_unit", out_str(is_percent(ind) ? "percentage points" : ind->unit));
-    out_set(c, "percent", metrics_growth_pct(v0, v1, &v) == METRICS_OK ? out_num(v) : json_null());
-    out_set(c, "multiple", metrics_multiple(v0, v1, &v) == METRICS_OK ? out_num(v) : json_null());
-    out_set(c, "cagr", metrics_cagr(v0, v1, y1 - y0, &v) == METRICS_OK ? out_num(v) : json_null());
-    return c;
 }
 
 struct compare_req {
@@ -119,9 +149,10 @@ static int table_year(const struct store *s, const struct compare_req *rq, uint3
     return y;
 }
 
-/* The rows of one indicator, appended to ROWS. */
+/* The rows of one indicator, written into the open array. On -1 (ERR) the document is left
+ * open: the caller throws it away. */
 static int indicator_rows(const struct store *s, const struct query *q,
-                          const struct compare_req *rq, uint32_t ind, json_t *rows,
+                          const struct compare_req *rq, uint32_t ind, struct doc *d,
                           struct api_error *err)
 {
     const struct indicator *in = store_indicator_at(s, ind);
@@ -147,58 +178,81 @@ static int indicator_rows(const struct store *s, const struct query *q,
         uint32_t r = rq->regs.items[k];
         const struct observation *o = store_get(s, ind, r, year);
         const struct series *se = store_series(s, ind, r);
-        json_t *row = json_object();
         double x;
-        out_set(row, "indicator", out_indicator_ref(s, ind, q));
-        out_set(row, "region", out_region_ref(s, r, q));
-        out_set(row, "year", json_integer(year));
-        out_set(row, "value", out_num(o->value));
-        out_set(row, "unit", out_str(out_text(in->unit, in->unit_zh, q)));
-        out_set(row, "status", out_str(store_status_name(o->status)));
-        out_set(row, "source", out_source_id(s, o->source));
-        out_set(row, "computed", json_boolean(se->members > 0));
-        out_set(row, "rank", json_integer(rank_in(o->value, v, n, in->higher_is_better)));
-        out_set(row, "rank_of", json_integer((json_int_t)n));
+        doc_object_begin(d);
+        doc_key(d, "indicator");
+        out_indicator_doc(d, s, ind, q);
+        doc_key(d, "region");
+        out_region_doc(d, s, r, q);
+        doc_set_int(d, "year", year);
+        doc_set_num(d, "value", o->value);
+        doc_set_str(d, "unit", out_text(in->unit, in->unit_zh, q));
+        doc_set_str(d, "status", store_status_name(o->status));
+        doc_set_str(d, "source", source_id(s, o->source));
+        doc_key(d, "computed");
+        doc_bool(d, se->members > 0);
+        doc_set_int(d, "rank", rank_in(o->value, v, n, in->higher_is_better));
+        doc_set_int(d, "rank_of", (long long)n);
         /* a sum that overflowed is not finite, and metrics_ratio refuses it: no share */
-        out_set(row, "share",
-                in->aggregation == AGG_SUM && metrics_ratio(o->value, total, &x) == METRICS_OK
-                    ? out_num(x)
-                    : json_null());
-        out_set(row, "vs_mean",
-                have_mean && metrics_ratio(o->value, mean, &x) == METRICS_OK ? out_num(x)
-                                                                             : json_null());
-        out_set(row, "vs_reference", ref ? versus(ref->value, o->value) : json_null());
+        doc_key(d, "share");
+        if (in->aggregation == AGG_SUM && metrics_ratio(o->value, total, &x) == METRICS_OK)
+            doc_num(d, x);
+        else
+            doc_null(d);
+        doc_key(d, "vs_mean");
+        if (have_mean && metrics_ratio(o->value, mean, &x) == METRICS_OK)
+            doc_num(d, x);
+        else
+            doc_null(d);
+        doc_key(d, "vs_reference");
+        if (ref) {
+            doc_object_begin(d);
+            versus_members(d, ref->value, o->value);
+            doc_object_end(d);
+        } else {
+            doc_null(d);
+        }
+        doc_key(d, "change");
         if (rq->has_since) {
             const struct observation *o0 = store_get(s, ind, r, rq->since);
             if (!o0) {
-                json_decref(row);
                 free(v);
                 return api_fail(err, 422, "no_data", "since", "%s has no value of %s in %d",
                                 store_region_at(s, r)->id, in->id, rq->since);
             }
-            out_set(row, "change", change_since(in, rq->since, o0->value, year, o->value));
+            change_doc(d, in, rq->since, o0->value, year, o->value);
         } else {
-            out_set(row, "change", json_null());
+            doc_null(d);
         }
-        json_array_append_new(rows, row);
+        doc_object_end(d);
     }
     free(v);
     return 0;
 }
 
-int compare_get(const struct store *s, const struct query *q, json_t **out, struct api_error *err)
+int compare_get(const struct store *s, const struct query *q, struct doc *d, struct api_error *err)
 {
     struct compare_req rq;
-    json_t *doc = NULL;
     int rc = -1;
     memset(&rq, 0, sizeof rq);
     if (parse_compare(s, q, &rq, err) != 0)
         goto done;
-    doc = json_object();
-    json_t *rows = json_array();
-    out_set(doc, "year", rq.yr.latest ? json_string("latest") : json_integer(rq.yr.from));
-    out_set(doc, "since", rq.has_since ? json_integer(rq.since) : json_null());
-    out_set(doc, "reference", rq.ref == STORE_NONE ? json_null() : out_region_ref(s, rq.ref, q));
+    doc_object_begin(d);
+    doc_key(d, "year");
+    if (rq.yr.latest)
+        doc_str(d, "latest");
+    else
+        doc_int(d, rq.yr.from);
+    doc_key(d, "since");
+    if (rq.has_since)
+        doc_int(d, rq.since);
+    else
+        doc_null(d);
+    doc_key(d, "reference");
+    if (rq.ref == STORE_NONE)
+        doc_null(d);
+    else
+        out_region_doc(d, s, rq.ref, q);
     static const char *const conv[] = {
         "rank",
         "1 = best by the indicator's higher_is_better (larger first when neutral); "
@@ -216,16 +270,17 @@ int compare_get(const struct store *s, const struct query *q, json_t **out, stru
         "percent = 100 (value / from_value - 1), multiple = value / from_value, "
         "cagr = multiple^(1 / years) - 1",
         NULL};
-    out_set(doc, "conventions", out_conventions(conv));
-    out_set(doc, "rows", rows);
+    doc_key(d, "conventions");
+    out_conventions_doc(d, conv);
+    doc_key(d, "rows");
+    doc_array_begin(d);
     for (size_t k = 0; k < rq.inds.n; k++)
-        if (indicator_rows(s, q, &rq, rq.inds.items[k], rows, err) != 0)
+        if (indicator_rows(s, q, &rq, rq.inds.items[k], d, err) != 0)
             goto done;
-    *out = doc;
-    doc = NULL;
+    doc_array_end(d);
+    doc_object_end(d);
     rc = 0;
 done:
-    json_decref(doc);
     selection_free(&rq.inds);
     selection_free(&rq.regs);
     return rc;

@@ -216,7 +216,7 @@ const struct route routes[] = {
      .example = "/v1/gaps/spatial?indicator=gdp_per_capita&year=2019"},
     {.name = "compare",
      .pattern = "/v1/compare",
-     .handle = compare_get,
+     .emit = compare_get,
      .params = PARAMS("indicators", "regions", "year", "since", "reference"),
      .csv = CSV(.rows = {"rows"}, .columns = {"indicator",
                                               "region",
