@@ -73,22 +73,6 @@ static const char *source_id(const struct store *s, uint32_t source)
     return source == STORE_NONE ? NULL : store_source_at(s, source)->id;
 }
 
-/* {ratio, difference, relative_gap} of REF against X: reference / x, reference - x,
- * (reference - x) / reference; a part that is undefined (a division by zero, an overflow) is
- * null. */
-static json_t *versus(double ref, double x)
-{
-    json_t *o = json_object();
-    double v;
-    out_set(o, "reference_value", out_num(ref));
-    out_set(o, "ratio", metrics_ratio(ref, x, &v) == METRICS_OK ? out_num(v) : json_null());
-    out_set(o, "difference",
-            metrics_difference(ref, x, &v) == METRICS_OK ? out_num(v) : json_null());
-    out_set(o, "relative_gap",
-            metrics_relative_gap(ref, x, &v) == METRICS_OK ? out_num(v) : json_null());
-    return o;
-}
-
 struct compare_req {
     struct selection inds, regs;
     struct year_range yr;
@@ -320,51 +304,69 @@ static uint32_t gap_reference(const struct store *s, uint32_t ind, uint32_t r, i
     return STORE_NONE;
 }
 
-static json_t *profile_row(const struct store *s, const struct query *q, uint32_t ind, uint32_t r,
-                           const struct series *se, const struct observation *o)
+static void profile_row(struct doc *d, const struct store *s, const struct query *q, uint32_t ind,
+                        uint32_t r, const struct series *se, const struct observation *o)
 {
-    json_t *row = json_object();
     int rank, of;
-    out_set(row, "indicator", out_indicator_ref(s, ind, q));
-    out_set(row, "year", json_integer(o->year));
-    out_set(row, "value", out_num(o->value));
-    out_set(row, "status", out_str(store_status_name(o->status)));
-    out_set(row, "source", out_source_id(s, o->source));
-    out_set(row, "computed", json_boolean(se->members > 0));
+    doc_object_begin(d);
+    doc_key(d, "indicator");
+    out_indicator_doc(d, s, ind, q);
+    doc_set_int(d, "year", o->year);
+    doc_set_num(d, "value", o->value);
+    doc_set_str(d, "status", store_status_name(o->status));
+    doc_set_str(d, "source", source_id(s, o->source));
+    doc_key(d, "computed");
+    doc_bool(d, se->members > 0);
     kind_rank(s, ind, r, o->year, o->value, &rank, &of);
-    out_set(row, "rank", json_integer(rank));
-    out_set(row, "rank_of", json_integer(of));
+    doc_set_int(d, "rank", rank);
+    doc_set_int(d, "rank_of", of);
     uint32_t ref = gap_reference(s, ind, r, o->year);
-    json_t *vs = json_null();
+    doc_key(d, "vs_parent");
     if (ref != STORE_NONE) {
         double rv = store_get(s, ind, ref, o->year)->value;
-        vs = versus(rv, o->value);
-        out_set(vs, "reference", json_string(store_region_at(s, ref)->id));
+        doc_object_begin(d);
+        versus_members(d, rv, o->value);
+        doc_set_str(d, "reference", store_region_at(s, ref)->id);
         /* for an indicator that adds up, the part of the parent this region makes */
         double share;
-        out_set(vs, "share",
-                store_indicator_at(s, ind)->aggregation == AGG_SUM &&
-                        metrics_ratio(o->value, rv, &share) == METRICS_OK
-                    ? out_num(share)
-                    : json_null());
+        doc_key(d, "share");
+        if (store_indicator_at(s, ind)->aggregation == AGG_SUM &&
+            metrics_ratio(o->value, rv, &share) == METRICS_OK)
+            doc_num(d, share);
+        else
+            doc_null(d);
+        doc_object_end(d);
+    } else {
+        doc_null(d);
     }
-    out_set(row, "vs_parent", vs);
-    return row;
+    doc_object_end(d);
 }
 
-int profile_get(const struct store *s, const struct query *q, json_t **out, struct api_error *err)
+int profile_get(const struct store *s, const struct query *q, struct doc *d, struct api_error *err)
 {
     struct year_range yr;
     uint32_t r = select_region(s, q->path_arg, NULL, err);
     if (r == STORE_NONE || select_year_range(q, 1, &yr, err) != 0)
         return -1;
-    json_t *doc = json_object(), *rows = json_array();
     const struct region *reg = store_region_at(s, r);
-    json_t *region = out_region_ref(s, r, q);
-    out_set(region, "parent",
-            reg->parent == STORE_NONE ? json_null() : out_region_ref(s, reg->parent, q));
-    out_set(doc, "region", region);
-    out_set(doc, "year", yr.single && !yr.latest ? json_integer(yr.from) : json_string("latest"));
+    doc_object_begin(d);
+    /* out_region_doc's members and the parent's */
+    doc_key(d, "region");
+    doc_object_begin(d);
+    doc_set_str(d, "id", reg->id);
+    out_texts_doc(d, "name", reg->name_en, reg->name_zh, q);
+    doc_set_str(d, "kind", reg->kind);
+    doc_key(d, "parent");
+    if (reg->parent == STORE_NONE)
+        doc_null(d);
+    else
+        out_region_doc(d, s, reg->parent, q);
+    doc_object_end(d);
+    doc_key(d, "year");
+    if (yr.single && !yr.latest)
+        doc_int(d, yr.from);
+    else
+        doc_str(d, "latest");
     static const char *const conv[] = {
         "rank",
         "among regions of the same kind with a value in that year; 1 = best by "
@@ -374,8 +376,10 @@ int profile_get(const struct store *s, const struct query *q, json_t **out, stru
         "reference / value, difference = reference - value; share = value / "
         "reference for indicators that add up",
         NULL};
-    out_set(doc, "conventions", out_conventions(conv));
-    out_set(doc, "indicators", rows);
+    doc_key(d, "conventions");
+    out_conventions_doc(d, conv);
+    doc_key(d, "indicators");
+    doc_array_begin(d);
     for (uint32_t i = 0; i < store_indicator_count(s); i++) {
         const struct series *se = store_series(s, i, r);
         if (!se)
@@ -390,8 +394,9 @@ int profile_get(const struct store *s, const struct query *q, json_t **out, stru
                     : NULL;
         }
         if (o)
-            json_array_append_new(rows, profile_row(s, q, i, r, se, o));
+            profile_row(d, s, q, i, r, se, o);
     }
-    *out = doc;
+    doc_array_end(d);
+    doc_object_end(d);
     return 0;
 }

@@ -30,7 +30,7 @@ int gaps_mobility(const struct store *s, const struct query *q, struct doc *d, s
 int gaps_spatial(const struct store *s, const struct query *q, struct doc *d, struct api_error *err);
 int compare_get(const struct store *s, const struct query *q, struct doc *d, struct api_error *err);
 int index_get(const struct store *s, const struct query *q, struct doc *d, struct api_error *err);
-int profile_get(const struct store *s, const struct query *q, json_t **out, struct api_error *err);
+int profile_get(const struct store *s, const struct query *q, struct doc *d, struct api_error *err);
 /* /v1/observations: a table route (rows made one by one, streamed when large). */
 extern const struct route_table observations_table;
 int openapi_get(const struct store *s, const struct query *q, json_t **out, struct api_error *err);

@@ -257,7 +257,7 @@ const struct route routes[] = {
      .example = "/v1/index?indicators=gdp_per_capita,gdp&regions=group:four_regions&year=2019"},
     {.name = "profile",
      .pattern = "/v1/regions/{id}/profile",
-     .handle = profile_get,
+     .emit = profile_get,
      .params = PARAMS("year", "from", "to"),
      .csv = CSV(.rows = {"indicators"},
                 .columns = {"region", "indicator", "year", "value", "status", "rank", "rank_of",
