@@ -52,15 +52,54 @@ static const char *direction(double slope, double span, double level, double neu
     return end < start ? "narrowing" : "widening";
 }
 
-static json_t *ols_json(const struct metrics_ols *o)
+/* A fitted line: {slope_per_year, intercept, se, r2, n}. */
+static void ols_doc(struct doc *d, const struct metrics_ols *o)
 {
-    json_t *t = json_object();
-    out_set(t, "slope_per_year", out_num(o->slope));
-    out_set(t, "intercept", out_num(o->intercept));
-    out_set(t, "se", o->has_se ? out_num(o->se_slope) : json_null());
-    out_set(t, "r2", o->has_r2 ? out_num(o->r2) : json_null());
-    out_set(t, "n", json_integer((json_int_t)o->n));
+    doc_object_begin(d);
+    doc_set_num(d, "slope_per_year", o->slope);
+    doc_set_num(d, "intercept", o->intercept);
+    if (o->has_se)
+        doc_set_num(d, "se", o->se_slope);
+    else
+        doc_set_null(d, "se");
+    if (o->has_r2)
+        doc_set_num(d, "r2", o->r2);
+    else
+        doc_set_null(d, "r2");
+    doc_set_int(d, "n", (long long)o->n);
+    doc_object_end(d);
+}
+
+/* A tree made by a writer WRITE(D, ARG) of one value: a NEW reference, or NULL (memory) with a
+ * 503 in ERR when WRITE did not fill ERR itself (it returns -1 then). */
+static json_t *tree_of(int (*write)(struct doc *d, const void *arg, struct api_error *err),
+                       const void *arg, struct api_error *err)
+{
+    struct doc d;
+    json_t *t = NULL;
+    doc_begin_tree(&d);
+    if (write(&d, arg, err) != 0)
+        goto done;
+    if (doc_finish(&d) != 0) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        goto done;
+    }
+    t = doc_take_tree(&d);
+done:
+    doc_free(&d);
     return t;
+}
+
+static int ols_write(struct doc *d, const void *arg, struct api_error *err)
+{
+    (void)err;
+    ols_doc(d, arg);
+    return 0;
+}
+
+static json_t *ols_json(const struct metrics_ols *o, struct api_error *err)
+{
+    return tree_of(ols_write, o, err);
 }
 
 /* Words for a trend's direction: a ratio's gap narrows or widens, a dispersion converges or
@@ -95,14 +134,15 @@ static int parse_min_segment(const struct query *q, size_t *h, struct api_error 
 }
 
 /* The segmented trend of Y over the years X (N points; Bai-Perron least squares, breaks by
- * BIC, minimum segment H or the default): sets segments[], breaks[] and direction (of the last
- * segment) on O, and direction_overall from WHOLE, the whole period's line. A period too short
- * to split (fewer than twice the minimum segment) or a line that fits exactly is one segment.
- * *LAST receives the last segment's line. Returns 0, or -1 with a 503 (memory). */
-static int segments_into(json_t *o, const double *x, const double *y, size_t n, size_t h,
-                         const struct metrics_ols *whole, double neutral,
-                         const struct trend_words *w, struct metrics_ols *last,
-                         struct api_error *err)
+ * BIC, minimum segment H or the default): members direction (of the last segment),
+ * direction_overall (from WHOLE, the whole period's line), segments[] and breaks[] of the open
+ * object. A period too short to split (fewer than twice the minimum segment) or a line that
+ * fits exactly is one segment. *LAST receives the last segment's line. Returns 0, or -1 with a
+ * 503 (memory). */
+static int segments_doc(struct doc *d, const double *x, const double *y, size_t n, size_t h,
+                        const struct metrics_ols *whole, double neutral,
+                        const struct trend_words *w, struct metrics_ols *last,
+                        struct api_error *err)
 {
     struct segments_fit fit;
     size_t len = segments_work_size(n);
@@ -116,31 +156,71 @@ static int segments_into(json_t *o, const double *x, const double *y, size_t n, 
         fit.segments[0] = (struct segments_segment){
             .from = 0, .to = n - 1, .slope = whole->slope, .intercept = whole->intercept};
     }
-    json_t *segs = json_array(), *breaks = json_array();
+    const struct segments_segment *cur = &fit.segments[fit.n_breaks];
+    double mid = whole->intercept + whole->slope * (x[0] + x[n - 1]) / 2;
+    doc_set_str(d, "direction",
+                direction_word(w, cur->slope, x[cur->to] - x[cur->from],
+                               cur->intercept + cur->slope * (x[cur->from] + x[cur->to]) / 2,
+                               neutral));
+    doc_set_str(d, "direction_overall",
+                direction_word(w, whole->slope, x[n - 1] - x[0], mid, neutral));
+    doc_key(d, "segments");
+    doc_array_begin(d);
     for (size_t k = 0; k <= fit.n_breaks; k++) {
         const struct segments_segment *sg = &fit.segments[k];
         double span = x[sg->to] - x[sg->from];
-        double mid = sg->intercept + sg->slope * (x[sg->from] + x[sg->to]) / 2;
-        json_t *e = json_object();
-        out_set(e, "from", json_integer((json_int_t)x[sg->from]));
-        out_set(e, "to", json_integer((json_int_t)x[sg->to]));
-        out_set(e, "slope", out_num(sg->slope));
-        out_set(e, "intercept", out_num(sg->intercept));
-        out_set(e, "direction", json_string(direction_word(w, sg->slope, span, mid, neutral)));
-        json_array_append_new(segs, e);
-        if (k < fit.n_breaks)
-            json_array_append_new(breaks, json_integer((json_int_t)x[sg->to]));
+        double smid = sg->intercept + sg->slope * (x[sg->from] + x[sg->to]) / 2;
+        doc_object_begin(d);
+        doc_set_int(d, "from", (long long)x[sg->from]);
+        doc_set_int(d, "to", (long long)x[sg->to]);
+        doc_set_num(d, "slope", sg->slope);
+        doc_set_num(d, "intercept", sg->intercept);
+        doc_set_str(d, "direction", direction_word(w, sg->slope, span, smid, neutral));
+        doc_object_end(d);
     }
-    json_t *current = json_array_get(segs, fit.n_breaks);
-    out_set(o, "direction", json_incref(json_object_get(current, "direction")));
-    double mid = whole->intercept + whole->slope * (x[0] + x[n - 1]) / 2;
-    out_set(o, "direction_overall",
-            json_string(direction_word(w, whole->slope, x[n - 1] - x[0], mid, neutral)));
-    out_set(o, "segments", segs);
-    out_set(o, "breaks", breaks);
+    doc_array_end(d);
+    doc_key(d, "breaks");
+    doc_array_begin(d);
+    for (size_t k = 0; k < fit.n_breaks; k++)
+        doc_int(d, (long long)x[fit.segments[k].to]);
+    doc_array_end(d);
     *last = *whole;
-    last->slope = fit.segments[fit.n_breaks].slope;
-    last->intercept = fit.segments[fit.n_breaks].intercept;
+    last->slope = cur->slope;
+    last->intercept = cur->intercept;
+    return 0;
+}
+
+struct segments_args {
+    const double *x, *y;
+    size_t n, h;
+    const struct metrics_ols *whole;
+    double neutral;
+    const struct trend_words *w;
+    struct metrics_ols *last;
+};
+
+static int segments_write(struct doc *d, const void *arg, struct api_error *err)
+{
+    const struct segments_args *a = arg;
+    doc_object_begin(d);
+    int rc = segments_doc(d, a->x, a->y, a->n, a->h, a->whole, a->neutral, a->w, a->last, err);
+    doc_object_end(d);
+    return rc;
+}
+
+/* segments_doc's members set on the tree O. Returns 0, or -1 with a 503. */
+static int segments_into(json_t *o, const double *x, const double *y, size_t n, size_t h,
+                         const struct metrics_ols *whole, double neutral,
+                         const struct trend_words *w, struct metrics_ols *last,
+                         struct api_error *err)
+{
+    const struct segments_args a = {x, y, n, h, whole, neutral, w, last};
+    json_t *t = tree_of(segments_write, &a, err);
+    if (!t || json_object_update(o, t) != 0) {
+        json_decref(t);
+        return t ? api_fail(err, 503, "out_of_memory", NULL, "out of memory") : -1;
+    }
+    json_decref(t);
     return 0;
 }
 
@@ -275,7 +355,7 @@ static json_t *pair_summary(const struct pair_point *p, size_t n, int higher_is_
         sm = NULL;
         api_fail(err, 503, "out_of_memory", NULL, "out of memory");
     } else if (n >= 2 && metrics_ols(x, y, n, &fit) == METRICS_OK) {
-        out_set(sm, "trend", ols_json(&fit));
+        out_set(sm, "trend", ols_json(&fit, err));
         if (segments_into(sm, x, y, n, min_segment, &fit, 1, &ratio_words, &current, err) != 0) {
             json_decref(sm);
             sm = NULL;
@@ -811,36 +891,56 @@ static int year_doc(struct doc *d, const struct store *s, const struct query *q,
     return 0;
 }
 
-/* The trend of the CV over the years: converging when it falls. */
+/* The trend of the CV over the years (converging when it falls) as the next value: null
+ * for fewer than two years or no line. Returns 0, or -1 with a 503. */
+static int sigma_doc(struct doc *d, const int *years, const double *cv, size_t n,
+                     size_t min_segment, struct api_error *err)
+{
+    struct metrics_ols fit, current;
+    double stack[64], *x = n <= 64 ? stack : malloc(n * sizeof *x);
+    int rc = 0;
+    if (!x)
+        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    for (size_t k = 0; k < n; k++)
+        x[k] = years[k];
+    if (n < 2 || metrics_sigma_convergence(x, cv, n, &fit) != METRICS_OK) {
+        doc_null(d);
+        goto done;
+    }
+    doc_object_begin(d);
+    doc_set_str(d, "measure", "cv");
+    doc_set_int(d, "first_year", years[0]);
+    doc_set_int(d, "last_year", years[n - 1]);
+    doc_set_num(d, "first", cv[0]);
+    doc_set_num(d, "last", cv[n - 1]);
+    doc_key(d, "trend");
+    ols_doc(d, &fit);
+    rc = segments_doc(d, x, cv, n, min_segment, &fit, 0, &sigma_words, &current, err);
+    doc_object_end(d);
+done:
+    if (x != stack)
+        free(x);
+    return rc;
+}
+
+struct sigma_args {
+    const int *years;
+    const double *cv;
+    size_t n, min_segment;
+};
+
+static int sigma_write(struct doc *d, const void *arg, struct api_error *err)
+{
+    const struct sigma_args *a = arg;
+    return sigma_doc(d, a->years, a->cv, a->n, a->min_segment, err);
+}
+
+/* sigma_doc's value as a tree (a NEW reference), or NULL with a 503. */
 static json_t *sigma_json(const int *years, const double *cv, size_t n, size_t min_segment,
                           struct api_error *err)
 {
-    if (n < 2)
-        return json_null();
-    double *x = malloc(n * sizeof *x);
-    struct metrics_ols fit, current;
-    json_t *o = json_null();
-    if (!x) {
-        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-        return NULL;
-    }
-    for (size_t k = 0; k < n; k++)
-        x[k] = years[k];
-    if (metrics_sigma_convergence(x, cv, n, &fit) == METRICS_OK) {
-        o = json_object();
-        out_set(o, "measure", json_string("cv"));
-        out_set(o, "first_year", json_integer(years[0]));
-        out_set(o, "last_year", json_integer(years[n - 1]));
-        out_set(o, "first", out_num(cv[0]));
-        out_set(o, "last", out_num(cv[n - 1]));
-        out_set(o, "trend", ols_json(&fit));
-        if (segments_into(o, x, cv, n, min_segment, &fit, 0, &sigma_words, &current, err) != 0) {
-            json_decref(o);
-            o = NULL;
-        }
-    }
-    free(x);
-    return o;
+    const struct sigma_args a = {years, cv, n, min_segment};
+    return tree_of(sigma_write, &a, err);
 }
 
 static const char *const weight_choices[] = {"none", "population", NULL};
@@ -1040,10 +1140,9 @@ int gaps_dispersion(const struct store *s, const struct query *q, struct doc *d,
         all_cv = all_cv && has_cv;
     }
     doc_array_end(d);
-    json_t *sigma = sigma_json(p.years, cvs, all_cv ? p.ny : 0, rq.min_segment, err);
-    if (!sigma)
+    doc_key(d, "sigma_convergence");
+    if (sigma_doc(d, p.years, cvs, all_cv ? p.ny : 0, rq.min_segment, err) != 0)
         goto done;
-    doc_set_tree(d, "sigma_convergence", sigma);
     doc_object_end(d);
     rc = 0;
 done:
