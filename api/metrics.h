@@ -109,7 +109,7 @@ METRICS_MUST_CHECK int metrics_set_mean(const struct metrics_set *s, double *out
 METRICS_MUST_CHECK int metrics_set_cv(const struct metrics_set *s, int sample, double *out);
 METRICS_MUST_CHECK int metrics_set_gini(struct metrics_set *s, double *out);
 METRICS_MUST_CHECK int metrics_set_theil_t(struct metrics_set *s, double *out);
-METRICS_MUST_CHECK int metrics_set_theil_l(const struct metrics_set *s, double *out);
+METRICS_MUST_CHECK int metrics_set_theil_l(struct metrics_set *s, double *out);
 METRICS_MUST_CHECK int metrics_set_atkinson(struct metrics_set *s, double epsilon, double *out);
 METRICS_MUST_CHECK int metrics_set_range(const struct metrics_set *s, double *out);
 METRICS_MUST_CHECK int metrics_set_max_min_ratio(const struct metrics_set *s, double *out);

@@ -1469,6 +1469,24 @@ START_TEST(test_set_gini_reopened_reversed)
 }
 END_TEST
 
+/* Theil L of the 31 provinces' per-capita GDP in 2005 (data/, in the order of regions.csv)
+ * against mpmath at 60 digits from the same doubles: 0.15515419879298265156. Written as
+ * -(1/W) sum w_i ln(x_i / mu), with the logs Theil T and Atkinson share, it is within one ulp
+ * (0.15515419879298267); the earlier sum of ln(mu / x_i) gave 0.1551541987929827, 1.7 ulps off.
+ * Over 242 panels of seven indicators (weighted and not) the two forms were equally close to
+ * mpmath (mean 177 against 181 ulps: the sum cancels), the new one closer in 106, the old in 89. */
+START_TEST(test_theil_l_provinces_mpmath)
+{
+    static const double x[] = {46488, 30284, 12806, 12159, 14664, 17202, 10223, 12451,
+                               48662, 23882, 26104, 9274,  18036, 9142,  17244, 10921,
+                               11330, 10069, 23888, 8030,  10687, 12325, 8763,  5201,
+                               7860,  8682,  10345, 7327,  9197,  9730,  12540};
+    double l;
+    OK(metrics_theil_l(x, NULL, N_OF(x), &l));
+    ASSERT_REL(l, 0.15515419879298265156, 2e-16);
+}
+END_TEST
+
 /* between_share = between / total, and none when total is 0 (every value equal): the x = {1, 3,
  * 4} case of test_decomposition_single_member_group, between = (1/2) ln(9/8) and total its T by
  * the definition. */
@@ -1556,6 +1574,7 @@ static Suite *metrics_suite(void)
     tcase_add_test(tc, test_set_equals_one_measure);
     tcase_add_test(tc, test_set_gini_reopened_reversed);
     tcase_add_test(tc, test_decomposition_between_share);
+    tcase_add_test(tc, test_theil_l_provinces_mpmath);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("ols");

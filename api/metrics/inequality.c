@@ -72,12 +72,14 @@ static double theil_t_of(const struct metrics_sample *s, const double *logs)
     return metrics_nsum_value(&acc) / s->total_weight;
 }
 
-static double theil_l_of(const struct metrics_sample *s)
+/* (1/W) sum w_i ln(mu / x_i) = -(1/W) sum w_i l_i: the logs Theil T and Atkinson take, so a
+ * set takes them once for all three. */
+static double theil_l_of(const struct metrics_sample *s, const double *logs)
 {
     struct metrics_nsum acc = {0, 0};
     for (size_t i = 0; i < s->n; i++)
-        metrics_nsum_add(&acc, metrics_weight_at(s->w, i) * metrics_log_ratio(s->mean, s->x[i]));
-    return metrics_nsum_value(&acc) / s->total_weight;
+        metrics_nsum_add(&acc, metrics_weight_at(s->w, i) * log_rel(s, logs, i));
+    return -metrics_nsum_value(&acc) / s->total_weight;
 }
 
 /* GE and Atkinson are 0/0 at their limits (GE at a = 0 and 1, Atkinson at e = 1): written with
@@ -257,7 +259,7 @@ int metrics_theil_l(const double *x, const double *w, size_t n, double *out)
     int rc = metrics_sample_open(&s, x, w, n, 2, METRICS_FLOOR_POSITIVE, 1);
     if (rc != METRICS_OK)
         return rc;
-    return metrics_finish(theil_l_of(&s), out);
+    return metrics_finish(theil_l_of(&s, NULL), out);
 }
 
 int metrics_ge(const double *x, const double *w, size_t n, double alpha, double *out)
@@ -496,13 +498,13 @@ int metrics_set_theil_t(struct metrics_set *s, double *out)
     return rc != METRICS_OK ? rc : metrics_finish(theil_t_of(&smp, set_logs(s)), out);
 }
 
-int metrics_set_theil_l(const struct metrics_set *s, double *out)
+int metrics_set_theil_l(struct metrics_set *s, double *out)
 {
     struct metrics_sample smp;
     if (!out)
         return METRICS_E_DOMAIN;
     int rc = set_check(s, 2, METRICS_FLOOR_POSITIVE, 1, &smp);
-    return rc != METRICS_OK ? rc : metrics_finish(theil_l_of(&smp), out);
+    return rc != METRICS_OK ? rc : metrics_finish(theil_l_of(&smp, set_logs(s)), out);
 }
 
 int metrics_set_atkinson(struct metrics_set *s, double epsilon, double *out)
