@@ -64,7 +64,7 @@ static void open_tree(struct doc *d, json_t *c)
     if (d->depth >= RENDER_JSON_MAX_DEPTH) /* a bug of the caller's: make it visible */
         d->failed = 1;
     attach(d, c);
-        /* (frees C when failed) */ /* the parent (or the root) owns C; the stack borrows it */
+    /* (frees C when failed) */ /* the parent (or the root) owns C; the stack borrows it */
     if (!d->failed)
         d->stack[d->depth++] = c;
 }
@@ -109,12 +109,12 @@ void doc_array_end(struct doc *d)
         render_array_end(&d->w);
 }
 
-void doc_key(struct doc *d, const char *key)
+void doc_key_n(struct doc *d, const char *key, size_t len)
 {
     if (d->form == DOC_TREE)
         d->key = key;
     else if (d->form == DOC_BYTES)
-        render_key(&d->w, key);
+        render_key_n(&d->w, key, len);
 }
 
 void doc_str(struct doc *d, const char *s)
@@ -176,36 +176,6 @@ void doc_tree(struct doc *d, json_t *j)
     else if (d->form == DOC_BYTES)
         render_tree(&d->w, j);
     json_decref(j);
-}
-
-void doc_set_str(struct doc *d, const char *key, const char *s)
-{
-    doc_key(d, key);
-    doc_str(d, s);
-}
-
-void doc_set_num(struct doc *d, const char *key, double x)
-{
-    doc_key(d, key);
-    doc_num(d, x);
-}
-
-void doc_set_int(struct doc *d, const char *key, long long v)
-{
-    doc_key(d, key);
-    doc_int(d, v);
-}
-
-void doc_set_null(struct doc *d, const char *key)
-{
-    doc_key(d, key);
-    doc_null(d);
-}
-
-void doc_set_tree(struct doc *d, const char *key, json_t *j)
-{
-    doc_key(d, key);
-    doc_tree(d, j);
 }
 
 int doc_finish(struct doc *d)

@@ -45,8 +45,14 @@ void doc_object_begin(struct doc *d);
 void doc_object_end(struct doc *d);
 void doc_array_begin(struct doc *d);
 void doc_array_end(struct doc *d);
-/* The next member's KEY (NUL-terminated, borrowed until that member is written). */
-void doc_key(struct doc *d, const char *key);
+/* The next member's KEY (NUL-terminated, borrowed until that member is written), of LEN bytes.
+ * doc_key and the doc_set_ functions are inline so that the length of a literal key is known
+ * where it is written (keys were a third of a large answer's cost). */
+void doc_key_n(struct doc *d, const char *key, size_t len);
+static inline void doc_key(struct doc *d, const char *key)
+{
+    doc_key_n(d, key, __builtin_strlen(key));
+}
 /* S (NUL-terminated), or null when S is NULL. */
 void doc_str(struct doc *d, const char *s);
 /* X, or null when X is not finite. */
@@ -61,11 +67,31 @@ void doc_tristate(struct doc *d, int v);
 void doc_tree(struct doc *d, json_t *j);
 
 /* Member KEY with a value, in one call: the common shapes. */
-void doc_set_str(struct doc *d, const char *key, const char *s);
-void doc_set_num(struct doc *d, const char *key, double x);
-void doc_set_int(struct doc *d, const char *key, long long v);
-void doc_set_null(struct doc *d, const char *key);
-void doc_set_tree(struct doc *d, const char *key, json_t *j);
+static inline void doc_set_str(struct doc *d, const char *key, const char *s)
+{
+    doc_key(d, key);
+    doc_str(d, s);
+}
+static inline void doc_set_num(struct doc *d, const char *key, double x)
+{
+    doc_key(d, key);
+    doc_num(d, x);
+}
+static inline void doc_set_int(struct doc *d, const char *key, long long v)
+{
+    doc_key(d, key);
+    doc_int(d, v);
+}
+static inline void doc_set_null(struct doc *d, const char *key)
+{
+    doc_key(d, key);
+    doc_null(d);
+}
+static inline void doc_set_tree(struct doc *d, const char *key, json_t *j)
+{
+    doc_key(d, key);
+    doc_tree(d, j);
+}
 
 /* Ends the document: 0, or -1 when anything failed (allocation, nesting). For the bytes form the
  * buffer then holds the document (a newline after it when pretty). */

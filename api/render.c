@@ -218,57 +218,43 @@ void render_array_end(struct render_json *w)
     close_container(w, ']');
 }
 
-/* Compact `,"KEY":` copied while KEY is scanned, when it is plain and shorter than KEY_FAST
- * bytes and the room is there: 1, or 0 with nothing written (the caller does it the long way).
- * Most keys are short literals; strlen, plain, buf_space and memcpy each were a call per key. */
-#define KEY_FAST 48
-static int key_fast(struct buf *out, const char *key, int comma)
-{
-    if (out->failed || out->len + KEY_FAST + 5 > out->cap)
-        return 0;
-    char *start = out->data + out->len, *p = start;
-    if (comma)
-        *p++ = ',';
-    *p++ = '"';
-    size_t k = 0;
-    for (; key[k]; k++) {
-        unsigned char c = (unsigned char)key[k];
-        if (k == KEY_FAST || c < 0x20 || c == '"' || c == '\\')
-            return 0; /* out->len is unchanged: what was copied is not counted */
-        p[k] = (char)c;
-    }
-    p += k;
-    *p++ = '"';
-    *p++ = ':';
-    *p = '\0';
-    out->len += (size_t)(p - start);
-    return 1;
-}
-
 void render_key(struct render_json *w, const char *key)
 {
+    render_key_n(w, key, strlen(key));
+}
+
+void render_key_n(struct render_json *w, const char *key, size_t len)
+{
     int comma = w->depth > 0 && w->count[w->depth - 1]++;
-    if (!w->pretty && key_fast(w->out, key, comma))
-        return;
-    size_t len = strlen(key);
-    if (!w->pretty && plain(key, len)) { /* the common case in one copy: ,"key": */
-        char *p = buf_space(w->out, len + 3 + (size_t)comma);
-        if (p) {
-            if (comma)
-                *p++ = ',';
-            *p++ = '"';
-            /* bytes of the JSON text, not a C string: no terminator wanted */
-            memcpy(p, key, len); // NOLINT(bugprone-not-null-terminated-result)
-            p[len] = '"';
-            p[len + 1] = ':';
+    struct buf *out = w->out;
+    if (!w->pretty && out->len + len + 5 <= out->cap && !out->failed) {
+        /* the common case in place, ,"key": checked while it is copied (a short key: a loop
+         * beats plain() and a memcpy call) */
+        char *start = out->data + out->len, *p = start + comma + 1;
+        size_t k = 0;
+        for (; k < len; k++) {
+            unsigned char c = (unsigned char)key[k];
+            if (c < 0x20 || c == '"' || c == '\\')
+                break;
+            p[k] = (char)c;
         }
-        return;
+        if (k == len) {
+            if (comma)
+                start[0] = ',';
+            p[-1] = '"';
+            p += len;
+            *p++ = '"';
+            *p++ = ':';
+            *p = '\0';
+            out->len = (size_t)(p - out->data);
+            return;
+        }
     }
     if (comma)
-        buf_putc(w->out, ',');
-    newline(w->out, w->pretty, w->depth);
-    render_json_string(w->out, key, strlen(key));
-    buf_puts(w->out, w->pretty ? ": " : ":");
+        buf_putc(out, ',');
+    newline(out, w->pretty, w->depth);
+    render_json_string(out, key, len);
+    buf_puts(out, w->pretty ? ": " : ":");
 }
 
 void render_str(struct render_json *w, const char *s)
