@@ -613,83 +613,82 @@ static void parent_groups(const struct store *s, const struct panel *p, size_t *
     }
 }
 
-/* One year's Theil T or L decomposition by the parents of the panel's regions, for both
- * writers. */
-struct theil_year {
+/* The groups of group_by=parent, the same in every year: made once per answer, with room for
+ * each year's decompositions (no allocation per year). */
+struct by_parent {
     size_t *group;     /* the group index of each region */
     uint32_t *parents; /* the region index of each group */
-    struct metrics_group *groups;
-    size_t ng;
-    struct metrics_decomposition d;
+    size_t ng, np;
+    struct metrics_group *theil;       /* NG */
+    struct metrics_dagum_group *dagum; /* NG */
+    struct metrics_dagum_pair *pairs;  /* NP */
 };
 
-static void theil_year_free(struct theil_year *ty)
+static void by_parent_free(struct by_parent *bp)
 {
-    free(ty->group);
-    free(ty->parents);
-    free(ty->groups);
+    free(bp->group);
+    free(bp->parents);
+    free(bp->theil);
+    free(bp->dagum);
+    free(bp->pairs);
 }
 
-/* Fills TY (release it with theil_year_free, also after a failure: it is zeroed then). Returns
- * 0, or -1 with a 503 or the 422 naming YEAR. Allocations stay in locals until the end: the
- * analyzer loses pointers kept in a struct across a call into another file. */
-static int theil_year(const struct store *s, const struct panel *p, const double *x,
-                      const double *w, enum metrics_theil_kind kind, int year,
-                      struct theil_year *ty, struct api_error *err)
+/* Fills BP for the panel's regions (release it with by_parent_free, also after a failure).
+ * Returns 0, or -1 with a 503. Allocations stay in locals until the end: the analyzer loses
+ * pointers kept in a struct across a call into another file. */
+static int by_parent_make(const struct store *s, const struct panel *p, struct by_parent *bp,
+                          struct api_error *err)
 {
-    struct theil_year t = {0};
-    memset(ty, 0, sizeof *ty);
-    t.group = malloc(p->nr * sizeof *t.group);
-    t.parents = malloc(p->nr * sizeof *t.parents);
-    t.groups = malloc(p->nr * sizeof *t.groups);
-    if (!t.group || !t.parents || !t.groups) {
-        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    struct by_parent b = {0};
+    memset(bp, 0, sizeof *bp);
+    b.group = malloc((p->nr + 1) * sizeof *b.group);
+    b.parents = malloc((p->nr + 1) * sizeof *b.parents);
+    b.theil = malloc((p->nr + 1) * sizeof *b.theil);
+    b.dagum = malloc((p->nr + 1) * sizeof *b.dagum);
+    if (!b.group || !b.parents || !b.theil || !b.dagum)
         goto fail;
-    }
-    parent_groups(s, p, t.group, t.parents, &t.ng);
-    struct metrics_decomposition d;
-    int code = metrics_theil_decompose(x, w, t.group, p->nr, t.ng, kind, &d, t.groups);
-    if (code != METRICS_OK) {
-        undefined(err, "group_by",
-                  kind == METRICS_THEIL_T ? "the theil_t decomposition"
-                                          : "the theil_l decomposition",
-                  NULL, year, code);
+    parent_groups(s, p, b.group, b.parents, &b.ng);
+    b.np = metrics_dagum_npairs(b.ng);
+    b.pairs = malloc((b.np + 1) * sizeof *b.pairs);
+    if (!b.pairs)
         goto fail;
-    }
-    t.d = d;
-    *ty = t;
+    *bp = b;
     return 0;
 fail:
-    theil_year_free(&t);
-    return -1;
+    by_parent_free(&b);
+    return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
 }
 
-/* Theil T or L between and within the parents of the panel's regions, for one year, as member
- * KEY. */
+/* Theil T or L between and within the parents of the panel's regions, for the year SET holds,
+ * as member KEY. */
 static int decomposition_doc(struct doc *d, const char *key, const struct store *s,
-                             const struct query *q, const struct panel *p, const double *x,
-                             const double *w, enum metrics_theil_kind kind, int year,
+                             const struct query *q, const struct by_parent *bp,
+                             struct metrics_set *set, enum metrics_theil_kind kind, int year,
                              struct api_error *err)
 {
-    struct theil_year ty;
-    if (theil_year(s, p, x, w, kind, year, &ty, err) != 0)
-        return -1;
+    struct metrics_decomposition dc;
+    int code = metrics_set_theil_decompose(set, bp->group, bp->ng, kind, &dc, bp->theil);
+    if (code != METRICS_OK)
+        return undefined(err, "group_by",
+                         kind == METRICS_THEIL_T ? "the theil_t decomposition"
+                                                 : "the theil_l decomposition",
+                         NULL, year, code);
     doc_key(d, key);
     doc_object_begin(d);
-    doc_set_num(d, "total", ty.d.total);
-    doc_set_num(d, "between", ty.d.between);
-    doc_set_num(d, "within", ty.d.within);
-    if (ty.d.has_between_share)
-        doc_set_num(d, "between_share", ty.d.between_share);
+    doc_set_num(d, "total", dc.total);
+    doc_set_num(d, "between", dc.between);
+    doc_set_num(d, "within", dc.within);
+    if (dc.has_between_share)
+        doc_set_num(d, "between_share", dc.between_share);
     else
         doc_set_null(d, "between_share");
     doc_key(d, "groups");
     doc_array_begin(d);
-    for (size_t g = 0; g < ty.ng; g++) {
-        const struct metrics_group *e = &ty.groups[g];
+    for (size_t g = 0; g < bp->ng; g++) {
+        const struct metrics_group *e = &bp->theil[g];
         doc_object_begin(d);
         doc_key(d, "group");
-        out_region_doc(d, s, ty.parents[g], q);
+        out_region_doc(d, s, bp->parents[g], q);
         doc_set_int(d, "n", (long long)e->n);
         doc_set_num(d, "population_share", e->population_share);
         doc_set_num(d, "value_share", e->value_share);
@@ -699,102 +698,48 @@ static int decomposition_doc(struct doc *d, const char *key, const struct store 
     }
     doc_array_end(d);
     doc_object_end(d);
-    theil_year_free(&ty);
     return 0;
 }
 
-/* One year's Dagum decomposition by the parents of the panel's regions, for both writers. */
-struct dagum_year {
-    size_t *group;     /* the group index of each region */
-    uint32_t *parents; /* the region index of each group */
-    struct metrics_dagum_group *groups;
-    struct metrics_dagum_pair *pairs;
-    size_t ng, np;
-    struct metrics_dagum d;
-};
-
-static void dagum_year_free(struct dagum_year *dy)
+/* The Dagum (1997) Gini decomposition by the parents of the panel's regions, for the year X, W
+ * (N values), as member "dagum". */
+static int dagum_doc(struct doc *d, const struct store *s, const struct query *q,
+                     const struct by_parent *bp, const double *x, const double *w, size_t n,
+                     int year, struct api_error *err)
 {
-    free(dy->group);
-    free(dy->parents);
-    free(dy->groups);
-    free(dy->pairs);
-}
-
-/* Fills DY (release it with dagum_year_free, also after a failure: it is zeroed then). Returns
- * 0, or -1 with a 503 or the 422 naming YEAR. */
-static int dagum_year(const struct store *s, const struct panel *p, const double *x,
-                      const double *w, int year, struct dagum_year *dy, struct api_error *err)
-{
-    struct dagum_year y = {0};
-    int rc = -1;
-    memset(dy, 0, sizeof *dy);
-    y.group = malloc(p->nr * sizeof *y.group);
-    y.parents = malloc(p->nr * sizeof *y.parents);
-    y.groups = malloc(p->nr * sizeof *y.groups);
-    if (!y.group || !y.parents || !y.groups) {
-        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-        goto done;
-    }
-    parent_groups(s, p, y.group, y.parents, &y.ng);
-    y.np = metrics_dagum_npairs(y.ng);
-    y.pairs = malloc((y.np + 1) * sizeof *y.pairs);
-    if (!y.pairs) {
-        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-        goto done;
-    }
-    /* into a local: a pointer into Y would let the analyzer think Y's pointers were lost */
-    struct metrics_dagum d;
-    int code = metrics_dagum_decompose(x, w, y.group, p->nr, y.ng, &d, y.groups, y.pairs);
+    struct metrics_dagum dg;
+    int code = metrics_dagum_decompose(x, w, bp->group, n, bp->ng, &dg, bp->dagum, bp->pairs);
     if (code != METRICS_OK) {
         undefined(err, "group_by", "the dagum decomposition", NULL, year, code);
         if (code == METRICS_E_ZERO)
             snprintf(err->detail + strlen(err->detail), sizeof err->detail - strlen(err->detail),
                      " (a group whose mean is 0 has no Gini of its own)");
-        goto done;
+        return -1;
     }
-    y.d = d;
-    *dy = y;
-    return 0;
-done:
-    dagum_year_free(&y);
-    return rc;
-}
-
-/* The Dagum (1997) Gini decomposition by the parents of the panel's regions, for one year, as
- * member "dagum". */
-static int dagum_doc(struct doc *d, const struct store *s, const struct query *q,
-                     const struct panel *p, const double *x, const double *w, int year,
-                     struct api_error *err)
-{
-    struct dagum_year dy;
-    int rc = -1;
-    if (dagum_year(s, p, x, w, year, &dy, err) != 0)
-        goto done;
     doc_key(d, "dagum");
     doc_object_begin(d);
-    doc_set_num(d, "gini", dy.d.gini);
-    doc_set_num(d, "within", dy.d.within);
-    doc_set_num(d, "net_between", dy.d.net_between);
-    doc_set_num(d, "transvariation", dy.d.transvariation);
-    doc_set_num(d, "between", dy.d.between);
+    doc_set_num(d, "gini", dg.gini);
+    doc_set_num(d, "within", dg.within);
+    doc_set_num(d, "net_between", dg.net_between);
+    doc_set_num(d, "transvariation", dg.transvariation);
+    doc_set_num(d, "between", dg.between);
     doc_key(d, "shares");
-    if (dy.d.has_shares) {
+    if (dg.has_shares) {
         doc_object_begin(d);
-        doc_set_num(d, "within", dy.d.share_within);
-        doc_set_num(d, "net_between", dy.d.share_net_between);
-        doc_set_num(d, "transvariation", dy.d.share_transvariation);
+        doc_set_num(d, "within", dg.share_within);
+        doc_set_num(d, "net_between", dg.share_net_between);
+        doc_set_num(d, "transvariation", dg.share_transvariation);
         doc_object_end(d);
     } else {
         doc_null(d); /* gini 0: every value equal, no part of nothing */
     }
     doc_key(d, "groups");
     doc_array_begin(d);
-    for (size_t g = 0; g < dy.ng; g++) {
-        const struct metrics_dagum_group *e = &dy.groups[g];
+    for (size_t g = 0; g < bp->ng; g++) {
+        const struct metrics_dagum_group *e = &bp->dagum[g];
         doc_object_begin(d);
         doc_key(d, "group");
-        out_region_doc(d, s, dy.parents[g], q);
+        out_region_doc(d, s, bp->parents[g], q);
         doc_set_int(d, "n", (long long)e->n);
         doc_set_num(d, "mean", e->mean);
         doc_set_num(d, "population_share", e->population_share);
@@ -805,14 +750,14 @@ static int dagum_doc(struct doc *d, const struct store *s, const struct query *q
     doc_array_end(d);
     doc_key(d, "pairs");
     doc_array_begin(d);
-    for (size_t k = 0; k < dy.np; k++) {
-        const struct metrics_dagum_pair *e = &dy.pairs[k];
+    for (size_t k = 0; k < bp->np; k++) {
+        const struct metrics_dagum_pair *e = &bp->pairs[k];
         doc_object_begin(d);
         /* the richer group first (metrics_dagum_decompose orders them), so D is in [0, 1] */
         doc_key(d, "groups");
         doc_array_begin(d);
-        doc_str(d, region_id(s, dy.parents[e->a]));
-        doc_str(d, region_id(s, dy.parents[e->b]));
+        doc_str(d, region_id(s, bp->parents[e->a]));
+        doc_str(d, region_id(s, bp->parents[e->b]));
         doc_array_end(d);
         doc_set_num(d, "gini", e->gini);
         doc_set_num(d, "relative_affluence", e->relative_affluence);
@@ -822,17 +767,15 @@ static int dagum_doc(struct doc *d, const struct store *s, const struct query *q
     }
     doc_array_end(d);
     doc_object_end(d);
-    rc = 0;
-done:
-    dagum_year_free(&dy);
-    return rc;
+    return 0;
 }
 
 /* The members of year Y's row, its measures read from SET (opened on the year). Its CV goes to
  * *CV with *HAS_CV = 1, or *HAS_CV = 0 when the CV is undefined in that year. */
 static int year_doc(struct doc *d, const struct store *s, const struct query *q,
-                    const struct dispersion_req *rq, const struct panel *p, size_t y,
-                    struct metrics_set *set, double *cv, int *has_cv, struct api_error *err)
+                    const struct dispersion_req *rq, const struct panel *p,
+                    const struct by_parent *bp, size_t y, struct metrics_set *set, double *cv,
+                    int *has_cv, struct api_error *err)
 {
     const double *x = &p->x[y * p->nr], *w = p->w ? &p->w[y * p->nr] : NULL;
     int year = p->years[y];
@@ -880,13 +823,13 @@ static int year_doc(struct doc *d, const struct store *s, const struct query *q,
     doc_key(d, "decomposition");
     doc_object_begin(d);
     if (rq->want[M_THEIL_T] &&
-        decomposition_doc(d, "theil_t", s, q, p, x, w, METRICS_THEIL_T, year, err) != 0)
+        decomposition_doc(d, "theil_t", s, q, bp, set, METRICS_THEIL_T, year, err) != 0)
         return -1;
     if (rq->want[M_THEIL_L] &&
-        decomposition_doc(d, "theil_l", s, q, p, x, w, METRICS_THEIL_L, year, err) != 0)
+        decomposition_doc(d, "theil_l", s, q, bp, set, METRICS_THEIL_L, year, err) != 0)
         return -1;
     doc_object_end(d);
-    if (rq->want[M_GINI] && dagum_doc(d, s, q, p, x, w, year, err) != 0)
+    if (rq->want[M_GINI] && dagum_doc(d, s, q, bp, x, w, p->nr, year, err) != 0)
         return -1;
     return 0;
 }
@@ -1123,8 +1066,10 @@ int gaps_dispersion(const struct store *s, const struct query *q, struct doc *d,
     struct panel p = {0};
     double *cvs = NULL;
     struct metrics_set set = {0}; /* reopened year by year: no allocation per year */
+    struct by_parent bp = {0};
     int rc = -1, all_cv = 1;
-    if (dispersion_prepare(s, q, &rq, &p, &cvs, err) != 0)
+    if (dispersion_prepare(s, q, &rq, &p, &cvs, err) != 0 ||
+        (rq.by_parent && by_parent_make(s, &p, &bp, err) != 0))
         goto done;
     doc_object_begin(d);
     head_doc(d, s, q, &rq, &p);
@@ -1134,7 +1079,7 @@ int gaps_dispersion(const struct store *s, const struct query *q, struct doc *d,
         int has_cv = 0;
         doc_object_begin(d);
         metrics_set_open(&set, &p.x[y * p.nr], p.w ? &p.w[y * p.nr] : NULL, p.nr);
-        if (year_doc(d, s, q, &rq, &p, y, &set, &cvs[y], &has_cv, err) != 0)
+        if (year_doc(d, s, q, &rq, &p, &bp, y, &set, &cvs[y], &has_cv, err) != 0)
             goto done;
         doc_object_end(d);
         all_cv = all_cv && has_cv;
@@ -1146,9 +1091,11 @@ int gaps_dispersion(const struct store *s, const struct query *q, struct doc *d,
     doc_object_end(d);
     rc = 0;
 done:
+    by_parent_free(&bp);
     dispersion_free(&rq, &p, cvs);
     return rc;
 }
+
 /* ------------------------------------------------------------ convergence ----------- */
 
 struct convergence_req {

@@ -140,6 +140,13 @@ METRICS_MUST_CHECK int metrics_theil_decompose(const double *x, const double *w,
                                                struct metrics_decomposition *out,
                                                struct metrics_group *groups);
 
+/* metrics_theil_decompose of the values of S (opened by metrics_set_open): the same bits and
+ * codes, the sample's checks and its own index not taken again. */
+METRICS_MUST_CHECK int metrics_set_theil_decompose(struct metrics_set *s, const size_t *group,
+                                                   size_t ngroups, enum metrics_theil_kind kind,
+                                                   struct metrics_decomposition *out,
+                                                   struct metrics_group *groups);
+
 /* ---- regression and convergence ---- */
 struct metrics_ols {
     double slope, intercept;

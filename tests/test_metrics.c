@@ -1407,6 +1407,25 @@ static void set_sample(uint64_t *seed, int kind, size_t n, double *x, double *w)
                       b_);                                                                         \
     } while (0)
 
+/* Every number of two decompositions bit for bit (their padding is not compared). */
+static int same_decomposition(const struct metrics_decomposition *a,
+                              const struct metrics_decomposition *b, const struct metrics_group *ga,
+                              const struct metrics_group *gb, size_t ng)
+{
+    int same = memcmp(&a->total, &b->total, sizeof(double)) == 0 &&
+               memcmp(&a->between, &b->between, sizeof(double)) == 0 &&
+               memcmp(&a->within, &b->within, sizeof(double)) == 0 &&
+               a->has_between_share == b->has_between_share &&
+               memcmp(&a->between_share, &b->between_share, sizeof(double)) == 0;
+    for (size_t k = 0; same && k < ng; k++)
+        same = ga[k].n == gb[k].n &&
+               memcmp(&ga[k].population_share, &gb[k].population_share, sizeof(double)) == 0 &&
+               memcmp(&ga[k].value_share, &gb[k].value_share, sizeof(double)) == 0 &&
+               memcmp(&ga[k].mean, &gb[k].mean, sizeof(double)) == 0 &&
+               memcmp(&ga[k].index, &gb[k].index, sizeof(double)) == 0;
+    return same;
+}
+
 /* Every measure of a metrics_set gives what its one-measure function gives on the same values:
  * the same error code and the same bits, for sizes around METRICS_SET_MAX, ties, zeros,
  * negatives, non-finite values, bad weights, a zero mean and overflows, with one set reopened
@@ -1435,6 +1454,22 @@ START_TEST(test_set_equals_one_measure)
                 for (size_t e = 0; e < N_OF(eps); e++)
                     SAME("atkinson", metrics_set_atkinson(&set, eps[e], &a_),
                          metrics_atkinson(x, wt, n, eps[e], &b_));
+                for (size_t ng = 1; ng <= 4; ng++) /* 4 groups of 3 values: one empty */
+                    for (int kind_t = 0; kind_t <= 1; kind_t++) {
+                        size_t group[100];
+                        struct metrics_decomposition da, db;
+                        struct metrics_group ga[4], gb[4];
+                        enum metrics_theil_kind k = kind_t ? METRICS_THEIL_L : METRICS_THEIL_T;
+                        for (size_t i = 0; i < n; i++)
+                            group[i] = (i * 7) % ng;
+                        memset(ga, 0x5a, sizeof ga);
+                        memset(gb, 0x5a, sizeof gb);
+                        int ra = metrics_set_theil_decompose(&set, group, ng, k, &da, ga);
+                        int rb = metrics_theil_decompose(x, wt, group, n, ng, k, &db, gb);
+                        ck_assert_msg(ra == rb, "decompose n=%zu kind=%d w=%d ng=%zu: %d, %d", n,
+                                      kind, weighted, ng, ra, rb);
+                        ck_assert(ra != METRICS_OK || same_decomposition(&da, &db, ga, gb, ng));
+                    }
                 SAME("range", metrics_set_range(&set, &a_), metrics_range(x, n, &b_));
                 SAME("max_min_ratio", metrics_set_max_min_ratio(&set, &a_),
                      metrics_max_min_ratio(x, n, &b_));

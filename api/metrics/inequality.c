@@ -553,32 +553,47 @@ int metrics_set_max_min_ratio(const struct metrics_set *s, double *out)
 /* ---- Theil decomposition ---- */
 
 /* The units regrouped so that each group's members are contiguous: group k holds
- * x[first[k] .. first[k + 1]) and, with weights, w over the same slots. */
+ * x[first[k] .. first[k + 1]) and, with weights, w over the same slots. Up to METRICS_SET_MAX
+ * units (a year of provinces) in the inline arrays, more on the heap. */
 struct grouping {
     double *x, *w;
     size_t *first;
+    double xs[METRICS_SET_MAX], ws[METRICS_SET_MAX];
+    size_t firsts[METRICS_SET_MAX + 1];
 };
 
 static void grouping_free(struct grouping *g)
 {
-    free(g->x);
-    free(g->w);
-    free(g->first);
+    if (g->x != g->xs)
+        free(g->x);
+    if (g->w != g->ws)
+        free(g->w);
+    if (g->first != g->firsts)
+        free(g->first);
 }
 
 /* A counting sort by group: O(n + ngroups), stable, so a group's members keep input order.
- * N >= 1 (the caller's sample has at least two units; no units would be malloc(0)). */
+ * N >= 1 (the caller's sample has at least two units; no units would be malloc(0)), NGROUPS <=
+ * N. Release G with grouping_free, also after a failure. */
 static int grouping_build(struct grouping *g, const double *x, const double *w, const size_t *group,
                           size_t n, size_t ngroups)
 {
-    *g = (struct grouping){0};
+    g->x = g->w = NULL;
+    g->first = NULL;
     if (n == 0)
         return METRICS_E_TOO_FEW;
     if (n > SIZE_MAX / sizeof(double) || ngroups == SIZE_MAX)
         return METRICS_E_NOMEM;
-    g->x = malloc(n * sizeof *g->x);
-    g->w = w ? malloc(n * sizeof *g->w) : NULL;
-    g->first = calloc(ngroups + 1, sizeof *g->first);
+    if (n <= METRICS_SET_MAX && ngroups <= METRICS_SET_MAX) {
+        g->x = g->xs;
+        g->w = w ? g->ws : NULL;
+        g->first = g->firsts;
+        memset(g->first, 0, (ngroups + 1) * sizeof *g->first);
+    } else {
+        g->x = malloc(n * sizeof *g->x);
+        g->w = w ? malloc(n * sizeof *g->w) : NULL;
+        g->first = calloc(ngroups + 1, sizeof *g->first);
+    }
     if (!g->x || (w && !g->w) || !g->first)
         return METRICS_E_NOMEM;
     for (size_t i = 0; i < n; i++)
@@ -636,19 +651,17 @@ static int group_describe(const struct metrics_sample *all, enum metrics_theil_k
     return METRICS_OK;
 }
 
-int metrics_theil_decompose(const double *x, const double *w, const size_t *group, size_t n,
-                            size_t ngroups, enum metrics_theil_kind kind,
-                            struct metrics_decomposition *out, struct metrics_group *groups)
+/* The decomposition of the opened sample S (its own Theil index from LOGS when not NULL), after
+ * the checks of the sample itself. */
+static int decompose(const struct metrics_sample *s, const double *logs, const size_t *group,
+                     size_t ngroups, enum metrics_theil_kind kind,
+                     struct metrics_decomposition *out, struct metrics_group *groups)
 {
-    struct metrics_sample s;
-    struct grouping gr = {0};
-    struct metrics_group *desc = NULL;
-    if (!out || !group || (kind != METRICS_THEIL_T && kind != METRICS_THEIL_L))
-        return METRICS_E_DOMAIN;
-    int rc = metrics_sample_open(
-        &s, x, w, n, 2, kind == METRICS_THEIL_L ? METRICS_FLOOR_POSITIVE : METRICS_FLOOR_NONNEG, 1);
-    if (rc != METRICS_OK)
-        return rc;
+    struct grouping gr;
+    struct metrics_group inline_desc[METRICS_SET_MAX], *desc = inline_desc;
+    size_t n = s->n;
+    gr.x = gr.w = NULL;
+    gr.first = NULL;
     for (size_t i = 0; i < n; i++)
         if (group[i] >= ngroups)
             return METRICS_E_DOMAIN;
@@ -656,15 +669,16 @@ int metrics_theil_decompose(const double *x, const double *w, const size_t *grou
         return METRICS_E_TOO_FEW; /* some group is empty */
 
     struct metrics_decomposition d;
-    rc = theil_index(kind, x, w, n, &d.total);
+    /* theil_index on the whole sample: the same sums, so the same bits */
+    int rc = metrics_finish(kind == METRICS_THEIL_T ? theil_t_of(s, logs) : theil_l_of(s, logs),
+                            &d.total);
     if (rc != METRICS_OK)
         goto fail;
-    rc = grouping_build(&gr, x, w, group, n, ngroups);
+    rc = grouping_build(&gr, s->x, s->w, group, n, ngroups);
     if (rc != METRICS_OK)
         goto fail;
     rc = METRICS_E_NOMEM;
-    desc = calloc(ngroups, sizeof *desc);
-    if (!desc)
+    if (ngroups > METRICS_SET_MAX && !(desc = calloc(ngroups, sizeof *desc)))
         goto fail;
 
     struct metrics_nsum between = {0, 0}, within = {0, 0};
@@ -674,7 +688,7 @@ int metrics_theil_decompose(const double *x, const double *w, const size_t *grou
         if (m == 0)
             goto fail;
         const double *gw = gr.w ? gr.w + gr.first[k] : NULL;
-        rc = group_describe(&s, kind, gr.x + gr.first[k], gw, m, &desc[k]);
+        rc = group_describe(s, kind, gr.x + gr.first[k], gw, m, &desc[k]);
         if (rc != METRICS_OK)
             goto fail;
         double v = desc[k].population_share, sh = desc[k].value_share;
@@ -701,7 +715,36 @@ int metrics_theil_decompose(const double *x, const double *w, const size_t *grou
         memcpy(groups, desc, ngroups * sizeof *desc);
     rc = METRICS_OK;
 fail:
-    free(desc);
+    if (desc != inline_desc)
+        free(desc);
     grouping_free(&gr);
     return rc;
+}
+
+int metrics_theil_decompose(const double *x, const double *w, const size_t *group, size_t n,
+                            size_t ngroups, enum metrics_theil_kind kind,
+                            struct metrics_decomposition *out, struct metrics_group *groups)
+{
+    struct metrics_sample s;
+    if (!out || !group || (kind != METRICS_THEIL_T && kind != METRICS_THEIL_L))
+        return METRICS_E_DOMAIN;
+    int rc = metrics_sample_open(
+        &s, x, w, n, 2, kind == METRICS_THEIL_L ? METRICS_FLOOR_POSITIVE : METRICS_FLOOR_NONNEG, 1);
+    if (rc != METRICS_OK)
+        return rc;
+    return decompose(&s, NULL, group, ngroups, kind, out, groups);
+}
+
+int metrics_set_theil_decompose(struct metrics_set *s, const size_t *group, size_t ngroups,
+                                enum metrics_theil_kind kind, struct metrics_decomposition *out,
+                                struct metrics_group *groups)
+{
+    struct metrics_sample smp;
+    if (!out || !group || (kind != METRICS_THEIL_T && kind != METRICS_THEIL_L))
+        return METRICS_E_DOMAIN;
+    int rc = set_check(
+        s, 2, kind == METRICS_THEIL_L ? METRICS_FLOOR_POSITIVE : METRICS_FLOOR_NONNEG, 1, &smp);
+    if (rc != METRICS_OK)
+        return rc;
+    return decompose(&smp, set_logs(s), group, ngroups, kind, out, groups);
 }
