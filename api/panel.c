@@ -94,31 +94,62 @@ static void keep_regions(const struct store *s, struct panel *p, uint32_t ind, u
     }
 }
 
+/* The index of YEAR's observation in O[0..COUNT) from I on (the first at or after YEAR, if it
+ * is YEAR's), or COUNT when there is none; *I moves to the first at or after YEAR. In locals:
+ * the panel's status bytes may alias anything, so a cursor kept in memory would be reloaded
+ * after every store. */
+static inline uint32_t seek(const struct observation *o, uint32_t count, uint32_t *i, int year)
+{
+    uint32_t k = *i;
+    while (k < count && o[k].year < year)
+        k++;
+    *i = k;
+    return k < count && o[k].year == year ? k : count;
+}
+
 /* Keeps the candidate years in which every kept region has a point; records the others with
  * the regions missing in them. */
 static void keep_years(const struct store *s, struct panel *p, int weighted, const int *cand,
                        size_t nc, struct lookup *l)
 {
-    size_t nmissing = 0;
-    for (size_t k = 0; k < p->nr && nc > 0; k++)
+    size_t nmissing = 0, nr = p->nr;
+    for (size_t k = 0; k < nr && nc > 0; k++)
         lookup_start(s, &l[k], cand[0]);
     for (size_t y = 0; y < nc; y++) {
-        size_t at = p->ny * p->nr, first = nmissing;
-        double w;
-        for (size_t k = 0; k < p->nr; k++) {
-            if (point(&l[k], weighted, cand[y], &p->x[at + k], &w, &p->status[at + k])) {
-                if (p->w)
-                    p->w[at + k] = w;
+        size_t at = p->ny * nr, first = nmissing;
+        int year = cand[y];
+        double *x = &p->x[at], *w = p->w ? &p->w[at] : NULL;
+        uint8_t *status = &p->status[at];
+        for (size_t k = 0; k < nr; k++) {
+            struct lookup *lk = &l[k];
+            /* every kept region has a value series (keep_regions found a point in it) */
+            uint32_t nv = lk->v->count, iv = lk->iv, kv = seek(lk->ov, nv, &iv, year);
+            lk->iv = iv;
+            int ok = kv < nv;
+            double weight = 1;
+            if (weighted) {
+                uint32_t nw = lk->w ? lk->w->count : 0, iw = lk->iw;
+                uint32_t kw = lk->w ? seek(lk->ow, nw, &iw, year) : 0;
+                lk->iw = iw;
+                ok = ok && kw < nw;
+                if (ok)
+                    weight = lk->ow[kw].value;
+            }
+            if (ok) {
+                x[k] = lk->ov[kv].value;
+                status[k] = lk->ov[kv].status;
+                if (w)
+                    w[k] = weight;
                 continue;
             }
             p->missing[nmissing++] = p->regions[k];
         }
         if (nmissing == first) {
-            p->years[p->ny++] = cand[y];
+            p->years[p->ny++] = year;
             continue;
         }
         struct panel_left_year *e = &p->left_years[p->n_left_years++];
-        e->year = cand[y];
+        e->year = year;
         e->first_missing = first;
         e->n_missing = nmissing - first;
     }
