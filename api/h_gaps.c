@@ -579,19 +579,14 @@ static int measure_doc(struct doc *d, const char *key, const char *what, int cod
     return 0;
 }
 
-/* The region with the smallest (or largest) value of year row Y, its value and the value's
- * status: a value shown from the data keeps its flag. */
+/* Region BEST of year row Y (the one with the smallest or largest value), its value and the
+ * value's status: a value shown from the data keeps its flag. */
 static void extreme_doc(struct doc *d, const struct store *s, const struct panel *p, size_t y,
-                        int want_max)
+                        size_t best)
 {
-    const double *x = panel_row(p, y);
-    size_t best = 0;
-    for (size_t k = 1; k < p->nr; k++)
-        if (want_max ? x[k] > x[best] : x[k] < x[best])
-            best = k;
     doc_object_begin(d);
     doc_set_str(d, "region", region_id(s, p->regions[best]));
-    doc_set_num(d, "value", x[best]);
+    doc_set_num(d, "value", panel_row(p, y)[best]);
     doc_set_str(d, "status", store_status_name(p->status[y * p->nr + best]));
     doc_object_end(d);
 }
@@ -788,11 +783,11 @@ static int year_doc(struct doc *d, const struct store *s, const struct query *q,
         return -1;
     if (rq->want[M_MIN]) {
         doc_key(d, "min");
-        extreme_doc(d, s, p, y, 0);
+        extreme_doc(d, s, p, y, metrics_set_argmin(set));
     }
     if (rq->want[M_MAX]) {
         doc_key(d, "max");
-        extreme_doc(d, s, p, y, 1);
+        extreme_doc(d, s, p, y, metrics_set_argmax(set));
     }
     if ((rq->want[M_RANGE] &&
          measure_doc(d, "range", "range", metrics_set_range(set, &v), &v, year, err) != 0) ||

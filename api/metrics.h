@@ -95,6 +95,7 @@ struct metrics_set {
     int weights;               /* METRICS_OK or METRICS_E_WEIGHTS */
     int sums;                  /* the code of the sums and mean (when values and weights are OK) */
     double total_weight, total_value, mean, lo, hi;
+    size_t min_at, max_at;
     int has_logs;
     double logs[METRICS_SET_MAX]; /* ln(x_i / mu), when has_logs */
     size_t order_n; /* the Gini's sort order of the last sample of ORDER_N values, or 0 */
@@ -111,6 +112,10 @@ METRICS_MUST_CHECK int metrics_set_gini(struct metrics_set *s, double *out);
 METRICS_MUST_CHECK int metrics_set_theil_t(struct metrics_set *s, double *out);
 METRICS_MUST_CHECK int metrics_set_theil_l(struct metrics_set *s, double *out);
 METRICS_MUST_CHECK int metrics_set_atkinson(struct metrics_set *s, double epsilon, double *out);
+/* The first unit with the smallest (largest) value, scanning for a strictly smaller (larger)
+ * one: 0 when there are no values. */
+size_t metrics_set_argmin(const struct metrics_set *s);
+size_t metrics_set_argmax(const struct metrics_set *s);
 METRICS_MUST_CHECK int metrics_set_range(const struct metrics_set *s, double *out);
 METRICS_MUST_CHECK int metrics_set_max_min_ratio(const struct metrics_set *s, double *out);
 

@@ -1470,6 +1470,13 @@ START_TEST(test_set_equals_one_measure)
                                       kind, weighted, ng, ra, rb);
                         ck_assert(ra != METRICS_OK || same_decomposition(&da, &db, ga, gb, ng));
                     }
+                size_t lo = 0, hi = 0; /* the first strict minimum and maximum */
+                for (size_t i = 1; i < n; i++) {
+                    lo = x[i] < x[lo] ? i : lo;
+                    hi = x[i] > x[hi] ? i : hi;
+                }
+                ck_assert_uint_eq(metrics_set_argmin(&set), lo);
+                ck_assert_uint_eq(metrics_set_argmax(&set), hi);
                 SAME("range", metrics_set_range(&set, &a_), metrics_range(x, n, &b_));
                 SAME("max_min_ratio", metrics_set_max_min_ratio(&set, &a_),
                      metrics_max_min_ratio(x, n, &b_));

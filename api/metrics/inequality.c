@@ -347,28 +347,41 @@ void metrics_set_open(struct metrics_set *s, const double *x, const double *w, s
     s->x = x;
     s->w = w;
     s->n = n;
-    s->values = METRICS_OK;
-    s->negative = s->nonpositive = 0;
     s->weights = METRICS_OK;
     s->sums = METRICS_E_DOMAIN;
     s->has_logs = 0;
+    s->min_at = s->max_at = 0;
+    s->values = METRICS_OK;
+    s->negative = s->nonpositive = 0;
     if (!x || n == 0)
         return; /* every measure fails before it reads anything else */
-    /* metrics_check_values for the three floors at once */
+    /* metrics_check_values for the three floors at once, and the first strict extremes; in
+     * locals, which the stores into S would otherwise make the compiler reload */
+    int finite = 1, negative = 0, nonpositive = 0;
+    size_t min_at = 0, max_at = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!isfinite(x[i]))
-            s->values = METRICS_E_DOMAIN;
-        s->negative |= x[i] < 0;
-        s->nonpositive |= !(x[i] > 0);
+        double v = x[i];
+        finite &= isfinite(v) != 0;
+        negative |= v < 0;
+        nonpositive |= !(v > 0);
+        min_at = v < x[min_at] ? i : min_at;
+        max_at = v > x[max_at] ? i : max_at;
     }
-    if (s->values != METRICS_OK)
+    s->values = finite ? METRICS_OK : METRICS_E_DOMAIN;
+    s->negative = negative;
+    s->nonpositive = nonpositive;
+    s->min_at = min_at;
+    s->max_at = max_at;
+    if (!finite)
         return;
     /* extremes(): the range and its ratio read no weights */
-    s->lo = s->hi = x[0];
+    double lo = x[0], hi = x[0];
     for (size_t i = 1; i < n; i++) {
-        s->lo = fmin(s->lo, x[i]);
-        s->hi = fmax(s->hi, x[i]);
+        lo = fmin(lo, x[i]);
+        hi = fmax(hi, x[i]);
     }
+    s->lo = lo;
+    s->hi = hi;
     s->weights = metrics_check_weights(w, n);
     if (s->weights != METRICS_OK)
         return;
@@ -377,6 +390,16 @@ void metrics_set_open(struct metrics_set *s, const double *x, const double *w, s
     s->total_weight = smp.total_weight;
     s->total_value = smp.total_value;
     s->mean = smp.mean;
+}
+
+size_t metrics_set_argmin(const struct metrics_set *s)
+{
+    return s->min_at;
+}
+
+size_t metrics_set_argmax(const struct metrics_set *s)
+{
+    return s->max_at;
 }
 
 /* What metrics_sample_open(..., MIN_N, FLOOR, NONZERO_MEAN) says of S's values, from what
