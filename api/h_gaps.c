@@ -349,7 +349,7 @@ static json_t *pair_summary(const struct pair_point *p, size_t n, int higher_is_
         x[k] = p[k].year;
         y[k] = p[k].ratio;
     }
-    struct metrics_ols current;
+    struct metrics_ols current = {0};
     if (!ok) {
         json_decref(sm);
         sm = NULL;

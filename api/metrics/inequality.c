@@ -465,7 +465,7 @@ int metrics_set_cv(const struct metrics_set *s, int sample, double *out)
  * stable sort by x, whatever order the sort starts from. */
 static inline int set_before(const double *x, unsigned a, unsigned b)
 {
-    return x[a] < x[b] || (x[a] == x[b] && a < b);
+    return x[a] < x[b] || (a < b && x[a] == x[b]);
 }
 
 /* S's units in ascending order of x (ties by index) in S->order. The last sample's order is the
@@ -504,10 +504,10 @@ int metrics_set_gini(struct metrics_set *s, double *out)
     int rc = set_check(s, 2, METRICS_FLOOR_NONNEG, 1, &smp);
     if (rc != METRICS_OK)
         return rc;
-    if (s->n > METRICS_SET_MAX)
+    if (smp.n > METRICS_SET_MAX)
         return metrics_gini(s->x, s->w, s->n, out);
     set_sort(s);
-    for (size_t i = 0; i < s->n; i++)
+    for (size_t i = 0; i < smp.n; i++)
         p[i] = (struct pair){.x = s->x[s->order[i]], .w = metrics_weight_at(s->w, s->order[i])};
     return metrics_finish(gini_sorted(&smp, p), out);
 }
