@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,7 +100,11 @@ static int fmt_fast(char *out, double x)
     double ax = fabs(x);
     if (!(ax >= 1e-8 && ax < 1e36))
         return 0;
-    int e = (int)floor((ilogb(ax)) * 0.30102999566398120); /* log10, maybe one low */
+    /* the binary exponent from the bits (ax is normal here), times log10(2) ~ 1233 / 4096:
+     * the decimal exponent, maybe one low */
+    uint64_t bits;
+    memcpy(&bits, &ax, sizeof bits);
+    int e = (((int)(bits >> 52) - 1023) * 1233) >> 12;
     double v = scale15(ax, e);
     for (int tries = 0; tries < 2 && (v < 1e14 || v >= 1e15); tries++) {
         e += v < 1e14 ? -1 : 1;
@@ -107,7 +112,8 @@ static int fmt_fast(char *out, double x)
     }
     if (!(v >= 1e14 && v < 1e15))
         return 0;
-    double whole = floor(v), frac = v - whole;
+    uint64_t whole = (uint64_t)v; /* v is positive: truncation is floor */
+    double frac = v - (double)whole;
     int up = frac > 0.5;
     if (fabs(frac - 0.5) < 0.07) {
         /* Near a half: the exact product is v + fma(ax, 10^k, -v), that error being exactly
@@ -116,28 +122,38 @@ static int fmt_fast(char *out, double x)
         if (14 - e < 0)
             return 0;
         double half = (frac - 0.5) + fma(ax, pow10_table[14 - e], -v);
-        up = half > 0 || (half == 0 && fmod(whole, 2) == 1);
+        up = half > 0 || (half == 0 && (whole & 1));
     }
-    unsigned long long m = (unsigned long long)whole + (unsigned long long)up;
+    uint64_t m = whole + (uint64_t)up;
     if (m == 1000000000000000ULL) { /* 9.99...95 rounds up to a new digit */
         m /= 10;
         e++;
     }
-    char d[16];
-    /* 15 digits as 7 + 8 in 32-bit halves, two digits a step */
-    unsigned hi = (unsigned)(m / 100000000ULL), lo = (unsigned)(m % 100000000ULL);
-    for (int i = 14; i > 7; i -= 2) {
-        memcpy(d + i - 1, digit_pairs + 2 * (lo % 100), 2);
-        lo /= 100;
-    }
-    for (int i = 6; i > 0; i -= 2) {
-        memcpy(d + i - 1, digit_pairs + 2 * (hi % 100), 2);
-        hi /= 100;
-    }
-    d[0] = (char)('0' + hi);
     int nd = 15; /* digits kept: %g drops trailing zeros */
-    while (nd > 1 && d[nd - 1] == '0')
+    while (m % 10 == 0 && nd > 1) {
+        m /= 10;
         nd--;
+    }
+    /* the NDIG digits of M into D[0..nd), two a step from the right, from 32-bit parts */
+    char d[16];
+    memset(d, '0', sizeof d);
+    char *end = d + nd;
+    uint64_t rest = m;
+    while (rest >= 100000000ULL) {
+        uint32_t lo = (uint32_t)(rest % 100000000ULL);
+        rest /= 100000000ULL;
+        for (int i = 0; i < 4; i++, lo /= 100)
+            memcpy(end -= 2, digit_pairs + 2 * (lo % 100), 2);
+    }
+    uint32_t r = (uint32_t)rest;
+    while (r >= 100) {
+        memcpy(end -= 2, digit_pairs + 2 * (r % 100), 2);
+        r /= 100;
+    }
+    if (r >= 10)
+        memcpy(end -= 2, digit_pairs + 2 * r, 2);
+    else
+        *--end = (char)('0' + r);
     int k = 0;
     if (x < 0)
         out[k++] = '-';
@@ -145,7 +161,7 @@ static int fmt_fast(char *out, double x)
         out[k++] = d[0];
         if (nd > 1) {
             out[k++] = '.';
-            memcpy(out + k, d + 1, (size_t)nd - 1);
+            memcpy(out + k, d + 1, 15); /* fixed length: OUT has room, the rest is overwritten */
             k += nd - 1;
         }
         int ae = e < 0 ? -e : e;
@@ -153,22 +169,24 @@ static int fmt_fast(char *out, double x)
         out[k++] = e < 0 ? '-' : '+';
         if (ae >= 100)
             out[k++] = (char)('0' + ae / 100);
-        out[k++] = (char)('0' + ae / 10 % 10);
-        out[k++] = (char)('0' + ae % 10);
+        memcpy(out + k, digit_pairs + 2 * (ae % 100), 2);
+        k += 2;
     } else if (e >= 0) { /* e + 1 digits, then the rest after the point */
-        memcpy(out + k, d, (size_t)e + 1);
-        k += e + 1;
+        memcpy(out + k + 1, d, 16); /* the fraction lands in place; the integer part moves */
+        for (int i = 0; i <= e; i++)
+            out[k + i] = d[i];
         if (nd > e + 1) {
-            out[k++] = '.';
-            memcpy(out + k, d + e + 1, (size_t)(nd - e - 1));
-            k += nd - e - 1;
+            out[k + e + 1] = '.';
+            k += nd + 1;
+        } else {
+            k += e + 1;
         }
     } else { /* 0.000ddd */
         out[k++] = '0';
         out[k++] = '.';
         for (int i = 0; i < -e - 1; i++)
             out[k++] = '0';
-        memcpy(out + k, d, (size_t)nd);
+        memcpy(out + k, d, 16);
         k += nd;
     }
     out[k] = '\0';
