@@ -72,7 +72,10 @@ void buf_printf(struct buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+static const char digit_pairs[] =
+    "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546"
+    "4748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293"
+    "949596979899";
 
 static const double pow10_table[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
@@ -171,7 +174,7 @@ static int fmt_fast(char *out, double x)
             out[k++] = (char)('0' + ae / 100);
         memcpy(out + k, digit_pairs + 2 * (ae % 100), 2);
         k += 2;
-    } else if (e >= 0) { /* e + 1 digits, then the rest after the point */
+    } else if (e >= 0) {            /* e + 1 digits, then the rest after the point */
         memcpy(out + k + 1, d, 16); /* the fraction lands in place; the integer part moves */
         for (int i = 0; i <= e; i++)
             out[k + i] = d[i];

@@ -22,12 +22,16 @@ int catalog_sources(const struct store *s, const struct query *q, json_t **out,
                     struct api_error *err);
 int series_get(const struct store *s, const struct query *q, struct doc *d, struct api_error *err);
 int gaps_pairs(const struct store *s, const struct query *q, json_t **out, struct api_error *err);
-int gaps_dispersion(const struct store *s, const struct query *q, struct doc *d, struct api_error *err);
+int gaps_dispersion(const struct store *s, const struct query *q, struct doc *d,
+                    struct api_error *err);
 int gaps_convergence(const struct store *s, const struct query *q, json_t **out,
                      struct api_error *err);
-int gaps_density(const struct store *s, const struct query *q, struct doc *d, struct api_error *err);
-int gaps_mobility(const struct store *s, const struct query *q, struct doc *d, struct api_error *err);
-int gaps_spatial(const struct store *s, const struct query *q, struct doc *d, struct api_error *err);
+int gaps_density(const struct store *s, const struct query *q, struct doc *d,
+                 struct api_error *err);
+int gaps_mobility(const struct store *s, const struct query *q, struct doc *d,
+                  struct api_error *err);
+int gaps_spatial(const struct store *s, const struct query *q, struct doc *d,
+                 struct api_error *err);
 int compare_get(const struct store *s, const struct query *q, struct doc *d, struct api_error *err);
 int index_get(const struct store *s, const struct query *q, struct doc *d, struct api_error *err);
 int profile_get(const struct store *s, const struct query *q, struct doc *d, struct api_error *err);

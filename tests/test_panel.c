@@ -139,9 +139,8 @@ static size_t years_of(const char *regions, int from, int to, int *out, size_t r
     struct year_range yr = {.from = from, .to = to};
     int *years;
     size_t n;
-    ck_assert_int_eq(select_years(st, store_indicator_index(st, "x", 1), &sel, &yr, &years, &n,
-                                  &err),
-                     0);
+    ck_assert_int_eq(
+        select_years(st, store_indicator_index(st, "x", 1), &sel, &yr, &years, &n, &err), 0);
     ck_assert_uint_le(n, room);
     memcpy(out, years, n * sizeof *years);
     free(years);

@@ -465,16 +465,16 @@ static void build_context(const struct dockerfile *d, const char *ctx)
         int into = dest[strlen(dest) - 1] == '/'; /* COPY a b dir/: into the folder */
         for (int k = 0; k < nw - 1; k++) {
             /* A folder source copies its contents; a file goes into DEST/ or becomes DEST. */
-            int len = snprintf(cmd, sizeof cmd,
-                     "cd '%s' && for f in %s; do "
-                     "if [ -d \"$f\" ]; then mkdir -p '%s/%s' && cp -a \"$f/.\" '%s/%s'; "
-                     "elif [ %d = 1 ]; then mkdir -p '%s/%s' && cp -a \"$f\" '%s/%s'; "
-                     "else mkdir -p \"$(dirname '%s/%s')\" && cp -a \"$f\" '%s/%s'; fi; done",
-                     SRC, w[k], ctx, dest, ctx, dest, into, ctx, dest, ctx, dest, ctx, dest, ctx,
-                     dest);
+            int len = snprintf(
+                cmd, sizeof cmd,
+                "cd '%s' && for f in %s; do "
+                "if [ -d \"$f\" ]; then mkdir -p '%s/%s' && cp -a \"$f/.\" '%s/%s'; "
+                "elif [ %d = 1 ]; then mkdir -p '%s/%s' && cp -a \"$f\" '%s/%s'; "
+                "else mkdir -p \"$(dirname '%s/%s')\" && cp -a \"$f\" '%s/%s'; fi; done",
+                SRC, w[k], ctx, dest, ctx, dest, into, ctx, dest, ctx, dest, ctx, dest, ctx, dest);
             ck_assert_int_lt(len, (int)sizeof cmd);
-            ck_assert_msg(ops_shell(cmd, NULL, 60) == 0, "Dockerfile:%d: cannot copy %s",
-                          in->line, w[k]);
+            ck_assert_msg(ops_shell(cmd, NULL, 60) == 0, "Dockerfile:%d: cannot copy %s", in->line,
+                          w[k]);
         }
     }
     /* .dockerignore patterns are rooted at the context (Go's filepath.Match, as sh globs). */
@@ -539,8 +539,15 @@ static void import_as_readme_says(const char *dir, const char *bin, const char *
     ck_assert_msg(run_as(host_uid, bin, args, log) == 0, "import as the host user: %s",
                   ops_log_tail(log));
     /* docker kill -s HUP after importing again; here: serve the file as the image's user. */
-    const char *argv[] = {"/usr/bin/setpriv", "--reuid=10001", "--regid=10001", "--clear-groups",
-                          bin, "serve", "--db", db, NULL};
+    const char *argv[] = {"/usr/bin/setpriv",
+                          "--reuid=10001",
+                          "--regid=10001",
+                          "--clear-groups",
+                          bin,
+                          "serve",
+                          "--db",
+                          db,
+                          NULL};
     char srvlog[500];
     snprintf(srvlog, sizeof srvlog, "%s/server-mydata.log", dir);
     struct tu_server srv;
