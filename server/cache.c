@@ -5,6 +5,8 @@
 #include "cache.h"
 
 #include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +74,8 @@ static void entry_free(struct cache_entry *e)
     free(e->key);
     free(e->body);
     free(atomic_load(&e->gz));
+    if (atomic_load(&e->fd) >= 0)
+        close(atomic_load(&e->fd));
     free(e);
     cache_unref(c);
 }
@@ -230,6 +234,7 @@ struct cache_entry *cache_put(struct cache *c, const char *key, size_t keylen, u
     e->key[keylen] = '\0';
     e->keylen = keylen;
     e->hash = hash;
+    atomic_init(&e->fd, -1);
     /* the renderer's buffer may be twice the body: give back what is held for years (when
      * realloc fails, the buffer stays as it was, whole) */
     char *fit = realloc(a->body, a->len + 1);
@@ -319,9 +324,9 @@ void cache_remember(struct cache *c, const char *key, size_t keylen, struct cach
     pthread_rwlock_unlock(&c->lock);
 }
 
-/* Counts E's new gzip copy of COST bytes, evicting others (or E, when E alone is now over the
- * budget) to stay within it. */
-static void count_gzip(struct cache_entry *e, size_t cost)
+/* Counts E's new copy of COST bytes (its gzip body, its memory file), evicting others (or E,
+ * when E alone is now over the budget) to stay within it. */
+static void count_copy(struct cache_entry *e, size_t cost)
 {
     struct cache *c = e->cache;
     struct cache_entry *victims = NULL;
@@ -354,11 +359,37 @@ const char *cache_gzip(struct cache_entry *e, size_t *len)
             free(gz); /* another thread published first: use theirs */
             gz = expected;
         } else {
-            count_gzip(e, sizeof *gz + gz->len + MALLOC_OVERHEAD);
+            count_copy(e, sizeof *gz + gz->len + MALLOC_OVERHEAD);
         }
     }
     *len = gz->len;
     return gz->len ? gz->data : NULL;
+}
+
+int cache_body_fd(struct cache_entry *e)
+{
+    int fd = atomic_load(&e->fd);
+    if (fd >= 0)
+        return fd;
+    fd = memfd_create("answer", MFD_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    size_t done = 0;
+    while (done < e->len) {
+        ssize_t w = write(fd, e->body + done, e->len - done);
+        if (w <= 0) {
+            close(fd);
+            return -1;
+        }
+        done += (size_t)w;
+    }
+    int expected = -1;
+    if (!atomic_compare_exchange_strong(&e->fd, &expected, fd)) {
+        close(fd);
+        return expected;
+    }
+    count_copy(e, e->len + MALLOC_OVERHEAD);
+    return fd;
 }
 
 void cache_stats(struct cache *c, struct cache_stats *out)

@@ -22,6 +22,7 @@ struct cache_entry {
     char *body; /* owned */
     size_t len;
     _Atomic(struct gz_body *) gz; /* owned once set; NULL until first asked for */
+    atomic_int fd;                /* a memory file holding BODY (owned), -1 until asked for */
     const char *content_type;
     char disposition[128];    /* Content-Disposition value ("" for none), made once here */
     char etag[24];            /* W/"16 hex digits" */
@@ -72,6 +73,9 @@ void cache_remember(struct cache *c, const char *key, size_t keylen, struct cach
 /* The gzip body of E (made on first call, and then counted against the cache's budget); NULL
  * when it does not compress or on failure. */
 const char *cache_gzip(struct cache_entry *e, size_t *len);
+/* A memory file holding E's body, for sendfile (made on first call and counted against the
+ * cache's budget; owned by E: dup it to hand it on); -1 on failure. */
+int cache_body_fd(struct cache_entry *e);
 void cache_entry_release(struct cache_entry *e);
 
 struct cache_stats {

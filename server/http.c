@@ -807,6 +807,28 @@ static void release_entry(void *cls)
     cache_entry_release(cls);
 }
 
+/* A cached body this large goes out by sendfile from a memory file made once per entry, not
+ * copied from the heap into the socket: measured pinned against nginx (bench/README), the
+ * 541 KB density 114 -> 80 us of server CPU per request and the 130 KB spatial 36 -> 33; at
+ * 62 KB it cost more (19 -> 23 us: a header send, sendfile, dup and close against one
+ * sendmsg). */
+#define HTTP_SENDFILE_MIN (128 * 1024)
+
+/* RP's cached body as a file response, or NULL to send it from memory. */
+static struct MHD_Response *file_response(const struct http_reply *rp)
+{
+    if (!rp->entry || rp->status != 200 || rp->body != rp->entry->body ||
+        rp->len < HTTP_SENDFILE_MIN)
+        return NULL;
+    int fd = cache_body_fd(rp->entry);
+    if (fd < 0 || (fd = dup(fd)) < 0)
+        return NULL;
+    struct MHD_Response *resp = MHD_create_response_from_fd_at_offset64(rp->len, fd, 0);
+    if (!resp) /* else libmicrohttpd closes FD when it is done with the response */
+        close(fd);
+    return resp;
+}
+
 static struct MHD_Response *make_response(struct http_reply *rp, struct request *r)
 {
     struct MHD_Response *resp;
@@ -816,6 +838,8 @@ static struct MHD_Response *make_response(struct http_reply *rp, struct request 
         stream_body_count(rp->stream, &r->bytes);
         resp = stream_body_response(rp->stream);
         rp->stream = NULL;
+    } else if ((resp = file_response(rp)) != NULL) {
+        /* the bytes are the memory file's: the entry is released with the reply */
     } else if (rp->entry && (rp->status == 200 || rp->status == 304)) {
         /* The entry is released when MHD is done sending its bytes. */
         resp = MHD_create_response_from_buffer_with_free_callback_cls(rp->len, (void *)rp->body,

@@ -12,7 +12,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "query.h"
 #include "rawhttp.h"
+#include "routes.h"
 #include "testutil.h"
 
 static struct tu_response request(const char *method, const char *target,
@@ -379,6 +381,58 @@ static int raw_status(const char *req, size_t len)
         sscanf(buf, "HTTP/1.%*d %d", &status);
     return status;
 }
+
+/* TARGET's answer as routes_answer makes it (NEW bytes in *LEN). */
+static char *answer_of(const char *path, const char *query, size_t *len)
+{
+    struct api_error err = {0};
+    char argbuf[128];
+    const char *arg = NULL;
+    const struct route *r = routes_match(path, argbuf, sizeof argbuf, &arg);
+    struct query q;
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(query_parse(&q, query, strlen(query), &err), 0);
+    q.path_arg = arg;
+    ck_assert_int_eq(routes_check(r, &q, FORMAT_JSON, &err), 0);
+    struct answer a;
+    ck_assert_int_eq(routes_answer(r, tu_store(), &q, &a, &err), 0);
+    query_free(&q);
+    *len = a.len;
+    return a.body;
+}
+
+/* Large cached answers go out by sendfile from a memory file (the rest from memory): the bytes
+ * are the answer's, the first time and from the cache, and HEAD sends the headers alone. */
+START_TEST(test_http_large_answers_whole)
+{
+    static const char *const q[] = {
+        "indicator=gdp_per_capita&regions=group:provinces&from=2005&to=2023", /* 130 KB */
+        "indicator=gdp_per_capita&regions=group:provinces&from=2018&to=2019", /* small */
+    };
+    for (int k = 0; k < 2; k++) {
+        char target[256];
+        size_t len;
+        char *want = answer_of("/v1/gaps/spatial", q[k], &len);
+        snprintf(target, sizeof target, "/v1/gaps/spatial?%s", q[k]);
+        for (int round = 0; round < 3; round++) {
+            struct tu_response r = request("GET", target, NULL);
+            ck_assert_int_eq(r.status, 200);
+            ck_assert_uint_eq(r.len, len);
+            ck_assert(memcmp(r.body, want, len) == 0);
+            char cl[32];
+            snprintf(cl, sizeof cl, "%zu", len);
+            ck_assert_str_eq(hdr(&r, "Content-Length"), cl);
+            tu_response_free(&r);
+        }
+        struct tu_response h;
+        ck_assert_int_eq(tu_http(&tu_srv, "HEAD", target, NULL, &h), 0);
+        ck_assert_int_eq(h.status, 200);
+        ck_assert_uint_eq(h.len, 0);
+        tu_response_free(&h);
+        free(want);
+    }
+}
+END_TEST
 
 START_TEST(test_http_limits)
 {
@@ -919,6 +973,7 @@ int main(void)
     tcase_add_unchecked_fixture(tc, tu_srv_start, tu_srv_stop);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_http_health);
+    tcase_add_test(tc, test_http_large_answers_whole);
     tcase_add_test(tc, test_http_series_json_headers);
     tcase_add_test(tc, test_http_etag_304);
     tcase_add_test(tc, test_http_304_content_length);
