@@ -216,7 +216,7 @@ static void density_head(struct doc *d, const struct store *s, const struct quer
     doc_key(d, "conventions");
     out_conventions_doc(d, conv);
     doc_key(d, "left_out");
-    out_left_out_doc(d, s, p);
+    out_left_out_doc(d, s, p, NULL);
 }
 
 static void points_doc(struct doc *d, const double *at, const double *density, size_t m)

@@ -1024,7 +1024,7 @@ static void head_doc(struct doc *d, const struct store *s, const struct query *q
     doc_key(d, "conventions");
     out_conventions_doc(d, dispersion_conventions);
     doc_key(d, "left_out");
-    out_left_out_doc(d, s, p);
+    out_left_out_doc(d, s, p, NULL);
 }
 
 /* What both forms of the answer start from: the request, its balanced panel (checked for the

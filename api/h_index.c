@@ -442,34 +442,6 @@ static void rows_doc(struct doc *d, const struct store *s, const struct query *q
     doc_array_end(d);
 }
 
-/* left_out in the panel's shape (out_left_out_doc), with the reason a composite has for leaving
- * a region out instead of the panel's. */
-static void left_out_doc(struct doc *d, const struct store *s, const struct panel *p)
-{
-    doc_object_begin(d);
-    doc_key(d, "regions");
-    doc_array_begin(d);
-    for (size_t k = 0; k < p->n_left_regions; k++) {
-        doc_object_begin(d);
-        doc_set_str(d, "region", store_region_at(s, p->left_regions[k].region)->id);
-        doc_set_str(d, "reason", LEFT_REASON);
-        doc_object_end(d);
-    }
-    doc_array_end(d);
-    doc_key(d, "years");
-    doc_array_begin(d);
-    for (size_t k = 0; k < p->n_left_years; k++) {
-        const struct panel_left_year *ly = &p->left_years[k];
-        doc_object_begin(d);
-        doc_set_int(d, "year", ly->year);
-        doc_key(d, "missing");
-        out_region_ids_doc(d, s, &p->missing[ly->first_missing], ly->n_missing);
-        doc_object_end(d);
-    }
-    doc_array_end(d);
-    doc_object_end(d);
-}
-
 static void index_doc(struct doc *d, const struct store *s, const struct query *q,
                       const struct index_req *rq, const struct panel *p,
                       const struct index_work *wk)
@@ -513,7 +485,7 @@ static void index_doc(struct doc *d, const struct store *s, const struct query *
     doc_key(d, "warnings");
     warnings_doc(d, s, rq, p, wk);
     doc_key(d, "left_out");
-    left_out_doc(d, s, p);
+    out_left_out_doc(d, s, p, LEFT_REASON);
     doc_key(d, "rows");
     rows_doc(d, s, q, p, wk);
     doc_object_end(d);

@@ -487,7 +487,7 @@ static void mobility_doc(struct doc *d, const struct store *s, const struct quer
     doc_key(d, "conventions");
     out_conventions_doc(d, mobility_conventions);
     doc_key(d, "left_out");
-    out_left_out_doc(d, s, p);
+    out_left_out_doc(d, s, p, NULL);
     doc_key(d, "warnings");
     doc_array_begin(d);
     tie_warning_doc(d, &rq->cls, &m->cls);

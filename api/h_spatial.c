@@ -169,7 +169,7 @@ static void spatial_head(struct doc *d, const struct store *s, const struct quer
     doc_key(d, "conventions");
     out_conventions_doc(d, conv);
     doc_key(d, "left_out");
-    out_left_out_doc(d, s, p);
+    out_left_out_doc(d, s, p, NULL);
 }
 
 int gaps_spatial(const struct store *s, const struct query *q, struct doc *d, struct api_error *err)

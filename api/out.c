@@ -108,7 +108,8 @@ void out_region_ids_doc(struct doc *d, const struct store *s, const uint32_t *re
     doc_array_end(d);
 }
 
-void out_left_out_doc(struct doc *d, const struct store *s, const struct panel *p)
+void out_left_out_doc(struct doc *d, const struct store *s, const struct panel *p,
+                      const char *reason)
 {
     doc_object_begin(d);
     doc_key(d, "regions");
@@ -116,7 +117,7 @@ void out_left_out_doc(struct doc *d, const struct store *s, const struct panel *
     for (size_t k = 0; k < p->n_left_regions; k++) {
         doc_object_begin(d);
         doc_set_str(d, "region", store_region_at(s, p->left_regions[k].region)->id);
-        doc_set_str(d, "reason", panel_reason_text(p->left_regions[k].reason));
+        doc_set_str(d, "reason", reason ? reason : panel_reason_text(p->left_regions[k].reason));
         doc_object_end(d);
     }
     doc_array_end(d);
@@ -172,6 +173,6 @@ json_t *out_left_out(const struct store *s, const struct panel *p)
 {
     struct doc d;
     doc_begin_tree(&d);
-    out_left_out_doc(&d, s, p);
+    out_left_out_doc(&d, s, p, NULL);
     return tree_end(&d);
 }

@@ -46,7 +46,10 @@ void out_texts_doc(struct doc *d, const char *key, const char *en, const char *z
 void out_region_doc(struct doc *d, const struct store *s, uint32_t r, const struct query *q);
 void out_indicator_doc(struct doc *d, const struct store *s, uint32_t i, const struct query *q);
 void out_conventions_doc(struct doc *d, const char *const *pairs);
-void out_left_out_doc(struct doc *d, const struct store *s, const struct panel *p);
+/* out_left_out_doc gives each region left out REASON when it is not NULL (a composite's own
+ * reason), else the panel's. */
+void out_left_out_doc(struct doc *d, const struct store *s, const struct panel *p,
+                      const char *reason);
 /* An array of the ids of N regions REGIONS. */
 void out_region_ids_doc(struct doc *d, const struct store *s, const uint32_t *regions, size_t n);
 
