@@ -154,7 +154,7 @@ static int fmt_fast(char *out, double x)
         r /= 100;
     }
     if (r >= 10)
-        memcpy(end -= 2, digit_pairs + 2 * r, 2);
+        memcpy(end - 2, digit_pairs + 2 * r, 2); /* the last pair: END is not read again */
     else
         *--end = (char)('0' + r);
     int k = 0;

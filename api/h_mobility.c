@@ -385,20 +385,26 @@ static int spatial_compute(const struct store *s, const struct mobility_req *rq,
     int code;
     m->sm = malloc(sizeof *m->sm);
     m->lagv = malloc(p->ny * p->nr * sizeof *m->lagv);
-    if (!m->sm || !m->lagv)
-        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    if (!m->sm || !m->lagv) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        return -1;
+    }
     if (contiguity_build(s, p->regions, p->nr, &rq->opts, &m->c, err) != 0 ||
         contiguity_require_neighbours(s, p->regions, &m->c, &rq->opts, err) != 0)
         return -1;
-    if ((code = markov_panel_lag(&m->c.w, m->v, p->ny, m->lagv)) != METRICS_OK)
-        return api_fail(err, 422, "undefined", "spatial", "the spatial lag is undefined: %s",
-                        metrics_strerror(code));
+    if ((code = markov_panel_lag(&m->c.w, m->v, p->ny, m->lagv)) != METRICS_OK) {
+        api_fail(err, 422, "undefined", "spatial", "the spatial lag is undefined: %s",
+                 metrics_strerror(code));
+        return -1;
+    }
     if (classes_build(&rq->lag, rq->by_year, m->lagv, p, "the spatial lag", &m->lag, err) != 0)
         return -1;
     code = markov_spatial_estimate(m->cls.ids, m->lag.ids, p->nr, p->ny, m->cls.k, m->lag.k, m->sm);
-    if (code != METRICS_OK)
-        return api_fail(err, 422, "undefined", "spatial",
-                        "the spatial Markov chain is undefined: %s", metrics_strerror(code));
+    if (code != METRICS_OK) {
+        api_fail(err, 422, "undefined", "spatial", "the spatial Markov chain is undefined: %s",
+                 metrics_strerror(code));
+        return -1;
+    }
     return 0;
 }
 
@@ -408,14 +414,25 @@ static int mobility_compute(const struct store *s, const struct mobility_req *rq
 {
     int code;
     m->v = malloc(p->ny * p->nr * sizeof *m->v);
-    if (!m->v)
-        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-    if (mobility_values(rq, p, m->v, err) != 0 ||
-        classes_build(&rq->cls, rq->by_year, m->v, p, "the values", &m->cls, err) != 0)
+    if (!m->v) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
         return -1;
-    if ((code = markov_chain_estimate(m->cls.ids, p->nr, p->ny, m->cls.k, &m->chain)) != METRICS_OK)
-        return api_fail(err, 422, "undefined", "classes", "the Markov chain is undefined: %s",
-                        metrics_strerror(code));
+    }
+    /* the classes and the chain are made in locals and then stored: clang-analyzer took a write
+     * through &m->cls or &m->chain for one that may overwrite m->v, and reported m->v leaked */
+    struct classes cls = {0};
+    int bad = mobility_values(rq, p, m->v, err) != 0 ||
+              classes_build(&rq->cls, rq->by_year, m->v, p, "the values", &cls, err) != 0;
+    m->cls = cls; /* (freed with M, also when it failed half made) */
+    if (bad)
+        return -1;
+    struct markov_chain chain;
+    if ((code = markov_chain_estimate(m->cls.ids, p->nr, p->ny, m->cls.k, &chain)) != METRICS_OK) {
+        api_fail(err, 422, "undefined", "classes", "the Markov chain is undefined: %s",
+                 metrics_strerror(code));
+        return -1;
+    }
+    m->chain = chain;
     return rq->spatial ? spatial_compute(s, rq, p, m, err) : 0;
 }
 

@@ -60,7 +60,7 @@ void out_texts_doc(struct doc *d, const char *key, const char *en, const char *z
     size_t n = strlen(key);
     if (n + 4 > sizeof k)
         n = sizeof k - 4;
-    memcpy(k, key, n);
+    memcpy(k, key, n); // NOLINT(bugprone-not-null-terminated-result): "_en" ends it below
     doc_set_str(d, key, out_text(en, zh, q));
     memcpy(k + n, "_en", 4);
     doc_set_str(d, k, en);
