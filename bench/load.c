@@ -17,6 +17,7 @@
  * err_status counts statuses of 400 and up, as wrk does. Exit status 0 when at least one
  * response was read. Only standard C and Linux (epoll). */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -218,7 +219,12 @@ static int head_done(struct conn *c)
     char v[64];
     if (c->head_len < 12 || strncmp(c->head, "HTTP/1.", 7) != 0)
         return -1;
-    c->status = atoi(c->head + 9);
+    /* "HTTP/1.x NNN ": exactly three digits, else the response cannot be read */
+    const char *st = c->head + 9;
+    if (c->head[8] != ' ' || !isdigit((unsigned char)st[0]) || !isdigit((unsigned char)st[1]) ||
+        !isdigit((unsigned char)st[2]) || isdigit((unsigned char)st[3]))
+        return -1;
+    c->status = (st[0] - '0') * 100 + (st[1] - '0') * 10 + (st[2] - '0');
     if (head_value(c, "connection", v, sizeof v) && strcasecmp(v, "close") == 0)
         c->close_after = 1;
     /* RFC 9110 §6.4.1: 1xx, 204 and 304 end with their head, whatever Content-Length says. */
@@ -389,6 +395,29 @@ static int split_url(const char *url, char **host, char **port, char **path)
     return *host && *port && *path && **host ? 0 : -1;
 }
 
+/* TEXT as a whole number (1 to 100000) or positive finite number into *OUT: 0, or -1. */
+static int whole_arg(const char *text, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < 1 || v > 100000)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+static int positive_arg(const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || *end || !(v > 0) || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     int nconn = 50;
@@ -397,17 +426,20 @@ int main(int argc, char **argv)
     int nheaders = 0;
     const char *url = NULL;
     for (int i = 1; i < argc; i++) {
+        int bad = 0;
         if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
-            nconn = atoi(argv[++i]);
+            bad = whole_arg(argv[++i], &nconn);
         else if (strcmp(argv[i], "-d") == 0 && i + 1 < argc)
-            seconds = atof(argv[++i]);
+            bad = positive_arg(argv[++i], &seconds);
         else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
-            g_timeout = atof(argv[++i]);
+            bad = positive_arg(argv[++i], &g_timeout);
         else if (strcmp(argv[i], "-H") == 0 && i + 1 < argc && nheaders < MAX_EXTRA_HEADERS)
             headers[nheaders++] = argv[++i];
         else if (argv[i][0] != '-' && !url)
             url = argv[i];
-        else {
+        else
+            bad = 1;
+        if (bad) {
             usage();
             return 2;
         }
