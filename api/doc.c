@@ -63,8 +63,7 @@ static void open_tree(struct doc *d, json_t *c)
 {
     if (d->depth >= RENDER_JSON_MAX_DEPTH) /* a bug of the caller's: make it visible */
         d->failed = 1;
-    attach(d, c);
-    /* (frees C when failed) */ /* the parent (or the root) owns C; the stack borrows it */
+    attach(d, c); /* the parent (or the root) owns C and the stack borrows it; freed if failed */
     if (!d->failed)
         d->stack[d->depth++] = c;
 }

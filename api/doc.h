@@ -45,9 +45,8 @@ void doc_object_begin(struct doc *d);
 void doc_object_end(struct doc *d);
 void doc_array_begin(struct doc *d);
 void doc_array_end(struct doc *d);
-/* The next member's KEY (NUL-terminated, borrowed until that member is written), of LEN bytes.
- * doc_key and the doc_set_ functions are inline so that the length of a literal key is known
- * where it is written (keys were a third of a large answer's cost). */
+/* The next member's KEY (NUL-terminated, borrowed until that member is written), of LEN bytes;
+ * doc_key (inline) takes a literal key's length where it is written. */
 void doc_key_n(struct doc *d, const char *key, size_t len);
 static inline void doc_key(struct doc *d, const char *key)
 {

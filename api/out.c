@@ -41,11 +41,6 @@ void out_names(json_t *obj, const char *en, const char *zh, const struct query *
     out_texts(obj, "name", en, zh, q);
 }
 
-json_t *out_tristate(int v)
-{
-    return v < 0 ? json_null() : json_boolean(v);
-}
-
 json_t *out_source_id(const struct store *s, uint32_t source)
 {
     const struct source *src = source == STORE_NONE ? NULL : store_source_at(s, source);
@@ -166,13 +161,5 @@ json_t *out_conventions(const char *const *pairs)
     struct doc d;
     doc_begin_tree(&d);
     out_conventions_doc(&d, pairs);
-    return tree_end(&d);
-}
-
-json_t *out_left_out(const struct store *s, const struct panel *p)
-{
-    struct doc d;
-    doc_begin_tree(&d);
-    out_left_out_doc(&d, s, p, NULL);
     return tree_end(&d);
 }

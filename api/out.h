@@ -28,12 +28,8 @@ json_t *out_region_ref(const struct store *s, uint32_t r, const struct query *q)
 json_t *out_indicator_ref(const struct store *s, uint32_t i, const struct query *q);
 /* The id of source X, or null. */
 json_t *out_source_id(const struct store *s, uint32_t source);
-/* true, false or null for a higher_is_better of 1, 0, -1. */
-json_t *out_tristate(int v);
 /* An object of the definitions an answer used, from KEY, TEXT, ... pairs ended by NULL. */
 json_t *out_conventions(const char *const *pairs);
-/* {regions: [{region, reason}], years: [{year, missing: [ids]}]}: what panel P left out. */
-json_t *out_left_out(const struct store *s, const struct panel *p);
 /* Sets KEY of OBJ to V (stolen); a NULL V (failed allocation) is skipped. */
 void out_set(json_t *obj, const char *key, json_t *v);
 
@@ -42,7 +38,8 @@ void out_set(json_t *obj, const char *key, json_t *v);
 /* Members KEY, KEY_en, KEY_zh of the open object, as out_texts. */
 void out_texts_doc(struct doc *d, const char *key, const char *en, const char *zh,
                    const struct query *q);
-/* The value out_region_ref, out_indicator_ref, out_conventions, out_left_out build. */
+/* The values out_region_ref, out_indicator_ref and out_conventions build; left_out is
+ * {regions: [{region, reason}], years: [{year, missing: [ids]}]}: what panel P left out. */
 void out_region_doc(struct doc *d, const struct store *s, uint32_t r, const struct query *q);
 void out_indicator_doc(struct doc *d, const struct store *s, uint32_t i, const struct query *q);
 void out_conventions_doc(struct doc *d, const char *const *pairs);
