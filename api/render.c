@@ -218,11 +218,6 @@ void render_array_end(struct render_json *w)
     close_container(w, ']');
 }
 
-void render_key(struct render_json *w, const char *key)
-{
-    render_key_n(w, key, strlen(key));
-}
-
 void render_key_n(struct render_json *w, const char *key, size_t len)
 {
     int comma = w->depth > 0 && w->count[w->depth - 1]++;

@@ -100,9 +100,7 @@ void render_object_begin(struct render_json *w);
 void render_object_end(struct render_json *w);
 void render_array_begin(struct render_json *w);
 void render_array_end(struct render_json *w);
-/* The next member's KEY (NUL-terminated) in the open object; render_key_n when its LEN is
- * known. */
-void render_key(struct render_json *w, const char *key);
+/* The next member's KEY (LEN bytes) in the open object. */
 void render_key_n(struct render_json *w, const char *key, size_t len);
 /* S (NUL-terminated), or null when S is NULL. */
 void render_str(struct render_json *w, const char *s);
