@@ -86,7 +86,7 @@ void render_json_string(struct buf *out, const char *s, size_t len);
 
 /* A JSON document being written into OUT, byte for byte as render_json would print the tree of
  * the same members in the same order. Calls: a value (str, num, ...) is an array element or
- * follows render_key in an object. */
+ * follows render_key_n in an object. */
 struct render_json {
     struct buf *out;
     int pretty;
