@@ -70,38 +70,6 @@ static void ols_doc(struct doc *d, const struct metrics_ols *o)
     doc_object_end(d);
 }
 
-/* A tree made by a writer WRITE(D, ARG) of one value: a NEW reference, or NULL (memory) with a
- * 503 in ERR when WRITE did not fill ERR itself (it returns -1 then). */
-static json_t *tree_of(int (*write)(struct doc *d, const void *arg, struct api_error *err),
-                       const void *arg, struct api_error *err)
-{
-    struct doc d;
-    json_t *t = NULL;
-    doc_begin_tree(&d);
-    if (write(&d, arg, err) != 0)
-        goto done;
-    if (doc_finish(&d) != 0) {
-        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-        goto done;
-    }
-    t = doc_take_tree(&d);
-done:
-    doc_free(&d);
-    return t;
-}
-
-static int ols_write(struct doc *d, const void *arg, struct api_error *err)
-{
-    (void)err;
-    ols_doc(d, arg);
-    return 0;
-}
-
-static json_t *ols_json(const struct metrics_ols *o, struct api_error *err)
-{
-    return tree_of(ols_write, o, err);
-}
-
 /* Words for a trend's direction: a ratio's gap narrows or widens, a dispersion converges or
  * diverges. */
 struct trend_words {
@@ -190,40 +158,6 @@ static int segments_doc(struct doc *d, const double *x, const double *y, size_t 
     return 0;
 }
 
-struct segments_args {
-    const double *x, *y;
-    size_t n, h;
-    const struct metrics_ols *whole;
-    double neutral;
-    const struct trend_words *w;
-    struct metrics_ols *last;
-};
-
-static int segments_write(struct doc *d, const void *arg, struct api_error *err)
-{
-    const struct segments_args *a = arg;
-    doc_object_begin(d);
-    int rc = segments_doc(d, a->x, a->y, a->n, a->h, a->whole, a->neutral, a->w, a->last, err);
-    doc_object_end(d);
-    return rc;
-}
-
-/* segments_doc's members set on the tree O. Returns 0, or -1 with a 503. */
-static int segments_into(json_t *o, const double *x, const double *y, size_t n, size_t h,
-                         const struct metrics_ols *whole, double neutral,
-                         const struct trend_words *w, struct metrics_ols *last,
-                         struct api_error *err)
-{
-    const struct segments_args a = {x, y, n, h, whole, neutral, w, last};
-    json_t *t = tree_of(segments_write, &a, err);
-    if (!t || json_object_update(o, t) != 0) {
-        json_decref(t);
-        return t ? api_fail(err, 503, "out_of_memory", NULL, "out of memory") : -1;
-    }
-    json_decref(t);
-    return 0;
-}
-
 /* ------------------------------------------------------------------ pairs ----------- */
 
 struct pair_point {
@@ -278,132 +212,158 @@ static int pair_points(const struct store *s, uint32_t ind, uint32_t ref, uint32
 }
 
 /* A number, or null when the metric that made it failed. */
-static json_t *num_if(int ok, double v)
+static void num_if(struct doc *d, int ok, double v)
 {
-    return ok ? out_num(v) : json_null();
+    if (ok)
+        doc_num(d, v);
+    else
+        doc_null(d);
 }
 
-/* {first, last, change}; each is null when it is undefined (HAS_* false, or the change
- * overflows). */
-static json_t *change_json(int has_first, double first, int has_last, double last)
+/* Members first, last, change of the open object; each is null when it is undefined (HAS_*
+ * false, or the change overflows). */
+static void change_members(struct doc *d, int has_first, double first, int has_last, double last)
 {
-    json_t *c = json_object();
     double change = 0;
     int has_change =
         has_first && has_last && metrics_difference(last, first, &change) == METRICS_OK;
-    out_set(c, "first", num_if(has_first, first));
-    out_set(c, "last", num_if(has_last, last));
-    out_set(c, "change", num_if(has_change, change));
-    return c;
+    doc_key(d, "first");
+    num_if(d, has_first, first);
+    doc_key(d, "last");
+    num_if(d, has_last, last);
+    doc_key(d, "change");
+    num_if(d, has_change, change);
+}
+
+static void change_doc(struct doc *d, int has_first, double first, int has_last, double last)
+{
+    doc_object_begin(d);
+    change_members(d, has_first, first, has_last, last);
+    doc_object_end(d);
 }
 
 /* Who is ahead in the last year, by the indicator's higher_is_better; null when neutral. */
-static json_t *leader(int higher_is_better, const struct pair_point *last)
+static void leader_doc(struct doc *d, int higher_is_better, const struct pair_point *last)
 {
-    if (higher_is_better < 0 || last->ref == last->value)
-        return json_null();
-    int ref_higher = last->ref > last->value;
-    return json_string(ref_higher == (higher_is_better == 1) ? "reference" : "region");
-}
-
-/* The year the fitted ratio reaches TARGET, or null when the trend moves away from it. */
-static json_t *target_json(const struct metrics_ols *fit, int last_year, double target)
-{
-    json_t *t = json_object();
-    out_set(t, "ratio", out_num(target));
-    double fitted_last = fit->intercept + fit->slope * last_year;
-    json_t *year = json_null();
-    if (fit->slope != 0 && (target - fitted_last) / fit->slope >= 0) {
-        double y = (target - fit->intercept) / fit->slope;
-        if (isfinite(y)) {
-            json_decref(year);
-            year = json_real(round(y * 10) / 10);
-        }
+    if (higher_is_better < 0 || last->ref == last->value) {
+        doc_null(d);
+        return;
     }
-    out_set(t, "year", year);
-    return t;
+    int ref_higher = last->ref > last->value;
+    doc_str(d, ref_higher == (higher_is_better == 1) ? "reference" : "region");
 }
 
-static json_t *pair_summary(const struct pair_point *p, size_t n, int higher_is_better,
-                            const double *target, size_t min_segment, struct api_error *err)
+/* {ratio, year}: the year the fitted ratio reaches TARGET, or null when the trend moves away
+ * from it. */
+static void target_doc(struct doc *d, const struct metrics_ols *fit, int last_year, double target)
 {
-    json_t *sm = json_object();
+    doc_object_begin(d);
+    doc_set_num(d, "ratio", target);
+    double fitted_last = fit->intercept + fit->slope * last_year;
+    double y = NAN;
+    if (fit->slope != 0 && (target - fitted_last) / fit->slope >= 0)
+        y = (target - fit->intercept) / fit->slope;
+    doc_key(d, "year");
+    num_if(d, isfinite(y), round(y * 10) / 10);
+    doc_object_end(d);
+}
+
+/* The summary of a pair's N points P (N >= 1) as the next value. 0, or -1 with a 503. */
+static int pair_summary_doc(struct doc *d, const struct pair_point *p, size_t n,
+                            int higher_is_better, const double *target, size_t min_segment,
+                            struct api_error *err)
+{
     const struct pair_point *a = &p[0], *b = &p[n - 1];
-    out_set(sm, "first_year", json_integer(a->year));
-    out_set(sm, "last_year", json_integer(b->year));
-    out_set(sm, "years", json_integer((json_int_t)n));
-    out_set(sm, "ratio", change_json(1, a->ratio, 1, b->ratio));
-    out_set(sm, "difference",
-            change_json(a->has_difference, a->difference, b->has_difference, b->difference));
-    /* a difference of two percentages is a change in percentage points */
-    double pp = 0;
-    int has_pp = metrics_pp_change(100 * a->relative_gap, 100 * b->relative_gap, &pp) == METRICS_OK;
-    json_t *rg = change_json(1, a->relative_gap, 1, b->relative_gap);
-    out_set(rg, "change_pp", num_if(has_pp, pp));
-    out_set(sm, "relative_gap", rg);
-    out_set(sm, "leader", leader(higher_is_better, b));
     double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
-    struct metrics_ols fit;
-    int ok = x && y;
-    for (size_t k = 0; ok && k < n; k++) {
+    struct metrics_ols fit, current = {0};
+    int rc = -1;
+    if (!x || !y) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < n; k++) {
         x[k] = p[k].year;
         y[k] = p[k].ratio;
     }
-    struct metrics_ols current = {0};
-    if (!ok) {
-        json_decref(sm);
-        sm = NULL;
-        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-    } else if (n >= 2 && metrics_ols(x, y, n, &fit) == METRICS_OK) {
-        out_set(sm, "trend", ols_json(&fit, err));
-        if (segments_into(sm, x, y, n, min_segment, &fit, 1, &ratio_words, &current, err) != 0) {
-            json_decref(sm);
-            sm = NULL;
-        } else if (target) {
-            /* where the current segment's line reaches the target */
-            out_set(sm, "target", target_json(&current, b->year, *target));
+    doc_object_begin(d);
+    doc_set_int(d, "first_year", a->year);
+    doc_set_int(d, "last_year", b->year);
+    doc_set_int(d, "years", (long long)n);
+    doc_key(d, "ratio");
+    change_doc(d, 1, a->ratio, 1, b->ratio);
+    doc_key(d, "difference");
+    change_doc(d, a->has_difference, a->difference, b->has_difference, b->difference);
+    /* a difference of two percentages is a change in percentage points */
+    double pp = 0;
+    int has_pp = metrics_pp_change(100 * a->relative_gap, 100 * b->relative_gap, &pp) == METRICS_OK;
+    doc_key(d, "relative_gap");
+    doc_object_begin(d);
+    change_members(d, 1, a->relative_gap, 1, b->relative_gap);
+    doc_key(d, "change_pp");
+    num_if(d, has_pp, pp);
+    doc_object_end(d);
+    doc_key(d, "leader");
+    leader_doc(d, higher_is_better, b);
+    if (n >= 2 && metrics_ols(x, y, n, &fit) == METRICS_OK) {
+        doc_key(d, "trend");
+        ols_doc(d, &fit);
+        if (segments_doc(d, x, y, n, min_segment, &fit, 1, &ratio_words, &current, err) != 0)
+            goto done;
+        if (target) { /* where the current segment's line reaches the target */
+            doc_key(d, "target");
+            target_doc(d, &current, b->year, *target);
         }
     } else {
-        out_set(sm, "trend", json_null());
-        out_set(sm, "direction", json_null());
-        out_set(sm, "direction_overall", json_null());
-        out_set(sm, "segments", json_array());
-        out_set(sm, "breaks", json_array());
+        doc_set_null(d, "trend");
+        doc_set_null(d, "direction");
+        doc_set_null(d, "direction_overall");
+        doc_key(d, "segments");
+        doc_array_begin(d);
+        doc_array_end(d);
+        doc_key(d, "breaks");
+        doc_array_begin(d);
+        doc_array_end(d);
         if (target)
-            out_set(sm, "target", json_null());
+            doc_set_null(d, "target");
     }
+    doc_object_end(d);
+    rc = 0;
+done:
     free(x);
     free(y);
-    return sm;
+    return rc;
 }
 
-static json_t *pair_json(const struct store *s, const struct query *q, uint32_t r,
-                         const struct pair_point *p, size_t n, int hib, const double *target,
-                         size_t min_segment, struct api_error *err)
+static int pair_doc(struct doc *d, const struct store *s, const struct query *q, uint32_t r,
+                    const struct pair_point *p, size_t n, int hib, const double *target,
+                    size_t min_segment, struct api_error *err)
 {
-    json_t *o = json_object();
-    json_t *years = json_array();
-    out_set(o, "region", out_region_ref(s, r, q));
+    doc_object_begin(d);
+    doc_key(d, "region");
+    out_region_doc(d, s, r, q);
+    doc_key(d, "years");
+    doc_array_begin(d);
     for (size_t k = 0; k < n; k++) {
-        json_t *e = json_object();
-        out_set(e, "year", json_integer(p[k].year));
-        out_set(e, "reference_value", out_num(p[k].ref));
-        out_set(e, "value", out_num(p[k].value));
-        out_set(e, "ratio", out_num(p[k].ratio));
-        out_set(e, "difference", num_if(p[k].has_difference, p[k].difference));
-        out_set(e, "relative_gap", out_num(p[k].relative_gap));
-        out_set(e, "reference_status", out_str(store_status_name(p[k].ref_status)));
-        out_set(e, "status", out_str(store_status_name(p[k].status)));
-        json_array_append_new(years, e);
+        doc_object_begin(d);
+        doc_set_int(d, "year", p[k].year);
+        doc_set_num(d, "reference_value", p[k].ref);
+        doc_set_num(d, "value", p[k].value);
+        doc_set_num(d, "ratio", p[k].ratio);
+        doc_key(d, "difference");
+        num_if(d, p[k].has_difference, p[k].difference);
+        doc_set_num(d, "relative_gap", p[k].relative_gap);
+        doc_set_str(d, "reference_status", store_status_name(p[k].ref_status));
+        doc_set_str(d, "status", store_status_name(p[k].status));
+        doc_object_end(d);
     }
-    out_set(o, "years", years);
-    json_t *summary = n ? pair_summary(p, n, hib, target, min_segment, err) : json_null();
-    if (!summary) {
-        json_decref(o);
-        return NULL;
-    }
-    out_set(o, "summary", summary);
-    return o;
+    doc_array_end(d);
+    doc_key(d, "summary");
+    if (!n)
+        doc_null(d);
+    else if (pair_summary_doc(d, p, n, hib, target, min_segment, err) != 0)
+        return -1;
+    doc_object_end(d);
+    return 0;
 }
 
 /* Without regions=, the reference's siblings of the same kind (urban -> rural). */
@@ -429,11 +389,10 @@ static int sibling_regions(const struct store *s, uint32_t ref, struct selection
     return 0;
 }
 
-int gaps_pairs(const struct store *s, const struct query *q, json_t **out, struct api_error *err)
+int gaps_pairs(const struct store *s, const struct query *q, struct doc *d, struct api_error *err)
 {
     struct selection sel = {0};
     struct year_range yr;
-    json_t *doc = NULL;
     int rc = -1, bad;
     double target = 0;
     const char *id = query_require(q, "indicator", err);
@@ -456,13 +415,22 @@ int gaps_pairs(const struct store *s, const struct query *q, json_t **out, struc
         api_fail(err, 422, "no_data", "reference", "%s has no data for %s", ref_id, id);
         goto done;
     }
-    doc = json_object();
-    json_t *pairs = json_array();
     int hib = store_indicator_at(s, ind)->higher_is_better;
-    out_set(doc, "indicator", out_indicator_ref(s, ind, q));
-    out_set(doc, "reference", out_region_ref(s, ref, q));
-    out_set(doc, "from", yr.from > 1000 ? json_integer(yr.from) : json_null());
-    out_set(doc, "to", yr.to < 9999 ? json_integer(yr.to) : json_null());
+    doc_object_begin(d);
+    doc_key(d, "indicator");
+    out_indicator_doc(d, s, ind, q);
+    doc_key(d, "reference");
+    out_region_doc(d, s, ref, q);
+    doc_key(d, "from");
+    if (yr.from > 1000)
+        doc_int(d, yr.from);
+    else
+        doc_null(d);
+    doc_key(d, "to");
+    if (yr.to < 9999)
+        doc_int(d, yr.to);
+    else
+        doc_null(d);
     static const char *const conv[] = {
         "ratio",
         "reference / value",
@@ -486,8 +454,10 @@ int gaps_pairs(const struct store *s, const struct query *q, json_t **out, struc
         "target",
         "the year the last segment's line reaches the target ratio",
         NULL};
-    out_set(doc, "conventions", out_conventions(conv));
-    out_set(doc, "pairs", pairs);
+    doc_key(d, "conventions");
+    out_conventions_doc(d, conv);
+    doc_key(d, "pairs");
+    doc_array_begin(d);
     for (size_t k = 0; k < sel.n; k++) {
         struct pair_point *p;
         size_t n;
@@ -495,18 +465,16 @@ int gaps_pairs(const struct store *s, const struct query *q, json_t **out, struc
             continue;
         if (pair_points(s, ind, ref, sel.items[k], &yr, &p, &n, err) != 0)
             goto done;
-        json_t *pair =
-            pair_json(s, q, sel.items[k], p, n, hib, has_target ? &target : NULL, min_segment, err);
+        int failed = pair_doc(d, s, q, sel.items[k], p, n, hib, has_target ? &target : NULL,
+                              min_segment, err);
         free(p);
-        if (!pair)
+        if (failed)
             goto done;
-        json_array_append_new(pairs, pair);
     }
-    *out = doc;
-    doc = NULL;
+    doc_array_end(d);
+    doc_object_end(d);
     rc = 0;
 done:
-    json_decref(doc);
     selection_free(&sel);
     return rc;
 }
@@ -830,9 +798,10 @@ static int year_doc(struct doc *d, const struct store *s, const struct query *q,
 }
 
 /* The trend of the CV over the years (converging when it falls) as the next value: null
- * for fewer than two years or no line. Returns 0, or -1 with a 503. */
+ * for fewer than two years or no line. With BY_YEAR_N (regions per year) the object ends with
+ * by_year: [{year, cv, n}]. Returns 0, or -1 with a 503. */
 static int sigma_doc(struct doc *d, const int *years, const double *cv, size_t n,
-                     size_t min_segment, struct api_error *err)
+                     size_t min_segment, size_t by_year_n, struct api_error *err)
 {
     struct metrics_ols fit, current;
     double stack[64], *x = n <= 64 ? stack : malloc(n * sizeof *x);
@@ -854,31 +823,23 @@ static int sigma_doc(struct doc *d, const int *years, const double *cv, size_t n
     doc_key(d, "trend");
     ols_doc(d, &fit);
     rc = segments_doc(d, x, cv, n, min_segment, &fit, 0, &sigma_words, &current, err);
+    if (by_year_n) {
+        doc_key(d, "by_year");
+        doc_array_begin(d);
+        for (size_t k = 0; k < n; k++) {
+            doc_object_begin(d);
+            doc_set_int(d, "year", years[k]);
+            doc_set_num(d, "cv", cv[k]);
+            doc_set_int(d, "n", (long long)by_year_n);
+            doc_object_end(d);
+        }
+        doc_array_end(d);
+    }
     doc_object_end(d);
 done:
     if (x != stack)
         free(x);
     return rc;
-}
-
-struct sigma_args {
-    const int *years;
-    const double *cv;
-    size_t n, min_segment;
-};
-
-static int sigma_write(struct doc *d, const void *arg, struct api_error *err)
-{
-    const struct sigma_args *a = arg;
-    return sigma_doc(d, a->years, a->cv, a->n, a->min_segment, err);
-}
-
-/* sigma_doc's value as a tree (a NEW reference), or NULL with a 503. */
-static json_t *sigma_json(const int *years, const double *cv, size_t n, size_t min_segment,
-                          struct api_error *err)
-{
-    const struct sigma_args a = {years, cv, n, min_segment};
-    return tree_of(sigma_write, &a, err);
 }
 
 static const char *const weight_choices[] = {"none", "population", NULL};
@@ -1081,7 +1042,7 @@ int gaps_dispersion(const struct store *s, const struct query *q, struct doc *d,
     }
     doc_array_end(d);
     doc_key(d, "sigma_convergence");
-    if (sigma_doc(d, p.years, cvs, all_cv ? p.ny : 0, rq.min_segment, err) != 0)
+    if (sigma_doc(d, p.years, cvs, all_cv ? p.ny : 0, rq.min_segment, 0, err) != 0)
         goto done;
     doc_object_end(d);
     rc = 0;
@@ -1118,18 +1079,116 @@ static int convergence_years(const struct store *s, struct convergence_req *rq,
     return 0;
 }
 
-/* Every failure after the request is parsed goes to one cleanup path: DOC owns the regions
- * and left_out lists from the start, and USED (the regions with data in both years) is freed
- * there, after the error message has read its count. */
-int gaps_convergence(const struct store *s, const struct query *q, json_t **out,
+static const char *const convergence_conventions[] = {
+    "beta",
+    "ordinary least squares of ln(y_to / y_from) / T on ln y_from; converging when "
+    "beta < 0 and significant",
+    "t",
+    "beta / se; p_value two-sided from Student t with n - 2 degrees of freedom; "
+    "significant when p_value < 0.05 (an exact fit, se = 0: t null, p_value 0)",
+    "speed",
+    "lambda = -ln(1 + beta T) / T per year",
+    "half_life",
+    "ln 2 / lambda, in years",
+    "growth_rate",
+    "ln(y_to / y_from) / T, per year",
+    "sigma",
+    "coefficient of variation (population sd) of the regions with data in both "
+    "years, in every year between where all of them have data; its OLS trend",
+    NULL};
+
+/* The regions with data in both years into USED, Y0 and YT (room for every selected region);
+ * 0, or -1 with a 422 for a value that has no logarithm. */
+static int convergence_used(const struct store *s, const struct convergence_req *rq,
+                            struct selection *used, double *y0, double *yT, struct api_error *err)
+{
+    for (size_t k = 0; k < rq->sel.n; k++) {
+        uint32_t r = rq->sel.items[k];
+        const struct observation *a = store_get(s, rq->ind, r, rq->yr.from),
+                                 *b = store_get(s, rq->ind, r, rq->yr.to);
+        if (!a || !b)
+            continue;
+        if (a->value <= 0 || b->value <= 0)
+            return api_fail(err, 422, "undefined", "regions",
+                            "beta convergence takes logarithms: %s has %g in %d", region_id(s, r),
+                            a->value <= 0 ? a->value : b->value,
+                            a->value <= 0 ? rq->yr.from : rq->yr.to);
+        y0[used->n] = a->value;
+        yT[used->n] = b->value;
+        used->items[used->n++] = r;
+    }
+    return 0;
+}
+
+static void beta_doc(struct doc *d, const struct metrics_beta *beta)
+{
+    doc_object_begin(d);
+    doc_set_num(d, "beta", beta->beta);
+    doc_set_num(d, "alpha", beta->alpha);
+    doc_set_num(d, "se", beta->se);
+    doc_set_num(d, "r2", beta->r2);
+    doc_set_int(d, "n", (long long)beta->n);
+    doc_key(d, "t");
+    num_if(d, beta->has_t, beta->t);
+    doc_set_num(d, "p_value", beta->p_value);
+    doc_key(d, "significant");
+    doc_bool(d, beta->significant);
+    doc_key(d, "converging");
+    doc_bool(d, beta->converging);
+    doc_key(d, "speed");
+    num_if(d, beta->has_speed, beta->speed);
+    doc_key(d, "half_life");
+    num_if(d, beta->has_half_life, beta->half_life);
+    doc_object_end(d);
+}
+
+/* regions[] (with data in both years: USED, Y0, YT) and left_out[] (the others). */
+static void convergence_regions_doc(struct doc *d, const struct store *s, const struct query *q,
+                                    const struct convergence_req *rq, const struct selection *used,
+                                    const double *y0, const double *yT)
+{
+    int from = rq->yr.from, to = rq->yr.to;
+    doc_key(d, "regions");
+    doc_array_begin(d);
+    for (size_t k = 0; k < used->n; k++) {
+        doc_object_begin(d);
+        doc_key(d, "region");
+        out_region_doc(d, s, used->items[k], q);
+        doc_set_num(d, "start_value", y0[k]);
+        doc_set_num(d, "end_value", yT[k]);
+        /* ln b - ln a when the quotient of two extreme values overflows or underflows */
+        double ratio = yT[k] / y0[k];
+        double growth = isfinite(ratio) && ratio > 0 ? log(ratio) : log(yT[k]) - log(y0[k]);
+        doc_set_num(d, "growth_rate", growth / (to - from));
+        doc_object_end(d);
+    }
+    doc_array_end(d);
+    doc_key(d, "left_out");
+    doc_array_begin(d);
+    for (size_t k = 0; k < rq->sel.n; k++) {
+        uint32_t r = rq->sel.items[k];
+        int has_a = store_get(s, rq->ind, r, from) != NULL,
+            has_b = store_get(s, rq->ind, r, to) != NULL;
+        if (has_a && has_b)
+            continue;
+        doc_object_begin(d);
+        doc_set_str(d, "region", region_id(s, r));
+        doc_set_str(d, "reason",
+                    !has_a ? "no value in the first year" : "no value in the last year");
+        doc_object_end(d);
+    }
+    doc_array_end(d);
+}
+
+/* Everything is computed before anything is written, so every failure is one cleanup path. */
+int gaps_convergence(const struct store *s, const struct query *q, struct doc *d,
                      struct api_error *err)
 {
     struct convergence_req rq;
     struct panel p = {0};
     struct selection used = {0};
     double *y0 = NULL, *yT = NULL, *cvs = NULL;
-    json_t *doc = NULL;
-    int rc = -1;
+    int rc = -1, code;
     memset(&rq, 0, sizeof rq);
     const char *id = query_require(q, "indicator", err);
     const char *list = id ? query_require(q, "regions", err) : NULL;
@@ -1144,121 +1203,50 @@ int gaps_convergence(const struct store *s, const struct query *q, json_t **out,
     y0 = malloc((rq.sel.n + 1) * sizeof *y0);
     yT = malloc((rq.sel.n + 1) * sizeof *yT);
     used.items = malloc((rq.sel.n + 1) * sizeof *used.items);
-    doc = json_object();
-    json_t *regions = json_array(), *left = json_array();
-    out_set(doc, "indicator", out_indicator_ref(s, rq.ind, q));
-    out_set(doc, "from", json_integer(from));
-    out_set(doc, "to", json_integer(to));
-    out_set(doc, "years", json_integer(to - from));
-    static const char *const conv[] = {
-        "beta",
-        "ordinary least squares of ln(y_to / y_from) / T on ln y_from; converging when "
-        "beta < 0 and significant",
-        "t",
-        "beta / se; p_value two-sided from Student t with n - 2 degrees of freedom; "
-        "significant when p_value < 0.05 (an exact fit, se = 0: t null, p_value 0)",
-        "speed",
-        "lambda = -ln(1 + beta T) / T per year",
-        "half_life",
-        "ln 2 / lambda, in years",
-        "growth_rate",
-        "ln(y_to / y_from) / T, per year",
-        "sigma",
-        "coefficient of variation (population sd) of the regions with data in both "
-        "years, in every year between where all of them have data; its OLS trend",
-        NULL};
-    out_set(doc, "conventions", out_conventions(conv));
-    out_set(doc, "regions", regions);
-    out_set(doc, "left_out", left);
-    /* out_set gives REGIONS and LEFT to DOC, or frees them when DOC is NULL */
-    if (!y0 || !yT || !used.items || !doc || !regions || !left) {
+    if (!y0 || !yT || !used.items) {
         api_fail(err, 503, "out_of_memory", NULL, "out of memory");
         goto done;
     }
-    for (size_t k = 0; k < rq.sel.n; k++) {
-        uint32_t r = rq.sel.items[k];
-        const struct observation *a = store_get(s, rq.ind, r, from),
-                                 *b = store_get(s, rq.ind, r, to);
-        if (!a || !b) {
-            json_t *e = json_object();
-            out_set(e, "region", json_string(region_id(s, r)));
-            out_set(e, "reason",
-                    json_string(!a ? "no value in the first year" : "no value in the last year"));
-            json_array_append_new(left, e);
-            continue;
-        }
-        if (a->value <= 0 || b->value <= 0) {
-            api_fail(err, 422, "undefined", "regions",
-                     "beta convergence takes logarithms: %s has %g in %d", region_id(s, r),
-                     a->value <= 0 ? a->value : b->value, a->value <= 0 ? from : to);
-            goto done;
-        }
-        y0[used.n] = a->value;
-        yT[used.n] = b->value;
-        used.items[used.n++] = r;
-        json_t *e = json_object();
-        out_set(e, "region", out_region_ref(s, r, q));
-        out_set(e, "start_value", out_num(a->value));
-        out_set(e, "end_value", out_num(b->value));
-        /* ln b - ln a when the quotient of two extreme values overflows or underflows */
-        double ratio = b->value / a->value;
-        double growth = isfinite(ratio) && ratio > 0 ? log(ratio) : log(b->value) - log(a->value);
-        out_set(e, "growth_rate", out_num(growth / (to - from)));
-        json_array_append_new(regions, e);
-    }
+    if (convergence_used(s, &rq, &used, y0, yT, err) != 0)
+        goto done;
     struct metrics_beta beta;
-    int code = metrics_beta_convergence(y0, yT, used.n, to - from, &beta);
+    code = metrics_beta_convergence(y0, yT, used.n, to - from, &beta);
     if (code != METRICS_OK) {
         api_fail(err, 422, code == METRICS_E_TOO_FEW ? "too_few_regions" : "undefined", "regions",
                  "beta convergence %s-%d: %s (%zu regions have data in both years; it needs 3)", id,
                  to, metrics_strerror(code), used.n);
         goto done;
     }
-    json_t *b = json_object();
-    out_set(b, "beta", out_num(beta.beta));
-    out_set(b, "alpha", out_num(beta.alpha));
-    out_set(b, "se", out_num(beta.se));
-    out_set(b, "r2", out_num(beta.r2));
-    out_set(b, "n", json_integer((json_int_t)beta.n));
-    out_set(b, "t", beta.has_t ? out_num(beta.t) : json_null());
-    out_set(b, "p_value", out_num(beta.p_value));
-    out_set(b, "significant", json_boolean(beta.significant));
-    out_set(b, "converging", json_boolean(beta.converging));
-    out_set(b, "speed", beta.has_speed ? out_num(beta.speed) : json_null());
-    out_set(b, "half_life", beta.has_half_life ? out_num(beta.half_life) : json_null());
-    out_set(doc, "beta", b);
     struct year_range span = {.from = from, .to = to};
     if (panel_build(s, rq.ind, STORE_NONE, &used, &span, &p, err) != 0)
         goto done;
     cvs = malloc((p.ny + 1) * sizeof *cvs);
-    json_t *by_year = json_array();
-    out_set(doc, "sigma", by_year); /* owned by DOC until the sigma object takes it */
-    if (!cvs || !by_year) {
+    if (!cvs) {
         api_fail(err, 503, "out_of_memory", NULL, "out of memory");
         goto done;
     }
-    for (size_t y = 0; y < p.ny; y++) {
+    for (size_t y = 0; y < p.ny; y++)
         if ((code = metrics_cv(&p.x[y * p.nr], NULL, p.nr, 0, &cvs[y])) != METRICS_OK) {
             undefined(err, "regions", "the coefficient of variation", NULL, p.years[y], code);
             goto done;
         }
-        json_t *e = json_object();
-        out_set(e, "year", json_integer(p.years[y]));
-        out_set(e, "cv", out_num(cvs[y]));
-        out_set(e, "n", json_integer((json_int_t)p.nr));
-        json_array_append_new(by_year, e);
-    }
-    json_t *sigma = sigma_json(p.years, cvs, p.ny, 0, err);
-    if (!sigma)
+    doc_object_begin(d);
+    doc_key(d, "indicator");
+    out_indicator_doc(d, s, rq.ind, q);
+    doc_set_int(d, "from", from);
+    doc_set_int(d, "to", to);
+    doc_set_int(d, "years", to - from);
+    doc_key(d, "conventions");
+    out_conventions_doc(d, convergence_conventions);
+    convergence_regions_doc(d, s, q, &rq, &used, y0, yT);
+    doc_key(d, "beta");
+    beta_doc(d, &beta);
+    doc_key(d, "sigma");
+    if (sigma_doc(d, p.years, cvs, p.ny, 0, p.nr, err) != 0)
         goto done;
-    if (json_is_object(sigma))
-        out_set(sigma, "by_year", json_incref(by_year));
-    out_set(doc, "sigma", sigma); /* releases DOC's reference to BY_YEAR */
-    *out = doc;
-    doc = NULL;
+    doc_object_end(d);
     rc = 0;
 done:
-    json_decref(doc);
     free(y0);
     free(yT);
     free(cvs);

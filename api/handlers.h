@@ -21,10 +21,10 @@ int catalog_groups(const struct store *s, const struct query *q, json_t **out,
 int catalog_sources(const struct store *s, const struct query *q, json_t **out,
                     struct api_error *err);
 int series_get(const struct store *s, const struct query *q, struct doc *d, struct api_error *err);
-int gaps_pairs(const struct store *s, const struct query *q, json_t **out, struct api_error *err);
+int gaps_pairs(const struct store *s, const struct query *q, struct doc *d, struct api_error *err);
 int gaps_dispersion(const struct store *s, const struct query *q, struct doc *d,
                     struct api_error *err);
-int gaps_convergence(const struct store *s, const struct query *q, json_t **out,
+int gaps_convergence(const struct store *s, const struct query *q, struct doc *d,
                      struct api_error *err);
 int gaps_density(const struct store *s, const struct query *q, struct doc *d,
                  struct api_error *err);

@@ -423,6 +423,14 @@ START_TEST(test_documents_written_as_trees)
         "/v1/gaps/density?indicator=gdp_per_capita&" P "&from=2018&to=2019&points=64",
         "/v1/gaps/density?indicator=gdp_per_capita&" P "&year=2019&lang=zh&pretty=1",
         "/v1/gaps/density?indicator=gdp_per_capita&" P "&year=2019&format=csv",
+        "/v1/gaps/pairs?indicator=income_per_capita&reference=urban&regions=rural&target=2",
+        "/v1/gaps/pairs?indicator=gdp_per_capita&reference=china&" P "&lang=zh&pretty=1",
+        "/v1/gaps/pairs?indicator=income_per_capita&reference=urban&from=2020&to=2020",
+        "/v1/gaps/pairs?indicator=income_per_capita&reference=urban&format=records",
+        "/v1/gaps/convergence?indicator=gdp_per_capita&" P "&from=2005&to=2024",
+        "/v1/gaps/convergence?indicator=schooling_years&regions=group:four_regions&pretty=1",
+        "/v1/gaps/convergence?indicator=gdp_per_capita&" P "&from=2018&to=2019&format=csv",
+        "/v1/gaps/convergence?indicator=gdp_per_capita&regions=beijing,shanghai",
         NULL};
 #undef P
     for (const char *const *t = targets; *t; t++)
