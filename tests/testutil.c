@@ -529,6 +529,16 @@ double tu_metric(const struct tu_server *srv, const char *name)
     return v;
 }
 
+double tu_metric_settles(const struct tu_server *srv, const char *name, double want)
+{
+    double v = tu_metric(srv, name);
+    for (int i = 0; i < 250 && v != want; i++) {
+        usleep(20 * 1000);
+        v = tu_metric(srv, name);
+    }
+    return v;
+}
+
 int tu_db_copy(const char *path, const char *sql)
 {
     sqlite3 *src = NULL, *dst = NULL;

@@ -72,6 +72,10 @@ const char *tu_header(const struct tu_response *resp, const char *name, char *ou
 void tu_response_free(struct tu_response *resp);
 /* The value of the /metrics line that starts with NAME and a space; -1 when there is none. */
 double tu_metric(const struct tu_server *srv, const char *name);
+/* The value of metric NAME once it is WANT, or what it is after 5 s: a request is counted when
+ * its answer has been sent, which may be after the client has read it, and a reload runs in the
+ * server's main loop. */
+double tu_metric_settles(const struct tu_server *srv, const char *name, double want);
 /* GET and parse as JSON (new reference or NULL). */
 json_t *tu_get_json(const struct tu_server *srv, const char *target, long *status);
 

@@ -99,15 +99,6 @@ static double series_value(const struct tu_server *srv, char *etag, size_t size)
     return v;
 }
 
-/* Polls /metrics until NAME reaches WANT (the reload runs in the server's main loop). */
-static double wait_metric(const struct tu_server *srv, const char *name, double want)
-{
-    double end = ops_now() + 5, v = -1;
-    while (ops_now() < end && (v = tu_metric(srv, name)) != want)
-        ops_sleep(0.02);
-    return v;
-}
-
 /* Runs the load for SECONDS and calls ACT after AT seconds. */
 static void under_load(struct ops_load *load, int port, double seconds, double at,
                        void (*act)(void *), void *cls)
@@ -189,7 +180,7 @@ static void reload_broken(struct fixture *f, const char *bad, const char *versio
         ck_assert_int_eq(unlink(f->served), 0);
     under_load(&load, f->srv.port, 1.5, 0.5, swap_and_hup, &s);
     ck_assert_double_eq(
-        wait_metric(&f->srv, "prosperity_reload_failures_total", failures_before + 1),
+        tu_metric_settles(&f->srv, "prosperity_reload_failures_total", failures_before + 1),
         failures_before + 1);
     assert_no_failures(&load, what);
     ck_assert_int_eq(load.nversions, 1);
@@ -244,7 +235,7 @@ START_TEST(test_sighup_with_broken_file_keeps_old_data)
     make_changed_db(f.dir, "next.db", next, sizeof next);
     ck_assert_int_eq(rename(next, f.served), 0);
     ck_assert_int_eq(kill(f.srv.pid, SIGHUP), 0);
-    ck_assert_double_eq(wait_metric(&f.srv, "prosperity_reloads_total", 1), 1);
+    ck_assert_double_eq(tu_metric_settles(&f.srv, "prosperity_reloads_total", 1), 1);
     ck_assert_ptr_nonnull(ops_version(&f.srv, v1, sizeof v1));
     ck_assert_str_ne(v1, v0);
     ck_assert_double_eq(series_value(&f.srv, NULL, 0), 9.9);
@@ -326,7 +317,7 @@ START_TEST(test_sighup_during_first_load)
 
     ck_assert_msg(ops_server_wait_ready(&f.srv, 20) == 0, "not ready: %s", ops_log_tail(log));
     ck_assert_double_eq(series_value(&f.srv, NULL, 0), 4.8);
-    ck_assert_double_eq(wait_metric(&f.srv, "prosperity_reloads_total", 1), 1);
+    ck_assert_double_eq(tu_metric_settles(&f.srv, "prosperity_reloads_total", 1), 1);
     ck_assert_double_eq(tu_metric(&f.srv, "prosperity_reload_failures_total"), 0);
     /* one reload, after the first load was served */
     text = tu_read(log, NULL);
