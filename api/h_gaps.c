@@ -664,14 +664,14 @@ static int decomposition_doc(struct doc *d, const char *key, const struct store 
     return 0;
 }
 
-/* The Dagum (1997) Gini decomposition by the parents of the panel's regions, for the year X, W
- * (N values), as member "dagum". */
+/* The Dagum (1997) Gini decomposition by the parents of the panel's regions, for the year SET
+ * holds (in the order its Gini sorted), as member "dagum". */
 static int dagum_doc(struct doc *d, const struct store *s, const struct query *q,
-                     const struct by_parent *bp, const double *x, const double *w, size_t n,
-                     int year, struct api_error *err)
+                     const struct by_parent *bp, struct metrics_set *set, int year,
+                     struct api_error *err)
 {
     struct metrics_dagum dg;
-    int code = metrics_dagum_decompose(x, w, bp->group, n, bp->ng, &dg, bp->dagum, bp->pairs);
+    int code = metrics_set_dagum_decompose(set, bp->group, bp->ng, &dg, bp->dagum, bp->pairs);
     if (code != METRICS_OK) {
         undefined(err, "group_by", "the dagum decomposition", NULL, year, code);
         if (code == METRICS_E_ZERO)
@@ -740,7 +740,6 @@ static int year_doc(struct doc *d, const struct store *s, const struct query *q,
                     const struct by_parent *bp, size_t y, struct metrics_set *set, double *cv,
                     int *has_cv, struct api_error *err)
 {
-    const double *x = &p->x[y * p->nr], *w = p->w ? &p->w[y * p->nr] : NULL;
     int year = p->years[y];
     double v = 0;
     int code;
@@ -792,7 +791,7 @@ static int year_doc(struct doc *d, const struct store *s, const struct query *q,
         decomposition_doc(d, "theil_l", s, q, bp, set, METRICS_THEIL_L, year, err) != 0)
         return -1;
     doc_object_end(d);
-    if (rq->want[M_GINI] && dagum_doc(d, s, q, bp, x, w, p->nr, year, err) != 0)
+    if (rq->want[M_GINI] && dagum_doc(d, s, q, bp, set, year, err) != 0)
         return -1;
     return 0;
 }

@@ -80,7 +80,8 @@ METRICS_MUST_CHECK int metrics_max_min_ratio(const double *x, size_t n, double *
  * What a dispersion answer asks of each year: the sample opened once (its values and weights
  * checked, its sums and mean taken, its extremes found, ln(x_i / mu) taken once for the first
  * measure that needs it, the sort order of the Gini kept for the next sample) and read by each
- * measure. Each metrics_set_* gives exactly the result bits and the error code of the
+ * measure (the Gini's and metrics_set_dagum_decompose's: whichever comes first sorts). Each
+ * metrics_set_* gives exactly the result bits and the error code of the
  * one-measure function of the same name on the same X and W. Samples of more than
  * METRICS_SET_MAX values are computed as the one-measure functions compute them. */
 #define METRICS_SET_MAX 64
@@ -99,6 +100,7 @@ struct metrics_set {
     int has_logs;
     double logs[METRICS_SET_MAX]; /* ln(x_i / mu), when has_logs */
     size_t order_n; /* the Gini's sort order of the last sample of ORDER_N values, or 0 */
+    int has_order;  /* ORDER is this sample's (sorted since the last open) */
     unsigned char order[METRICS_SET_MAX];
 };
 

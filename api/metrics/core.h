@@ -93,6 +93,11 @@ static inline int metrics_finish(double v, double *out)
     return METRICS_OK;
 }
 
+/* The units of the opened set S in ascending order of x, ties by index (the order of a stable
+ * sort by x from the input order, which glibc's qsort is): sorted on the first call after an
+ * open, borrowed from S. Only for S->n <= METRICS_SET_MAX finite values. */
+const unsigned char *metrics_set_order(struct metrics_set *s);
+
 /* S's total weight, total value and mean from its X, W and N (checked already): METRICS_OK, or
  * METRICS_E_WEIGHTS (the weights do not sum to a finite W > 0) or METRICS_E_DOMAIN (the value
  * total or the mean is not finite). */

@@ -7,6 +7,8 @@
  * 0 either way), and sum sum |y_i - y_r| over i in j, r in h is up[j][h] + up[h][j]. */
 #include "metrics/dagum.h"
 
+#include "metrics/core.h"
+
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -84,14 +86,17 @@ static int check_inputs(const double *x, const double *w, const size_t *group, s
     return below ? METRICS_E_NONPOSITIVE : METRICS_OK;
 }
 
-/* Fills SUMS[0..k) and the sorted UNITS; METRICS_E_* for an empty or weightless group. */
+/* Fills SUMS[0..k) and the sorted UNITS: in ORDER (the units' indexes in ascending order of x,
+ * ties by index) when not NULL, else sorted here. METRICS_E_* for an empty or weightless
+ * group. */
 static int gather(const double *x, const double *w, const size_t *group, size_t n, size_t k,
-                  struct unit *units, struct group_sums *sums)
+                  const unsigned char *order, struct unit *units, struct group_sums *sums)
 {
     memset(sums, 0, k * sizeof *sums);
     for (size_t i = 0; i < n; i++) {
         double wi = w ? w[i] : 1.0;
-        units[i] = (struct unit){.y = x[i], .w = wi, .g = group[i]};
+        size_t at = order ? order[i] : i;
+        units[i] = (struct unit){.y = x[at], .w = w ? w[at] : 1.0, .g = group[at]};
         sums[group[i]].weight += wi;
         sums[group[i]].value += wi * x[i];
         sums[group[i]].n++;
@@ -107,7 +112,9 @@ static int gather(const double *x, const double *w, const size_t *group, size_t 
         if (!(sums[j].value > 0))
             return METRICS_E_ZERO;
     }
-    qsort(units, n, sizeof *units, unit_cmp);
+    /* glibc's qsort is a merge sort (stable): ties stay in index order, as in ORDER */
+    if (!order)
+        qsort(units, n, sizeof *units, unit_cmp);
     return METRICS_OK;
 }
 
@@ -215,9 +222,11 @@ static int decompose(const struct group_sums *sums, const double *up, size_t k,
     return METRICS_OK;
 }
 
-int metrics_dagum_decompose(const double *x, const double *w, const size_t *group, size_t n,
-                            size_t ngroups, struct metrics_dagum *out,
-                            struct metrics_dagum_group *groups, struct metrics_dagum_pair *pairs)
+/* metrics_dagum_decompose, with the units' sorted order from SET (opened on X, W, N) when not
+ * NULL. */
+static int dagum_run(const double *x, const double *w, const size_t *group, size_t n,
+                     size_t ngroups, struct metrics_set *set, struct metrics_dagum *out,
+                     struct metrics_dagum_group *groups, struct metrics_dagum_pair *pairs)
 {
     struct unit stack_units[DAGUM_STACK_N];
     struct group_sums stack_sums[DAGUM_STACK_K];
@@ -260,7 +269,8 @@ int metrics_dagum_decompose(const double *x, const double *w, const size_t *grou
         ps = carve(&p, npairs, sizeof *ps);
     }
 
-    rc = gather(x, w, group, n, k, units, sums);
+    /* after check_inputs: the set sorts finite values only */
+    rc = gather(x, w, group, n, k, set ? metrics_set_order(set) : NULL, units, sums);
     if (rc != METRICS_OK)
         goto fail;
     sweep(units, n, k, up, bw, bv);
@@ -274,4 +284,19 @@ int metrics_dagum_decompose(const double *x, const double *w, const size_t *grou
 fail:
     free(heap);
     return rc;
+}
+
+int metrics_dagum_decompose(const double *x, const double *w, const size_t *group, size_t n,
+                            size_t ngroups, struct metrics_dagum *out,
+                            struct metrics_dagum_group *groups, struct metrics_dagum_pair *pairs)
+{
+    return dagum_run(x, w, group, n, ngroups, NULL, out, groups, pairs);
+}
+
+int metrics_set_dagum_decompose(struct metrics_set *s, const size_t *group, size_t ngroups,
+                                struct metrics_dagum *out, struct metrics_dagum_group *groups,
+                                struct metrics_dagum_pair *pairs)
+{
+    return dagum_run(s->x, s->w, group, s->n, ngroups, s->n <= METRICS_SET_MAX ? s : NULL, out,
+                     groups, pairs);
 }

@@ -65,4 +65,13 @@ METRICS_MUST_CHECK int metrics_dagum_decompose(const double *x, const double *w,
                                                struct metrics_dagum_group *groups,
                                                struct metrics_dagum_pair *pairs);
 
+/* metrics_dagum_decompose of the values of S (opened by metrics_set_open; up to
+ * METRICS_SET_MAX values): the same codes and bits, its units in the order the set's Gini sorts
+ * them (sorted here when the Gini has not run since the open), so a year asked for both is
+ * sorted once. */
+METRICS_MUST_CHECK int metrics_set_dagum_decompose(struct metrics_set *s, const size_t *group,
+                                                   size_t ngroups, struct metrics_dagum *out,
+                                                   struct metrics_dagum_group *groups,
+                                                   struct metrics_dagum_pair *pairs);
+
 #endif

@@ -350,6 +350,7 @@ void metrics_set_open(struct metrics_set *s, const double *x, const double *w, s
     s->weights = METRICS_OK;
     s->sums = METRICS_E_DOMAIN;
     s->has_logs = 0;
+    s->has_order = 0;
     s->min_at = s->max_at = 0;
     s->values = METRICS_OK;
     s->negative = s->nonpositive = 0;
@@ -474,6 +475,9 @@ static inline int set_before(const double *x, unsigned a, unsigned b)
  * unit. Anything else starts from 0, 1, ..., n - 1. */
 static void set_sort(struct metrics_set *s)
 {
+    if (s->has_order)
+        return;
+    s->has_order = 1;
     size_t n = s->n;
     unsigned char *o = s->order;
     uint64_t seen = 0, all = n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
@@ -493,6 +497,12 @@ static void set_sort(struct metrics_set *s)
         }
         o[j] = v;
     }
+}
+
+const unsigned char *metrics_set_order(struct metrics_set *s)
+{
+    set_sort(s);
+    return s->order;
 }
 
 int metrics_set_gini(struct metrics_set *s, double *out)
