@@ -101,6 +101,8 @@ struct metrics_set {
     double logs[METRICS_SET_MAX]; /* ln(x_i / mu), when has_logs */
     size_t order_n; /* the Gini's sort order of the last sample of ORDER_N values, or 0 */
     int has_order;  /* ORDER is this sample's (sorted since the last open) */
+    int has_theil[2];
+    double theil[2]; /* Theil L [0] and T [1] of this sample, when has_theil */
     unsigned char order[METRICS_SET_MAX];
 };
 

@@ -1427,6 +1427,25 @@ static int same_decomposition(const struct metrics_decomposition *a,
     return same;
 }
 
+/* A group's own index in a decomposition is the one-measure Theil of its members, bit for bit
+ * (the decomposition takes it from the sums it has, without opening the group's sample). */
+static void assert_group_index(const double *x, const double *w, const size_t *group, size_t n,
+                               size_t g, enum metrics_theil_kind kind, double index)
+{
+    double gx[100], gw[100], want = 0;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (group[i] == g) {
+            gx[m] = x[i];
+            gw[m++] = w ? w[i] : 1;
+        }
+    if (m >= 2)
+        OK(kind == METRICS_THEIL_T ? metrics_theil_t(gx, w ? gw : NULL, m, &want)
+                                   : metrics_theil_l(gx, w ? gw : NULL, m, &want));
+    ck_assert_msg(memcmp(&index, &want, sizeof want) == 0, "group %zu of %zu: %.17g, want %.17g", g,
+                  n, index, want);
+}
+
 /* Every measure of a metrics_set gives what its one-measure function gives on the same values:
  * the same error code and the same bits, for sizes around METRICS_SET_MAX, ties, zeros,
  * negatives, non-finite values, bad weights, a zero mean and overflows, with one set reopened
@@ -1470,6 +1489,8 @@ START_TEST(test_set_equals_one_measure)
                         ck_assert_msg(ra == rb, "decompose n=%zu kind=%d w=%d ng=%zu: %d, %d", n,
                                       kind, weighted, ng, ra, rb);
                         ck_assert(ra != METRICS_OK || same_decomposition(&da, &db, ga, gb, ng));
+                        for (size_t g = 0; ra == METRICS_OK && g < ng; g++)
+                            assert_group_index(x, wt, group, n, g, k, ga[g].index);
                     }
                 size_t lo = 0, hi = 0; /* the first strict minimum and maximum */
                 for (size_t i = 1; i < n; i++) {

@@ -351,6 +351,7 @@ void metrics_set_open(struct metrics_set *s, const double *x, const double *w, s
     s->sums = METRICS_E_DOMAIN;
     s->has_logs = 0;
     s->has_order = 0;
+    s->has_theil[0] = s->has_theil[1] = 0;
     s->min_at = s->max_at = 0;
     s->values = METRICS_OK;
     s->negative = s->nonpositive = 0;
@@ -522,13 +523,26 @@ int metrics_set_gini(struct metrics_set *s, double *out)
     return metrics_finish(gini_sorted(&smp, p), out);
 }
 
+/* Theil T or L (KIND) of the opened S, checked as SMP: taken once per sample for the index
+ * and its decomposition alike (the same sums). Not finite when it overflows. */
+static double set_theil(struct metrics_set *s, const struct metrics_sample *smp,
+                        enum metrics_theil_kind kind)
+{
+    int t = kind == METRICS_THEIL_T;
+    if (!s->has_theil[t]) {
+        s->theil[t] = t ? theil_t_of(smp, set_logs(s)) : theil_l_of(smp, set_logs(s));
+        s->has_theil[t] = 1;
+    }
+    return s->theil[t];
+}
+
 int metrics_set_theil_t(struct metrics_set *s, double *out)
 {
     struct metrics_sample smp;
     if (!out)
         return METRICS_E_DOMAIN;
     int rc = set_check(s, 2, METRICS_FLOOR_NONNEG, 1, &smp);
-    return rc != METRICS_OK ? rc : metrics_finish(theil_t_of(&smp, set_logs(s)), out);
+    return rc != METRICS_OK ? rc : metrics_finish(set_theil(s, &smp, METRICS_THEIL_T), out);
 }
 
 int metrics_set_theil_l(struct metrics_set *s, double *out)
@@ -537,7 +551,7 @@ int metrics_set_theil_l(struct metrics_set *s, double *out)
     if (!out)
         return METRICS_E_DOMAIN;
     int rc = set_check(s, 2, METRICS_FLOOR_POSITIVE, 1, &smp);
-    return rc != METRICS_OK ? rc : metrics_finish(theil_l_of(&smp, set_logs(s)), out);
+    return rc != METRICS_OK ? rc : metrics_finish(set_theil(s, &smp, METRICS_THEIL_L), out);
 }
 
 int metrics_set_atkinson(struct metrics_set *s, double epsilon, double *out)
@@ -646,10 +660,24 @@ static int grouping_build(struct grouping *g, const double *x, const double *w, 
     return METRICS_OK;
 }
 
-static int theil_index(enum metrics_theil_kind kind, const double *x, const double *w, size_t n,
-                       double *out)
+/* metrics_theil_t or metrics_theil_l (KIND) of a group's M >= 2 members GX, GW whose sums
+ * WEIGHT and VALUE group_describe took: its values and weights passed the whole sample's checks
+ * of the same floor, and those sums are metrics_sample_sums' (the same terms in the same
+ * order; unit weights sum to M exactly either way), so only the checks of the sums are left. */
+static int group_index(enum metrics_theil_kind kind, const double *gx, const double *gw, size_t m,
+                       double weight, double value, double *out)
 {
-    return kind == METRICS_THEIL_T ? metrics_theil_t(x, w, n, out) : metrics_theil_l(x, w, n, out);
+    struct metrics_sample g = {
+        .x = gx, .w = gw, .n = m, .total_weight = weight, .total_value = value};
+    if (!isfinite(weight) || !(weight > 0))
+        return METRICS_E_WEIGHTS;
+    g.mean = value / weight;
+    if (!isfinite(value) || !isfinite(g.mean))
+        return METRICS_E_DOMAIN;
+    if (g.mean == 0)
+        return METRICS_E_ZERO;
+    return metrics_finish(kind == METRICS_THEIL_T ? theil_t_of(&g, NULL) : theil_l_of(&g, NULL),
+                          out);
 }
 
 /* Fills one group's shares, mean and own index from its members GX, GW[0..m). */
@@ -676,7 +704,7 @@ static int group_describe(const struct metrics_sample *all, enum metrics_theil_k
         .n = m,
     };
     if (m >= 2) {
-        int rc = theil_index(kind, gx, gw, m, &g.index);
+        int rc = group_index(kind, gx, gw, m, weight, value, &g.index);
         if (rc != METRICS_OK)
             return rc;
     }
@@ -684,9 +712,9 @@ static int group_describe(const struct metrics_sample *all, enum metrics_theil_k
     return METRICS_OK;
 }
 
-/* The decomposition of the opened sample S (its own Theil index from LOGS when not NULL), after
- * the checks of the sample itself. */
-static int decompose(const struct metrics_sample *s, const double *logs, const size_t *group,
+/* The decomposition of the opened sample S, whose own Theil index of KIND is TOTAL, after the
+ * checks of the sample itself. */
+static int decompose(const struct metrics_sample *s, double total, const size_t *group,
                      size_t ngroups, enum metrics_theil_kind kind,
                      struct metrics_decomposition *out, struct metrics_group *groups)
 {
@@ -703,8 +731,7 @@ static int decompose(const struct metrics_sample *s, const double *logs, const s
 
     struct metrics_decomposition d;
     /* theil_index on the whole sample: the same sums, so the same bits */
-    int rc = metrics_finish(kind == METRICS_THEIL_T ? theil_t_of(s, logs) : theil_l_of(s, logs),
-                            &d.total);
+    int rc = metrics_finish(total, &d.total);
     if (rc != METRICS_OK)
         goto fail;
     rc = grouping_build(&gr, s->x, s->w, group, n, ngroups);
@@ -765,7 +792,8 @@ int metrics_theil_decompose(const double *x, const double *w, const size_t *grou
         &s, x, w, n, 2, kind == METRICS_THEIL_L ? METRICS_FLOOR_POSITIVE : METRICS_FLOOR_NONNEG, 1);
     if (rc != METRICS_OK)
         return rc;
-    return decompose(&s, NULL, group, ngroups, kind, out, groups);
+    double total = kind == METRICS_THEIL_T ? theil_t_of(&s, NULL) : theil_l_of(&s, NULL);
+    return decompose(&s, total, group, ngroups, kind, out, groups);
 }
 
 int metrics_set_theil_decompose(struct metrics_set *s, const size_t *group, size_t ngroups,
@@ -779,5 +807,5 @@ int metrics_set_theil_decompose(struct metrics_set *s, const size_t *group, size
         s, 2, kind == METRICS_THEIL_L ? METRICS_FLOOR_POSITIVE : METRICS_FLOOR_NONNEG, 1, &smp);
     if (rc != METRICS_OK)
         return rc;
-    return decompose(&smp, set_logs(s), group, ngroups, kind, out, groups);
+    return decompose(&smp, set_theil(s, &smp, kind), group, ngroups, kind, out, groups);
 }
