@@ -1392,6 +1392,10 @@ static void set_sample(uint64_t *seed, int kind, size_t n, double *x, double *w)
             x[i] = 1e308; /* sums overflow */
         if (kind == 10)
             x[i] = 1e-300 * (1 + u); /* powers that overflow */
+        if (kind == 11)
+            x[i] = (i % 3) ? 0.0 : -0.0; /* the range's sign of zero follows fmin's choice */
+        if (kind == 12)
+            x[i] = (i % 2) ? -0.0 : 0.0;
     }
 }
 
@@ -1458,7 +1462,7 @@ START_TEST(test_set_equals_one_measure)
     uint64_t seed = 17;
     struct metrics_set set = {0};
     for (size_t si = 0; si < N_OF(sizes); si++)
-        for (int kind = 0; kind <= 10; kind++)
+        for (int kind = 0; kind <= 12; kind++)
             for (int weighted = 0; weighted <= 1; weighted++) {
                 size_t n = sizes[si];
                 set_sample(&seed, kind, n, x, w);
@@ -1546,7 +1550,7 @@ START_TEST(test_set_dagum_equals_one)
     uint64_t seed = 29;
     struct metrics_set set = {0};
     for (size_t si = 0; si < N_OF(sizes); si++)
-        for (int kind = 0; kind <= 10; kind++)
+        for (int kind = 0; kind <= 12; kind++)
             for (int weighted = 0; weighted <= 1; weighted++)
                 for (int gini_first = 0; gini_first <= 1; gini_first++) {
                     size_t n = sizes[si];

@@ -357,17 +357,26 @@ void metrics_set_open(struct metrics_set *s, const double *x, const double *w, s
     s->negative = s->nonpositive = 0;
     if (!x || n == 0)
         return; /* every measure fails before it reads anything else */
-    /* metrics_check_values for the three floors at once, and the first strict extremes; in
-     * locals, which the stores into S would otherwise make the compiler reload */
+    /* metrics_check_values for the three floors at once, the first strict extremes (their
+     * values kept in registers: x[min_at] would be a load in the loop's dependency chain), and
+     * extremes()'s folds for the range and its ratio, which read no weights. glibc's fmin(a, b)
+     * on numbers is minsd, a < b ? a : b (fmax: a > b ? a : b), which picks b when a == b:
+     * written so, it keeps fmin's choice between -0 and +0 without a call per value. In locals,
+     * which the stores into S would otherwise make the compiler reload. */
     int finite = 1, negative = 0, nonpositive = 0;
     size_t min_at = 0, max_at = 0;
+    double min_v = x[0], max_v = x[0], lo = x[0], hi = x[0];
     for (size_t i = 0; i < n; i++) {
         double v = x[i];
         finite &= isfinite(v) != 0;
         negative |= v < 0;
         nonpositive |= !(v > 0);
-        min_at = v < x[min_at] ? i : min_at;
-        max_at = v > x[max_at] ? i : max_at;
+        min_at = v < min_v ? i : min_at;
+        min_v = v < min_v ? v : min_v;
+        max_at = v > max_v ? i : max_at;
+        max_v = v > max_v ? v : max_v;
+        lo = lo < v ? lo : v;
+        hi = hi > v ? hi : v;
     }
     s->values = finite ? METRICS_OK : METRICS_E_DOMAIN;
     s->negative = negative;
@@ -376,12 +385,6 @@ void metrics_set_open(struct metrics_set *s, const double *x, const double *w, s
     s->max_at = max_at;
     if (!finite)
         return;
-    /* extremes(): the range and its ratio read no weights */
-    double lo = x[0], hi = x[0];
-    for (size_t i = 1; i < n; i++) {
-        lo = fmin(lo, x[i]);
-        hi = fmax(hi, x[i]);
-    }
     s->lo = lo;
     s->hi = hi;
     s->weights = metrics_check_weights(w, n);
