@@ -2,6 +2,8 @@
  * before the work is done and never later than shutdown_grace. */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,6 +163,62 @@ START_TEST(test_sigterm_grace_bounds_a_stuck_request)
 }
 END_TEST
 
+/* Opens and closes connections to PORT until STOP is set: each one wakes a server thread. */
+struct connector {
+    int port;
+    atomic_int stop;
+    atomic_long opened;
+    pthread_t tid;
+};
+
+static void *connect_loop(void *arg)
+{
+    struct connector *c = arg;
+    while (!atomic_load(&c->stop)) {
+        int fd = ops_connect(c->port);
+        if (fd >= 0) {
+            atomic_fetch_add(&c->opened, 1);
+            close(fd);
+        } else {
+            ops_sleep(0.001); /* refused: the server is draining */
+        }
+    }
+    return NULL;
+}
+
+/* SIGTERM while clients keep connecting, with two server threads: the process drains and exits
+ * 0. With libmicrohttpd's MHD_quiesce_daemon under epoll it aborted (exit 134, "Failed to
+ * remove listen FD from epoll set") when a thread woken by a new connection removed the
+ * listening socket from its epoll set at the same time as the quiesce did; the shim makes
+ * that window 20 ms wide (tests/ops/slow_epoll.c), so each round reaches it often. */
+START_TEST(test_sigterm_under_new_connections)
+{
+    char dir[300];
+    ops_mkdir(dir, sizeof dir, "shutdown-race");
+    const char *extra[] = {"--threads", "2", "--shutdown-grace", "5", NULL};
+    const char *env[] = {"LD_PRELOAD=" OPS_SLOW_EPOLL, NULL};
+    for (int round = 0; round < 8; round++) {
+        struct tu_server srv;
+        char name[32]; /* a log per round: the port is read from the log's first lines */
+        snprintf(name, sizeof name, "server-%d", round);
+        ck_assert_msg(ops_server_start(&srv, NULL, dir, name, extra, env) == 0,
+                      "server did not start: %s", ops_log_tail(srv.log));
+        struct connector c = {.port = srv.port};
+        atomic_init(&c.stop, 0);
+        atomic_init(&c.opened, 0);
+        ck_assert_int_eq(pthread_create(&c.tid, NULL, connect_loop, &c), 0);
+        while (atomic_load(&c.opened) < 50)
+            ops_sleep(0.001);
+        ck_assert_int_eq(kill(srv.pid, SIGTERM), 0);
+        int rc = ops_wait(srv.pid, 8);
+        atomic_store(&c.stop, 1);
+        pthread_join(c.tid, NULL);
+        ck_assert_msg(rc == 0, "round %d: exit status %d after SIGTERM under new connections: %s",
+                      round, rc, ops_log_tail(srv.log));
+    }
+}
+END_TEST
+
 START_TEST(test_sigint_stops_like_sigterm)
 {
     struct tu_server srv;
@@ -184,6 +242,7 @@ int main(void)
     tcase_add_test(tc, test_sigterm_does_not_wait_for_idle_keepalive);
     tcase_add_test(tc, test_sigterm_grace_bounds_a_stuck_request);
     tcase_add_test(tc, test_sigint_stops_like_sigterm);
+    tcase_add_test(tc, test_sigterm_under_new_connections);
     suite_add_tcase(s, tc);
     return ops_run(s);
 }

@@ -24,6 +24,11 @@ foreach(t reload shutdown proxy container)
   # small machine running other tests beside them cannot make them miss a deadline.
   set_tests_properties(ops_${t} PROPERTIES TIMEOUT 300 LABELS system RUN_SERIAL TRUE)
 endforeach()
+# test_shutdown starts servers with this shim preloaded (see slow_epoll.c).
+add_library(ops_slow_epoll MODULE ${PROSPERITY_OPS_DIR}/slow_epoll.c)
+target_link_libraries(ops_slow_epoll PRIVATE ${CMAKE_DL_LIBS})
+add_dependencies(ops_shutdown ops_slow_epoll)
+target_compile_definitions(ops_shutdown PRIVATE OPS_SLOW_EPOLL="$<TARGET_FILE:ops_slow_epoll>")
 # The container recipe builds and runs the unit tests in the Dockerfile's context, as docker does.
 set_tests_properties(ops_container PROPERTIES TIMEOUT 450)
 
