@@ -8,6 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pow10.h"
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "digits8 writes its digits lowest byte first"
+#endif
+
 static int reserve(struct buf *b, size_t extra)
 {
     if (b->failed)
@@ -77,96 +83,87 @@ static const char digit_pairs[] =
     "4748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293"
     "949596979899";
 
-static const double pow10_table[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+/* The 8 decimal digits of N (< 10^8) as bytes 0..9, the first in the lowest byte (so a store
+ * writes them in order): split in 32-bit lanes by 10^4, then in 16-bit lanes by 100, then in
+ * bytes by 10, each lane at once by a multiplication (P. Khuong's SWAR conversion). */
+static uint64_t digits8(uint32_t n)
+{
+    uint64_t x = (n / 10000) | ((uint64_t)(n % 10000) << 32);
+    uint64_t h = ((x * 10486) >> 20) & 0x0000007f0000007fULL; /* each lane / 100 */
+    x = ((x - h * 100) << 16) | h;
+    uint64_t t = ((x * 103) >> 10) & 0x000f000f000f000fULL; /* each lane / 10 */
+    return t | ((x - t * 10) << 8);
+}
 
-/* AX (positive, finite) scaled by 10^(14 - E) in double arithmetic: one correctly rounded
- * multiplication or division by an exact power of ten, so within 2^-53 of its value. Returns -1
- * when 10^|14 - E| is not exact in a double. */
-static double scale15(double ax, int e)
+/* AX (positive, finite, nonzero) times 10^(14 - E) as PV + *ERR: PV the double nearest the
+ * product with 10^k's leading double (pow10.h), *ERR what the rest adds. Tiny and huge
+ * operands are scaled by 2^+-128 first, as their table entries are (exactly: both stay
+ * normal). -1 when 10^k is outside the table. */
+static double scale15(double ax, int e, const struct pow10_dd **t, double *a)
 {
     int k = 14 - e;
-    if (k > 22 || k < -22)
+    if (k < POW10_MIN || k > POW10_MAX)
         return -1;
-    return k >= 0 ? ax * pow10_table[k] : ax / pow10_table[-k];
+    *t = &pow10_dd[k - POW10_MIN];
+    *a = k > POW10_SCALE_UP ? ax * 0x1p128 : k < POW10_SCALE_DOWN ? ax * 0x1p-128 : ax;
+    return *a * (*t)->hi;
 }
 
 /* %.15g of finite X without snprintf (whose multi-precision conversion was a fifth of a
- * dispersion answer's cost), or 0 when it cannot be sure to print the same: X scaled to
- * [1e14, 1e15) is off from the exact product by at most 2^-53 of it (under 0.0625), so rounding
- * it to an integer gives the digits %.15g's exact rounding gives unless its fraction is that
- * near one half; those (and magnitudes without an exact power of ten) go to snprintf. OUT has
- * at least 32 bytes. */
-static int fmt_fast(char *out, double x)
+ * dispersion answer's cost), or 0 when it cannot be sure to print the same. X is scaled to
+ * V = |X| 10^k in [1e14, 1e15) with k = 14 - E, E its decimal exponent, by a double-double
+ * 10^k = hi + lo (within 2^-106 of it): the product with hi rounded, P, plus its exact error
+ * (fma) plus |X| lo is V within 2^-52 or so, so rounding V to an integer gives %.15g's digits
+ * (its exact rounding, half to even) unless V's fraction is within 2^-40 of a half and 10^k is
+ * not exact (lo != 0): those go to snprintf. An exact 10^k (k = 0..22) has lo = 0 and the sign
+ * of fraction - 1/2 + error is exact, ties included. Near the range's ends, |V - P| <= 0.19
+ * cannot move V across 1e14 by more than the 0.05 that still rounds to the same 15 digits; a
+ * P outside the range is retried at the next exponent. OUT has at least 32 bytes. */
+int fmt_fast(char *out, double x)
 {
     double ax = fabs(x);
-    if (!(ax >= 1e-8 && ax < 1e36))
-        return 0;
-    /* the binary exponent from the bits (ax is normal here), times log10(2) ~ 1233 / 4096:
-     * the decimal exponent, maybe one low */
     uint64_t bits;
     memcpy(&bits, &ax, sizeof bits);
-    int e = (((int)(bits >> 52) - 1023) * 1233) >> 12;
-    double v = scale15(ax, e);
+    int b = (int)(bits >> 52) - 1023; /* the binary exponent */
+    if (b == 1024 || ax == 0)
+        return 0;
+    if (b == -1023) /* subnormal: from the mantissa's leading bit */
+        b = 63 - __builtin_clzll(bits) - 1074;
+    int e = (b * 1233) >> 12; /* times log10(2) ~ 1233 / 4096: the decimal exponent, +-1 */
+    const struct pow10_dd *t = NULL;
+    double a = 0;
+    double v = scale15(ax, e, &t, &a);
     for (int tries = 0; tries < 2 && (v < 1e14 || v >= 1e15); tries++) {
         e += v < 1e14 ? -1 : 1;
-        v = scale15(ax, e);
+        v = scale15(ax, e, &t, &a);
     }
     if (!(v >= 1e14 && v < 1e15))
         return 0;
     uint64_t whole = (uint64_t)v; /* v is positive: truncation is floor */
-    double frac = v - (double)whole;
-    int up = frac > 0.5;
-    if (fabs(frac - 0.5) < 0.07) {
-        /* Near a half: the exact product is v + fma(ax, 10^k, -v), that error being exactly
-         * representable, so the sign of frac - 0.5 + error decides as %.15g's exact rounding
-         * does (an exact half rounds to even). A quotient's error is not as easy: snprintf. */
-        if (14 - e < 0)
-            return 0;
-        double half = (frac - 0.5) + fma(ax, pow10_table[14 - e], -v);
-        up = half > 0 || (half == 0 && (whole & 1));
-    }
-    uint64_t m = whole + (uint64_t)up;
+    double r = (v - (double)whole - 0.5) + (fma(a, t->hi, -v) + a * t->lo);
+    if (t->lo != 0 && fabs(r) < 0x1p-40)
+        return 0;
+    uint64_t m = whole + (uint64_t)(r > 0 || (r == 0 && (whole & 1)));
     if (m == 1000000000000000ULL) { /* 9.99...95 rounds up to a new digit */
         m /= 10;
         e++;
     }
-    int nd = 15; /* digits kept: %g drops trailing zeros */
-    while (m % 10 == 0 && nd > 1) {
-        m /= 10;
-        nd--;
-    }
-    /* the NDIG digits of M into D[0..nd), two a step from the right, from 32-bit parts */
-    char d[16];
-    memset(d, '0', sizeof d);
-    char *end = d + nd;
-    uint64_t rest = m;
-    while (rest >= 100000000ULL) {
-        uint32_t lo = (uint32_t)(rest % 100000000ULL);
-        rest /= 100000000ULL;
-        for (int i = 0; i < 4; i++, lo /= 100)
-            memcpy(end -= 2, digit_pairs + 2 * (lo % 100), 2);
-    }
-    uint32_t r = (uint32_t)rest;
-    while (r >= 100) {
-        memcpy(end -= 2, digit_pairs + 2 * (r % 100), 2);
-        r /= 100;
-    }
-    if (r >= 10)
-        memcpy(end - 2, digit_pairs + 2 * r, 2); /* the last pair: END is not read again */
-    else
-        *--end = (char)('0' + r);
+    /* D: '0' and the 15 digits of M; the digits after the last nonzero one are dropped (%g) */
+    uint64_t w1 = digits8((uint32_t)(m / 100000000)), w2 = digits8((uint32_t)(m % 100000000));
+    int nd = 15 - (w2 ? __builtin_clzll(w2) >> 3 : 8 + (__builtin_clzll(w1) >> 3));
+    char d[32] = {0}; /* room for fixed-length copies past the digits */
+    w1 += 0x3030303030303030ULL;
+    w2 += 0x3030303030303030ULL;
+    memcpy(d, &w1, 8);
+    memcpy(d + 8, &w2, 8);
     int k = 0;
     if (x < 0)
         out[k++] = '-';
     if (e < -4 || e >= 15) { /* d.ddde+XX */
-        out[k++] = d[0];
-        if (nd > 1) {
-            out[k++] = '.';
-            memcpy(out + k, d + 1, 15); /* fixed length: OUT has room, the rest is overwritten */
-            k += nd - 1;
-        }
+        out[k] = d[1];
+        out[k + 1] = '.';
+        memcpy(out + k + 2, d + 2, 16); /* fixed length: OUT has room, the rest is overwritten */
+        k += nd > 1 ? nd + 1 : 1;
         int ae = e < 0 ? -e : e;
         out[k++] = 'e';
         out[k++] = e < 0 ? '-' : '+';
@@ -174,23 +171,19 @@ static int fmt_fast(char *out, double x)
             out[k++] = (char)('0' + ae / 100);
         memcpy(out + k, digit_pairs + 2 * (ae % 100), 2);
         k += 2;
-    } else if (e >= 0) {            /* e + 1 digits, then the rest after the point */
-        memcpy(out + k + 1, d, 16); /* the fraction lands in place; the integer part moves */
-        for (int i = 0; i <= e; i++)
-            out[k + i] = d[i];
+    } else if (e >= 0) { /* e + 1 digits, then the rest after the point */
+        memcpy(out + k, d + 1, 16);
         if (nd > e + 1) {
+            memcpy(out + k + e + 2, d + e + 2, 16); /* e <= 13 here: ends within 32 bytes */
             out[k + e + 1] = '.';
             k += nd + 1;
         } else {
             k += e + 1;
         }
     } else { /* 0.000ddd */
-        out[k++] = '0';
-        out[k++] = '.';
-        for (int i = 0; i < -e - 1; i++)
-            out[k++] = '0';
-        memcpy(out + k, d, 16);
-        k += nd;
+        memcpy(out + k, "0.000000", 8);
+        memcpy(out + k + 1 - e, d + 1, 16);
+        k += 1 - e + nd;
     }
     out[k] = '\0';
     return k;

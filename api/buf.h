@@ -52,5 +52,8 @@ void buf_free(struct buf *b);
 
 /* Writes finite X with 15 significant digits into OUT (at least 32 bytes). */
 int fmt_double(char *out, size_t size, double x);
+/* fmt_double's own conversion (OUT at least 32 bytes): its length, or 0 where it leaves X to
+ * snprintf (within 2^-40 of a half at the 15th digit, or not finite). For tests. */
+int fmt_fast(char *out, double x);
 
 #endif

@@ -163,6 +163,97 @@ START_TEST(test_fmt_double_as_printf)
 }
 END_TEST
 
+/* The same over every decimal exponent a double has (fmt_double scales by a double-double power
+ * of ten from the smallest subnormal to the largest double): per exponent, values near a half
+ * at the 15th digit and their neighbours, the powers of ten and their neighbours (the edges of
+ * the 15-digit range), 9.99...9x (carries into a new digit), random mantissas; subnormals;
+ * exact ties (dyadic values, integers above 10^15 ending in 5), which need the exact rounding. */
+START_TEST(test_fmt_double_every_exponent_as_printf)
+{
+    uint64_t state = 0x2545f4914f6cdd1du;
+    for (int e = -324; e <= 308; e++) {
+        double p = pow(10, e); /* within an ulp or so of 10^e; 0 below the subnormals */
+        for (int k = -2; k <= 2; k++) {
+            double x = p;
+            for (int s = 0; s < (k < 0 ? -k : k); s++)
+                x = nextafter(x, k < 0 ? 0 : INFINITY);
+            if (isfinite(x) && x > 0)
+                expect_as_printf(x);
+        }
+        for (int k = 0; k < 60; k++) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            double y = (double)(state >> 11) / 9007199254740992.0; /* [0, 1) */
+            double base = 1e14 + floor(y * 9e14);                  /* 15 digits */
+            double h = (base + 0.5) * 1e-14 * p;                   /* d.dd...d5 x 10^e */
+            if (!isfinite(h) || h == 0)
+                continue;
+            expect_as_printf(h);
+            expect_as_printf(-nextafter(h, 0));
+            expect_as_printf(nextafter(h, INFINITY));
+            expect_as_printf((1 + y * 9) * p);
+            expect_as_printf(9.999999999999995 * p);
+            expect_as_printf(nextafter(9.999999999999995 * p, 0));
+        }
+    }
+    /* subnormals: random mantissas under the smallest normal */
+    for (int k = 0; k < 20000; k++) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        uint64_t bits = state >> (12 + state % 52);
+        double x;
+        memcpy(&x, &bits, sizeof x);
+        if (x != 0)
+            expect_as_printf(x);
+    }
+    /* exact ties at the 15th digit: odd / 2^j with 16 significant digits ending in 5, and
+     * integers 10n + 5 between 10^15 and 2^53 */
+    for (int j = 1; j <= 60; j++)
+        for (int k = 0; k < 300; k++) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            expect_as_printf(ldexp((double)((state >> 20) | 1), -j));
+            expect_as_printf(ldexp((double)((state >> 40) | 1), -j));
+        }
+    for (int k = 0; k < 20000; k++) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        double n = 1e14 + (double)(state % 800000000000000ULL);
+        expect_as_printf(n * 10 + 5);
+        expect_as_printf(-(n * 10 + 5));
+    }
+}
+END_TEST
+
+/* snprintf is ~3,700 instructions a number: fmt_double's own conversion must take every finite
+ * magnitude (density's values under 1e-8, subnormals, the largest doubles), but for the rare
+ * values within 2^-40 of a half that it leaves to snprintf. */
+START_TEST(test_fmt_double_fast_at_every_exponent)
+{
+    static const double edges[] = {5e-324, 2.2250738585072014e-308, 1.7976931348623157e308,
+                                   1e-300, 3.92069414437312e-08,    1e300};
+    char out[64];
+    for (size_t k = 0; k < sizeof edges / sizeof edges[0]; k++)
+        ck_assert_msg(fmt_fast(out, edges[k]) > 0, "%a left to snprintf", edges[k]);
+    uint64_t state = 0x9e3779b97f4a7c15u;
+    for (int e = -320; e <= 307; e++)
+        for (int k = 0; k < 20; k++) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            /* 15 digits and a fraction of 0.1 to 0.4: far from a half */
+            double digits = 1e14 + (double)(state % 900000000000000ULL) + 0.1 + 0.3 * k / 20;
+            double x = digits * pow(10, e - 14);
+            if (x > 0 && isfinite(x))
+                ck_assert_msg(fmt_fast(out, x) > 0, "%a (10^%d) left to snprintf", x, e);
+        }
+}
+END_TEST
+
 START_TEST(test_buf_put_int_as_printf)
 {
     static const long long v[] = {
@@ -457,6 +548,8 @@ int main(void)
     TCase *b = tcase_create("buf");
     tcase_add_test(b, test_buf_stack_storage_grows);
     tcase_add_test(b, test_fmt_double_as_printf);
+    tcase_add_test(b, test_fmt_double_every_exponent_as_printf);
+    tcase_add_test(b, test_fmt_double_fast_at_every_exponent);
     tcase_add_test(b, test_buf_put_int_as_printf);
     tcase_set_timeout(b, 120); /* 300,000 numbers: seconds under valgrind */
     suite_add_tcase(s, b);
