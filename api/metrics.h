@@ -103,6 +103,12 @@ struct metrics_set {
     int has_order;  /* ORDER is this sample's (sorted since the last open) */
     int has_theil[2];
     double theil[2]; /* Theil L [0] and T [1] of this sample, when has_theil */
+    /* ln(x_i / group mean) of the last decomposition's groups (GROUP_OF, GROUP_LOGS_NG of them),
+     * in its grouped order, for the other kind of the same groups */
+    int has_group_logs;
+    size_t group_logs_ng;
+    unsigned char group_of[METRICS_SET_MAX];
+    double group_logs[METRICS_SET_MAX];
     unsigned char order[METRICS_SET_MAX];
 };
 

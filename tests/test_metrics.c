@@ -1478,14 +1478,17 @@ START_TEST(test_set_equals_one_measure)
                 for (size_t e = 0; e < N_OF(eps); e++)
                     SAME("atkinson", metrics_set_atkinson(&set, eps[e], &a_),
                          metrics_atkinson(x, wt, n, eps[e], &b_));
-                for (size_t ng = 1; ng <= 4; ng++) /* 4 groups of 3 values: one empty */
-                    for (int kind_t = 0; kind_t <= 1; kind_t++) {
+                /* 4 groups of 3 values: one empty. T, L, then T and L of other groups of as many:
+                 * the set's logs of its groups, kept from one kind for the other, must not
+                 * serve other groups. */
+                for (size_t ng = 1; ng <= 4; ng++)
+                    for (int kind_t = 0; kind_t <= 3; kind_t++) {
                         size_t group[100];
                         struct metrics_decomposition da, db;
                         struct metrics_group ga[4], gb[4];
-                        enum metrics_theil_kind k = kind_t ? METRICS_THEIL_L : METRICS_THEIL_T;
+                        enum metrics_theil_kind k = kind_t % 2 ? METRICS_THEIL_L : METRICS_THEIL_T;
                         for (size_t i = 0; i < n; i++)
-                            group[i] = (i * 7) % ng;
+                            group[i] = kind_t < 2 ? (i * 7) % ng : (i * 5 + 1) % ng;
                         memset(ga, 0x5a, sizeof ga);
                         memset(gb, 0x5a, sizeof gb);
                         int ra = metrics_set_theil_decompose(&set, group, ng, k, &da, ga);

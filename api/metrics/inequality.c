@@ -352,6 +352,7 @@ void metrics_set_open(struct metrics_set *s, const double *x, const double *w, s
     s->has_logs = 0;
     s->has_order = 0;
     s->has_theil[0] = s->has_theil[1] = 0;
+    s->has_group_logs = 0;
     s->min_at = s->max_at = 0;
     s->values = METRICS_OK;
     s->negative = s->nonpositive = 0;
@@ -663,12 +664,19 @@ static int grouping_build(struct grouping *g, const double *x, const double *w, 
     return METRICS_OK;
 }
 
+/* ln(x_i / group mean) of a group's members, in LOGS: taken when READY is 0, else read (a set's
+ * logs from its last decomposition of the same groups: the other kind has the same means). */
+struct group_logs {
+    double *logs;
+    int ready;
+};
+
 /* metrics_theil_t or metrics_theil_l (KIND) of a group's M >= 2 members GX, GW whose sums
  * WEIGHT and VALUE group_describe took: its values and weights passed the whole sample's checks
  * of the same floor, and those sums are metrics_sample_sums' (the same terms in the same
  * order; unit weights sum to M exactly either way), so only the checks of the sums are left. */
 static int group_index(enum metrics_theil_kind kind, const double *gx, const double *gw, size_t m,
-                       double weight, double value, double *out)
+                       double weight, double value, const struct group_logs *gl, double *out)
 {
     struct metrics_sample g = {
         .x = gx, .w = gw, .n = m, .total_weight = weight, .total_value = value};
@@ -679,13 +687,18 @@ static int group_index(enum metrics_theil_kind kind, const double *gx, const dou
         return METRICS_E_DOMAIN;
     if (g.mean == 0)
         return METRICS_E_ZERO;
-    return metrics_finish(kind == METRICS_THEIL_T ? theil_t_of(&g, NULL) : theil_l_of(&g, NULL),
+    double *logs = gl ? gl->logs : NULL;
+    if (logs && !gl->ready)
+        for (size_t i = 0; i < m; i++)
+            logs[i] = metrics_log_ratio(gx[i], g.mean);
+    return metrics_finish(kind == METRICS_THEIL_T ? theil_t_of(&g, logs) : theil_l_of(&g, logs),
                           out);
 }
 
 /* Fills one group's shares, mean and own index from its members GX, GW[0..m). */
 static int group_describe(const struct metrics_sample *all, enum metrics_theil_kind kind,
-                          const double *gx, const double *gw, size_t m, struct metrics_group *out)
+                          const double *gx, const double *gw, size_t m, const struct group_logs *gl,
+                          struct metrics_group *out)
 {
     struct metrics_nsum sw = {0, 0}, swx = {0, 0};
     for (size_t i = 0; i < m; i++) {
@@ -707,7 +720,7 @@ static int group_describe(const struct metrics_sample *all, enum metrics_theil_k
         .n = m,
     };
     if (m >= 2) {
-        int rc = group_index(kind, gx, gw, m, weight, value, &g.index);
+        int rc = group_index(kind, gx, gw, m, weight, value, gl, &g.index);
         if (rc != METRICS_OK)
             return rc;
     }
@@ -718,7 +731,7 @@ static int group_describe(const struct metrics_sample *all, enum metrics_theil_k
 /* The decomposition of the opened sample S, whose own Theil index of KIND is TOTAL, after the
  * checks of the sample itself. */
 static int decompose(const struct metrics_sample *s, double total, const size_t *group,
-                     size_t ngroups, enum metrics_theil_kind kind,
+                     size_t ngroups, enum metrics_theil_kind kind, struct metrics_set *set,
                      struct metrics_decomposition *out, struct metrics_group *groups)
 {
     struct grouping gr;
@@ -744,6 +757,14 @@ static int decompose(const struct metrics_sample *s, double total, const size_t 
     if (ngroups > METRICS_SET_MAX && !(desc = calloc(ngroups, sizeof *desc)))
         goto fail;
 
+    /* SET's group logs when its last decomposition had these groups, else taken into it */
+    int ready = 0;
+    if (set) {
+        ready = set->has_group_logs && set->group_logs_ng == ngroups;
+        for (size_t i = 0; ready && i < n; i++)
+            ready = set->group_of[i] == group[i];
+        set->has_group_logs = 0;
+    }
     struct metrics_nsum between = {0, 0}, within = {0, 0};
     for (size_t k = 0; k < ngroups; k++) {
         size_t m = gr.first[k + 1] - gr.first[k];
@@ -751,7 +772,8 @@ static int decompose(const struct metrics_sample *s, double total, const size_t 
         if (m == 0)
             goto fail;
         const double *gw = gr.w ? gr.w + gr.first[k] : NULL;
-        rc = group_describe(s, kind, gr.x + gr.first[k], gw, m, &desc[k]);
+        struct group_logs gl = {set ? set->group_logs + gr.first[k] : NULL, ready};
+        rc = group_describe(s, kind, gr.x + gr.first[k], gw, m, set ? &gl : NULL, &desc[k]);
         if (rc != METRICS_OK)
             goto fail;
         double v = desc[k].population_share, sh = desc[k].value_share;
@@ -776,6 +798,12 @@ static int decompose(const struct metrics_sample *s, double total, const size_t 
     *out = d;
     if (groups)
         memcpy(groups, desc, ngroups * sizeof *desc);
+    if (set) { /* every group's logs taken (groups of one: none needed) */
+        for (size_t i = 0; i < n; i++)
+            set->group_of[i] = (unsigned char)group[i];
+        set->group_logs_ng = ngroups;
+        set->has_group_logs = 1;
+    }
     rc = METRICS_OK;
 fail:
     if (desc != inline_desc)
@@ -796,7 +824,7 @@ int metrics_theil_decompose(const double *x, const double *w, const size_t *grou
     if (rc != METRICS_OK)
         return rc;
     double total = kind == METRICS_THEIL_T ? theil_t_of(&s, NULL) : theil_l_of(&s, NULL);
-    return decompose(&s, total, group, ngroups, kind, out, groups);
+    return decompose(&s, total, group, ngroups, kind, NULL, out, groups);
 }
 
 int metrics_set_theil_decompose(struct metrics_set *s, const size_t *group, size_t ngroups,
@@ -810,5 +838,6 @@ int metrics_set_theil_decompose(struct metrics_set *s, const size_t *group, size
         s, 2, kind == METRICS_THEIL_L ? METRICS_FLOOR_POSITIVE : METRICS_FLOOR_NONNEG, 1, &smp);
     if (rc != METRICS_OK)
         return rc;
-    return decompose(&smp, set_theil(s, &smp, kind), group, ngroups, kind, out, groups);
+    return decompose(&smp, set_theil(s, &smp, kind), group, ngroups, kind,
+                     s->n <= METRICS_SET_MAX ? s : NULL, out, groups);
 }
