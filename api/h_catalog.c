@@ -1,4 +1,5 @@
-/* api/h_catalog.c — the catalogue: /v1, meta, indicators, regions, groups, sources. */
+/* api/h_catalog.c — the catalogue: /v1, meta, indicators, regions, groups, sources. Each writes
+ * its answer through api/doc (bytes for JSON, a tree for CSV and records). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,153 +7,183 @@
 #include "out.h"
 #include "select.h"
 
-int catalog_index(const struct store *s, const struct query *q, json_t **out, struct api_error *err)
+/* An array of the strings LIST (NULL-terminated, may be NULL itself). */
+static void string_list(struct doc *d, const char *const *list)
+{
+    doc_array_begin(d);
+    for (const char *const *p = list; p && *p; p++)
+        doc_str(d, *p);
+    doc_array_end(d);
+}
+
+int catalog_index(const struct store *s, const struct query *q, struct doc *d,
+                  struct api_error *err)
 {
     (void)s;
     (void)q;
     (void)err;
-    json_t *links = json_array();
+    doc_object_begin(d);
+    doc_set_str(d, "name", "prosperity");
+    doc_set_str(d, "description",
+                "Open data on urban-rural and regional gaps in China: "
+                "series, gap metrics and comparisons.");
+    doc_set_str(d, "version", PROSPERITY_VERSION);
+    doc_key(d, "links");
+    doc_array_begin(d);
     for (size_t k = 0; k < routes_count; k++) {
         const struct route *r = &routes[k];
-        json_t *link = json_object();
-        json_t *params = json_array(), *required = json_array();
-        for (const char *const *p = r->params; p && *p; p++)
-            json_array_append_new(params, json_string(*p));
-        for (const char *const *p = r->required; p && *p; p++)
-            json_array_append_new(required, json_string(*p));
-        /* Relative to /v1, so the links work under any path prefix. */
-        out_set(link, "href", json_string(r->pattern + 1));
-        out_set(link, "name", json_string(r->name));
-        out_set(link, "summary", json_string(r->summary));
-        out_set(link, "params", params);
-        out_set(link, "required", required);
-        out_set(link, "csv", json_boolean(r->csv != NULL || r->table != NULL));
-        json_array_append_new(links, link);
+        doc_object_begin(d);
+        doc_set_str(d, "href", r->pattern + 1); /* relative to /v1: works under any prefix */
+        doc_set_str(d, "name", r->name);
+        doc_set_str(d, "summary", r->summary);
+        doc_key(d, "params");
+        string_list(d, r->params);
+        doc_key(d, "required");
+        string_list(d, r->required);
+        doc_key(d, "csv");
+        doc_bool(d, r->csv != NULL || r->table != NULL);
+        doc_object_end(d);
     }
-    json_t *o = json_object();
-    out_set(o, "name", json_string("prosperity"));
-    out_set(o, "description",
-            json_string("Open data on urban-rural and regional gaps in China: "
-                        "series, gap metrics and comparisons."));
-    out_set(o, "version", json_string(PROSPERITY_VERSION));
-    out_set(o, "links", links);
-    *out = o;
+    doc_array_end(d);
+    doc_object_end(d);
     return 0;
 }
 
-int catalog_meta(const struct store *s, const struct query *q, json_t **out, struct api_error *err)
+int catalog_meta(const struct store *s, const struct query *q, struct doc *d, struct api_error *err)
 {
     (void)q;
     (void)err;
-    json_t *counts = json_object();
-    out_set(counts, "indicators", json_integer((json_int_t)store_indicator_count(s)));
-    out_set(counts, "regions", json_integer((json_int_t)store_region_count(s)));
-    out_set(counts, "groups", json_integer((json_int_t)store_group_count(s)));
-    out_set(counts, "sources", json_integer((json_int_t)store_source_count(s)));
-    out_set(counts, "benchmarks", json_integer((json_int_t)store_benchmark_count(s)));
-    out_set(counts, "observations", json_integer((json_int_t)store_observation_count(s)));
-    out_set(counts, "neighbour_pairs", json_integer((json_int_t)store_neighbour_pair_count(s)));
-    out_set(counts, "series", json_integer((json_int_t)store_series_count(s)));
-    json_t *dataset = json_object();
-    out_set(dataset, "version", json_string(store_version(s)));
-    out_set(dataset, "loaded_at", json_string(store_loaded_at(s)));
-    out_set(dataset, "imported_at", out_str(*store_imported_at(s) ? store_imported_at(s) : NULL));
-    out_set(dataset, "counts", counts);
-    json_t *server = json_object();
-    out_set(server, "name", json_string("prosperity"));
-    out_set(server, "version", json_string(PROSPERITY_VERSION));
-    json_t *o = json_object();
-    out_set(o, "dataset", dataset);
-    out_set(o, "server", server);
-    *out = o;
+    doc_object_begin(d);
+    doc_key(d, "dataset");
+    doc_object_begin(d);
+    doc_set_str(d, "version", store_version(s));
+    doc_set_str(d, "loaded_at", store_loaded_at(s));
+    doc_set_str(d, "imported_at", *store_imported_at(s) ? store_imported_at(s) : NULL);
+    doc_key(d, "counts");
+    doc_object_begin(d);
+    doc_set_int(d, "indicators", (long long)store_indicator_count(s));
+    doc_set_int(d, "regions", (long long)store_region_count(s));
+    doc_set_int(d, "groups", (long long)store_group_count(s));
+    doc_set_int(d, "sources", (long long)store_source_count(s));
+    doc_set_int(d, "benchmarks", (long long)store_benchmark_count(s));
+    doc_set_int(d, "observations", (long long)store_observation_count(s));
+    doc_set_int(d, "neighbour_pairs", (long long)store_neighbour_pair_count(s));
+    doc_set_int(d, "series", (long long)store_series_count(s));
+    doc_object_end(d);
+    doc_object_end(d);
+    doc_key(d, "server");
+    doc_object_begin(d);
+    doc_set_str(d, "name", "prosperity");
+    doc_set_str(d, "version", PROSPERITY_VERSION);
+    doc_object_end(d);
+    doc_object_end(d);
     return 0;
 }
 
-/* {count, KEY: LIST} (LIST stolen). */
-static json_t *listing(const char *key, json_t *list)
+static void coverage(struct doc *d, const struct store *s, const struct indicator *ind,
+                     int per_region, const struct query *q)
 {
-    json_t *o = json_object();
-    out_set(o, "count", json_integer((json_int_t)json_array_size(list)));
-    out_set(o, key, list);
-    return o;
-}
-
-static json_t *coverage(const struct store *s, const struct indicator *ind, int per_region,
-                        const struct query *q)
-{
-    json_t *c = json_object();
-    out_set(c, "regions", json_integer(ind->n_regions));
-    out_set(c, "first_year", ind->first_year ? json_integer(ind->first_year) : json_null());
-    out_set(c, "last_year", ind->last_year ? json_integer(ind->last_year) : json_null());
-    out_set(c, "observations", json_integer(ind->n_obs));
-    if (!per_region)
-        return c;
-    json_t *list = json_array();
-    for (uint32_t k = 0; k < ind->n_series; k++) {
-        const struct series *se = store_series_at(s, ind->series[k]);
-        const struct observation *o = store_observations(s, se);
-        json_t *e = json_object();
-        out_set(e, "region", out_region_ref(s, se->region, q));
-        out_set(e, "computed", json_boolean(se->members > 0));
-        out_set(e, "first_year", json_integer(o[0].year));
-        out_set(e, "last_year", json_integer(o[se->count - 1].year));
-        out_set(e, "count", json_integer(se->count));
-        json_array_append_new(list, e);
+    doc_object_begin(d);
+    doc_set_int(d, "regions", ind->n_regions);
+    doc_key(d, "first_year");
+    ind->first_year ? doc_int(d, ind->first_year) : doc_null(d);
+    doc_key(d, "last_year");
+    ind->last_year ? doc_int(d, ind->last_year) : doc_null(d);
+    doc_set_int(d, "observations", ind->n_obs);
+    if (per_region) {
+        doc_key(d, "by_region");
+        doc_array_begin(d);
+        for (uint32_t k = 0; k < ind->n_series; k++) {
+            const struct series *se = store_series_at(s, ind->series[k]);
+            const struct observation *o = store_observations(s, se);
+            doc_object_begin(d);
+            doc_key(d, "region");
+            out_region_doc(d, s, se->region, q);
+            doc_key(d, "computed");
+            doc_bool(d, se->members > 0);
+            doc_set_int(d, "first_year", o[0].year);
+            doc_set_int(d, "last_year", o[se->count - 1].year);
+            doc_set_int(d, "count", se->count);
+            doc_object_end(d);
+        }
+        doc_array_end(d);
     }
-    out_set(c, "by_region", list);
-    return c;
+    doc_object_end(d);
 }
 
-static json_t *indicator_json(const struct store *s, uint32_t i, int full, const struct query *q)
+static void benchmarks(struct doc *d, const struct store *s, const struct indicator *ind)
 {
-    const struct indicator *ind = store_indicator_at(s, i);
-    json_t *o = out_indicator_ref(s, i, q);
-    out_set(o, "weight_indicator",
-            ind->weight == STORE_NONE ? json_null()
-                                      : json_string(store_indicator_at(s, ind->weight)->id));
-    out_texts(o, "description", ind->description, ind->description_zh, q);
-    out_set(o, "coverage", coverage(s, ind, full, q));
-    if (!full)
-        return o;
-    json_t *benchmarks = json_array();
-    json_t *sources = json_array();
+    doc_array_begin(d);
     for (uint32_t k = 0; k < ind->n_benchmarks; k++) {
         const struct benchmark *b = store_benchmark_at(s, ind->benchmarks[k]);
-        json_t *e = json_object();
-        out_set(e, "label", json_string(b->label));
-        out_set(e, "value", out_num(b->value));
-        out_set(e, "source", out_source_id(s, b->source));
-        out_set(e, "note", out_str(b->note));
-        json_array_append_new(benchmarks, e);
+        const struct source *src = b->source == STORE_NONE ? NULL : store_source_at(s, b->source);
+        doc_object_begin(d);
+        doc_set_str(d, "label", b->label);
+        doc_set_num(d, "value", b->value);
+        doc_set_str(d, "source", src ? src->id : NULL);
+        doc_set_str(d, "note", b->note);
+        doc_object_end(d);
     }
-    /* Every source cited by the indicator's own observations or benchmarks, in source order. */
+    doc_array_end(d);
+}
+
+/* Every source cited by the indicator's own observations or benchmarks, in source order. */
+static int sources_cited(struct doc *d, const struct store *s, const struct indicator *ind,
+                         struct api_error *err)
+{
     size_t ns = store_source_count(s);
     unsigned char *used = calloc(ns + 1, 1);
-    for (uint32_t k = 0; used && k < ind->n_series; k++) {
+    if (!used)
+        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    for (uint32_t k = 0; k < ind->n_series; k++) {
         const struct series *se = store_series_at(s, ind->series[k]);
         const struct observation *ob = store_observations(s, se);
         for (uint32_t j = 0; j < se->count; j++)
             if (ob[j].source != STORE_NONE)
                 used[ob[j].source] = 1;
     }
-    for (uint32_t k = 0; used && k < ind->n_benchmarks; k++) {
+    for (uint32_t k = 0; k < ind->n_benchmarks; k++) {
         uint32_t src = store_benchmark_at(s, ind->benchmarks[k])->source;
         if (src != STORE_NONE)
             used[src] = 1;
     }
-    for (size_t k = 0; used && k < ns; k++) {
+    doc_array_begin(d);
+    for (size_t k = 0; k < ns; k++) {
         if (!used[k])
             continue;
         const struct source *src = store_source_at(s, (uint32_t)k);
-        json_t *e = json_object();
-        out_set(e, "id", json_string(src->id));
-        out_set(e, "citation", out_str(src->citation));
-        json_array_append_new(sources, e);
+        doc_object_begin(d);
+        doc_set_str(d, "id", src->id);
+        doc_set_str(d, "citation", src->citation);
+        doc_object_end(d);
     }
+    doc_array_end(d);
     free(used);
-    out_set(o, "benchmarks", benchmarks);
-    out_set(o, "sources", sources);
-    return o;
+    return 0;
+}
+
+/* Indicator I: its reference members, then coverage; FULL adds coverage by region, benchmarks
+ * and sources. 0, or -1 with ERR. */
+static int indicator(struct doc *d, const struct store *s, uint32_t i, int full,
+                     const struct query *q, struct api_error *err)
+{
+    const struct indicator *ind = store_indicator_at(s, i);
+    doc_object_begin(d);
+    out_indicator_members_doc(d, s, i, q);
+    doc_set_str(d, "weight_indicator",
+                ind->weight == STORE_NONE ? NULL : store_indicator_at(s, ind->weight)->id);
+    out_texts_doc(d, "description", ind->description, ind->description_zh, q);
+    doc_key(d, "coverage");
+    coverage(d, s, ind, full, q);
+    if (full) {
+        doc_key(d, "benchmarks");
+        benchmarks(d, s, ind);
+        doc_key(d, "sources");
+        if (sources_cited(d, s, ind, err) != 0)
+            return -1;
+    }
+    doc_object_end(d);
+    return 0;
 }
 
 /* The distinct values of a text field of the data, in first-seen order (new array of borrowed
@@ -203,7 +234,17 @@ static int contains_folded(const char *hay, const char *needle)
     return hay && strcasestr(hay, needle) != NULL;
 }
 
-int catalog_indicators(const struct store *s, const struct query *q, json_t **out,
+/* Whether IND passes /v1/indicators' filters (NULL: not given). */
+static int indicator_listed(const struct indicator *ind, const char *category, const char *text)
+{
+    if (category && (!ind->category || strcmp(ind->category, category) != 0))
+        return 0;
+    return !text || contains_folded(ind->id, text) || contains_folded(ind->name_en, text) ||
+           contains_folded(ind->name_zh, text) || contains_folded(ind->description, text) ||
+           contains_folded(ind->description_zh, text);
+}
+
+int catalog_indicators(const struct store *s, const struct query *q, struct doc *d,
                        struct api_error *err)
 {
     int bad;
@@ -214,136 +255,157 @@ int catalog_indicators(const struct store *s, const struct query *q, json_t **ou
     if (bad || (category && known_value(s, q, "category", category, store_indicator_count(s),
                                         category_at, err) != 0))
         return -1;
-    json_t *list = json_array();
-    for (uint32_t i = 0; i < store_indicator_count(s); i++) {
-        const struct indicator *ind = store_indicator_at(s, i);
-        if (category && (!ind->category || strcmp(ind->category, category) != 0))
-            continue;
-        if (text && !contains_folded(ind->id, text) && !contains_folded(ind->name_en, text) &&
-            !contains_folded(ind->name_zh, text) && !contains_folded(ind->description, text) &&
-            !contains_folded(ind->description_zh, text))
-            continue;
-        json_array_append_new(list, indicator_json(s, i, 0, q));
-    }
-    *out = listing("indicators", list);
+    long long count = 0; /* written before the list */
+    for (uint32_t i = 0; i < store_indicator_count(s); i++)
+        count += indicator_listed(store_indicator_at(s, i), category, text);
+    doc_object_begin(d);
+    doc_set_int(d, "count", count);
+    doc_key(d, "indicators");
+    doc_array_begin(d);
+    for (uint32_t i = 0; i < store_indicator_count(s); i++)
+        if (indicator_listed(store_indicator_at(s, i), category, text) &&
+            indicator(d, s, i, 0, q, err) != 0)
+            return -1;
+    doc_array_end(d);
+    doc_object_end(d);
     return 0;
 }
 
-int catalog_indicator(const struct store *s, const struct query *q, json_t **out,
+int catalog_indicator(const struct store *s, const struct query *q, struct doc *d,
                       struct api_error *err)
 {
     uint32_t i = select_indicator(s, q->path_arg, NULL, err);
     if (i == STORE_NONE)
         return -1;
-    *out = indicator_json(s, i, 1, q);
-    return 0;
+    return indicator(d, s, i, 1, q, err);
 }
 
-static json_t *region_json(const struct store *s, uint32_t r, int full, const struct query *q)
+/* A region named in another's answer: its id, or (FULL) its reference object. */
+static void region_mention(struct doc *d, const struct store *s, uint32_t r, int full,
+                           const struct query *q)
+{
+    if (full)
+        out_region_doc(d, s, r, q);
+    else
+        doc_str(d, store_region_at(s, r)->id);
+}
+
+static void region(struct doc *d, const struct store *s, uint32_t r, int full,
+                   const struct query *q)
 {
     const struct region *reg = store_region_at(s, r);
-    json_t *o = json_object();
-    out_set(o, "id", json_string(reg->id));
-    out_names(o, reg->name_en, reg->name_zh, q);
-    out_set(o, "kind", out_str(reg->kind));
-    out_set(o, "code", out_str(reg->code));
+    doc_object_begin(d);
+    doc_set_str(d, "id", reg->id);
+    out_texts_doc(d, "name", reg->name_en, reg->name_zh, q);
+    doc_set_str(d, "kind", reg->kind);
+    doc_set_str(d, "code", reg->code);
+    doc_key(d, "parent");
     if (reg->parent == STORE_NONE)
-        out_set(o, "parent", json_null());
+        doc_null(d);
     else
-        out_set(o, "parent",
-                full ? out_region_ref(s, reg->parent, q)
-                     : json_string(store_region_at(s, reg->parent)->id));
-    json_t *kids = json_array();
+        region_mention(d, s, reg->parent, full, q);
+    doc_key(d, "children");
+    doc_array_begin(d);
     for (uint32_t k = 0; k < reg->n_children; k++)
-        json_array_append_new(kids, full ? out_region_ref(s, reg->children[k], q)
-                                         : json_string(store_region_at(s, reg->children[k])->id));
-    out_set(o, "children", kids);
-    json_t *near = json_array();
+        region_mention(d, s, reg->children[k], full, q);
+    doc_array_end(d);
+    doc_key(d, "neighbours");
+    doc_array_begin(d);
     for (uint32_t k = 0; k < reg->n_neighbours; k++) {
-        if (!full) {
-            json_array_append_new(near, json_string(store_region_at(s, reg->neighbours[k])->id));
-            continue;
+        if (full) /* the reference, its kind the neighbourhood's (land or link) */
+            out_region_kind_doc(d, s, reg->neighbours[k],
+                                store_neighbour_kind_name(reg->neighbour_kinds[k]), q);
+        else
+            doc_str(d, store_region_at(s, reg->neighbours[k])->id);
+    }
+    doc_array_end(d);
+    if (full) {
+        doc_key(d, "groups");
+        doc_array_begin(d);
+        for (uint32_t g = 0; g < store_group_count(s); g++) {
+            const struct group *grp = store_group_at(s, g);
+            for (uint32_t k = 0; k < grp->n_members; k++)
+                if (grp->members[k] == r) {
+                    doc_str(d, grp->id);
+                    break;
+                }
         }
-        json_t *e = out_region_ref(s, reg->neighbours[k], q);
-        out_set(e, "kind", json_string(store_neighbour_kind_name(reg->neighbour_kinds[k])));
-        json_array_append_new(near, e);
+        doc_array_end(d);
     }
-    out_set(o, "neighbours", near);
-    if (!full)
-        return o;
-    json_t *groups = json_array();
-    for (uint32_t g = 0; g < store_group_count(s); g++) {
-        const struct group *grp = store_group_at(s, g);
-        for (uint32_t k = 0; k < grp->n_members; k++)
-            if (grp->members[k] == r) {
-                json_array_append_new(groups, json_string(grp->id));
-                break;
-            }
-    }
-    out_set(o, "groups", groups);
-    return o;
+    doc_object_end(d);
 }
 
-int catalog_regions(const struct store *s, const struct query *q, json_t **out,
+int catalog_regions(const struct store *s, const struct query *q, struct doc *d,
                     struct api_error *err)
 {
     int bad;
     const char *kind = query_value(q, "kind", err, &bad);
     if (bad || (kind && known_value(s, q, "kind", kind, store_region_count(s), kind_at, err) != 0))
         return -1;
-    json_t *list = json_array();
-    for (uint32_t r = 0; r < store_region_count(s); r++) {
-        if (kind && strcmp(store_region_at(s, r)->kind, kind) != 0)
-            continue;
-        json_array_append_new(list, region_json(s, r, 0, q));
-    }
-    *out = listing("regions", list);
+    long long count = 0; /* written before the list */
+    for (uint32_t r = 0; r < store_region_count(s); r++)
+        count += !kind || strcmp(store_region_at(s, r)->kind, kind) == 0;
+    doc_object_begin(d);
+    doc_set_int(d, "count", count);
+    doc_key(d, "regions");
+    doc_array_begin(d);
+    for (uint32_t r = 0; r < store_region_count(s); r++)
+        if (!kind || strcmp(store_region_at(s, r)->kind, kind) == 0)
+            region(d, s, r, 0, q);
+    doc_array_end(d);
+    doc_object_end(d);
     return 0;
 }
 
-int catalog_region(const struct store *s, const struct query *q, json_t **out,
+int catalog_region(const struct store *s, const struct query *q, struct doc *d,
                    struct api_error *err)
 {
     uint32_t r = select_region(s, q->path_arg, NULL, err);
     if (r == STORE_NONE)
         return -1;
-    *out = region_json(s, r, 1, q);
+    region(d, s, r, 1, q);
     return 0;
 }
 
-int catalog_groups(const struct store *s, const struct query *q, json_t **out,
+int catalog_groups(const struct store *s, const struct query *q, struct doc *d,
                    struct api_error *err)
 {
     (void)err;
-    json_t *list = json_array();
+    doc_object_begin(d);
+    doc_set_int(d, "count", (long long)store_group_count(s));
+    doc_key(d, "groups");
+    doc_array_begin(d);
     for (uint32_t g = 0; g < store_group_count(s); g++) {
         const struct group *grp = store_group_at(s, g);
-        json_t *e = json_object();
-        json_t *members = json_array();
-        for (uint32_t k = 0; k < grp->n_members; k++)
-            json_array_append_new(members, json_string(store_region_at(s, grp->members[k])->id));
-        out_set(e, "id", json_string(grp->id));
-        out_names(e, grp->name_en, grp->name_zh, q);
-        out_set(e, "regions", members);
-        json_array_append_new(list, e);
+        doc_object_begin(d);
+        doc_set_str(d, "id", grp->id);
+        out_texts_doc(d, "name", grp->name_en, grp->name_zh, q);
+        doc_key(d, "regions");
+        out_region_ids_doc(d, s, grp->members, grp->n_members);
+        doc_object_end(d);
     }
-    *out = listing("groups", list);
+    doc_array_end(d);
+    doc_object_end(d);
     return 0;
 }
 
-int catalog_sources(const struct store *s, const struct query *q, json_t **out,
+int catalog_sources(const struct store *s, const struct query *q, struct doc *d,
                     struct api_error *err)
 {
     (void)q;
     (void)err;
-    json_t *list = json_array();
+    doc_object_begin(d);
+    doc_set_int(d, "count", (long long)store_source_count(s));
+    doc_key(d, "sources");
+    doc_array_begin(d);
     for (uint32_t k = 0; k < store_source_count(s); k++) {
         const struct source *src = store_source_at(s, k);
-        json_t *e = json_object();
-        out_set(e, "id", json_string(src->id));
-        out_set(e, "citation", out_str(src->citation));
-        json_array_append_new(list, e);
+        doc_object_begin(d);
+        doc_set_str(d, "id", src->id);
+        doc_set_str(d, "citation", src->citation);
+        doc_object_end(d);
     }
-    *out = listing("sources", list);
+    doc_array_end(d);
+    doc_object_end(d);
     return 0;
 }

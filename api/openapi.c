@@ -95,7 +95,7 @@ static json_t *operation(const struct store *s, const struct route *r, json_t *d
     out_set(json_media, "schema",
             schema ? json_pack("{s:s+}", "$ref", "#/components/schemas/", schema)
                    : json_pack("{s:s}", "type", "object"));
-    json_t *example = r->handle == openapi_get ? NULL : example_of(s, r);
+    json_t *example = r->emit == openapi_get ? NULL : example_of(s, r);
     if (example)
         out_set(json_media, "example", example);
     json_t *content = json_object();
@@ -148,7 +148,9 @@ static json_t *system_paths(void)
     return p;
 }
 
-int openapi_get(const struct store *s, const struct query *q, json_t **out, struct api_error *err)
+/* The document is the template with the paths made from the route table: built as a tree
+ * (it is parsed from the template, and always cached) and written whole. */
+int openapi_get(const struct store *s, const struct query *q, struct doc *d, struct api_error *err)
 {
     (void)q;
     json_error_t je;
@@ -179,6 +181,6 @@ int openapi_get(const struct store *s, const struct query *q, json_t **out, stru
                       "#/components/schemas/Problem"));
     json_decref(defs);
     json_decref(answers);
-    *out = doc;
+    doc_tree(d, doc);
     return 0;
 }

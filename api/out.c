@@ -1,4 +1,4 @@
-/* api/out.c — answer-object builders. */
+/* api/out.c — the shared shapes of answers, written into documents (api/doc). */
 #include "out.h"
 
 #include <math.h>
@@ -21,30 +21,9 @@ void out_set(json_t *obj, const char *key, json_t *v)
         json_object_set_new(obj, key, v);
 }
 
-void out_texts(json_t *obj, const char *key, const char *en, const char *zh, const struct query *q)
-{
-    char k[64];
-    out_set(obj, key, out_str(out_text(en, zh, q)));
-    snprintf(k, sizeof k, "%s_en", key);
-    out_set(obj, k, out_str(en));
-    snprintf(k, sizeof k, "%s_zh", key);
-    out_set(obj, k, out_str(zh));
-}
-
 const char *out_text(const char *en, const char *zh, const struct query *q)
 {
     return q && q->zh && zh ? zh : en;
-}
-
-void out_names(json_t *obj, const char *en, const char *zh, const struct query *q)
-{
-    out_texts(obj, "name", en, zh, q);
-}
-
-json_t *out_source_id(const struct store *s, uint32_t source)
-{
-    const struct source *src = source == STORE_NONE ? NULL : store_source_at(s, source);
-    return src ? json_string(src->id) : json_null();
 }
 
 void out_texts_doc(struct doc *d, const char *key, const char *en, const char *zh,
@@ -63,20 +42,33 @@ void out_texts_doc(struct doc *d, const char *key, const char *en, const char *z
     doc_set_str(d, k, zh);
 }
 
-void out_region_doc(struct doc *d, const struct store *s, uint32_t r, const struct query *q)
+void out_region_kind_doc(struct doc *d, const struct store *s, uint32_t r, const char *kind,
+                         const struct query *q)
 {
     const struct region *reg = store_region_at(s, r);
     doc_object_begin(d);
     doc_set_str(d, "id", reg->id);
     out_texts_doc(d, "name", reg->name_en, reg->name_zh, q);
-    doc_set_str(d, "kind", reg->kind);
+    doc_set_str(d, "kind", kind);
     doc_object_end(d);
+}
+
+void out_region_doc(struct doc *d, const struct store *s, uint32_t r, const struct query *q)
+{
+    out_region_kind_doc(d, s, r, store_region_at(s, r)->kind, q);
 }
 
 void out_indicator_doc(struct doc *d, const struct store *s, uint32_t i, const struct query *q)
 {
-    const struct indicator *ind = store_indicator_at(s, i);
     doc_object_begin(d);
+    out_indicator_members_doc(d, s, i, q);
+    doc_object_end(d);
+}
+
+void out_indicator_members_doc(struct doc *d, const struct store *s, uint32_t i,
+                               const struct query *q)
+{
+    const struct indicator *ind = store_indicator_at(s, i);
     doc_set_str(d, "id", ind->id);
     out_texts_doc(d, "name", ind->name_en, ind->name_zh, q);
     out_texts_doc(d, "unit", ind->unit, ind->unit_zh, q);
@@ -84,7 +76,6 @@ void out_indicator_doc(struct doc *d, const struct store *s, uint32_t i, const s
     doc_key(d, "higher_is_better");
     doc_tristate(d, ind->higher_is_better);
     doc_set_str(d, "aggregation", store_aggregation_name(ind->aggregation));
-    doc_object_end(d);
 }
 
 void out_conventions_doc(struct doc *d, const char *const *pairs)
@@ -128,38 +119,4 @@ void out_left_out_doc(struct doc *d, const struct store *s, const struct panel *
     }
     doc_array_end(d);
     doc_object_end(d);
-}
-
-/* ---- the trees, made by the writers above (one definition of each shape) ------------------ */
-
-/* The tree D built (a new reference), or null when it failed. */
-static json_t *tree_end(struct doc *d)
-{
-    json_t *t = doc_finish(d) == 0 ? doc_take_tree(d) : NULL;
-    doc_free(d);
-    return t ? t : json_null();
-}
-
-json_t *out_region_ref(const struct store *s, uint32_t r, const struct query *q)
-{
-    struct doc d;
-    doc_begin_tree(&d);
-    out_region_doc(&d, s, r, q);
-    return tree_end(&d);
-}
-
-json_t *out_indicator_ref(const struct store *s, uint32_t i, const struct query *q)
-{
-    struct doc d;
-    doc_begin_tree(&d);
-    out_indicator_doc(&d, s, i, q);
-    return tree_end(&d);
-}
-
-json_t *out_conventions(const char *const *pairs)
-{
-    struct doc d;
-    doc_begin_tree(&d);
-    out_conventions_doc(&d, pairs);
-    return tree_end(&d);
 }

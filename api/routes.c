@@ -23,7 +23,7 @@
 const struct route routes[] = {
     {.name = "index",
      .pattern = "/v1",
-     .handle = catalog_index,
+     .emit = catalog_index,
      .params = NO_PARAMS,
      .csv = CSV(.rows = {"links"}, .columns = {"name", "href", "summary", "params", "csv"}),
      .required = NO_REQUIRED,
@@ -31,7 +31,7 @@ const struct route routes[] = {
      .example = "/v1"},
     {.name = "meta",
      .pattern = "/v1/meta",
-     .handle = catalog_meta,
+     .emit = catalog_meta,
      .params = NO_PARAMS,
      .csv = CSV(.columns = {"dataset.version", "dataset.loaded_at", "dataset.imported_at",
                             "dataset.counts.indicators", "dataset.counts.regions",
@@ -43,7 +43,7 @@ const struct route routes[] = {
      .example = "/v1/meta"},
     {.name = "indicators",
      .pattern = "/v1/indicators",
-     .handle = catalog_indicators,
+     .emit = catalog_indicators,
      .params = PARAMS("category", "q"),
      .csv = CSV(.rows = {"indicators"}, .columns = {INDICATOR_COLUMNS}),
      .required = NO_REQUIRED,
@@ -52,7 +52,7 @@ const struct route routes[] = {
      .example = "/v1/indicators?category=health"},
     {.name = "indicator",
      .pattern = "/v1/indicators/{id}",
-     .handle = catalog_indicator,
+     .emit = catalog_indicator,
      .params = NO_PARAMS,
      .csv = CSV(.columns = {INDICATOR_COLUMNS}),
      .required = NO_REQUIRED,
@@ -60,7 +60,7 @@ const struct route routes[] = {
      .example = "/v1/indicators/urban_rural_income_ratio"},
     {.name = "regions",
      .pattern = "/v1/regions",
-     .handle = catalog_regions,
+     .emit = catalog_regions,
      .params = PARAMS("kind"),
      .csv = CSV(.rows = {"regions"}, .columns = {REGION_COLUMNS}),
      .required = NO_REQUIRED,
@@ -68,7 +68,7 @@ const struct route routes[] = {
      .example = "/v1/regions?kind=macro_region"},
     {.name = "region",
      .pattern = "/v1/regions/{id}",
-     .handle = catalog_region,
+     .emit = catalog_region,
      .params = NO_PARAMS,
      .csv = CSV(.columns = {REGION_COLUMNS, "groups"}),
      .required = NO_REQUIRED,
@@ -76,7 +76,7 @@ const struct route routes[] = {
      .example = "/v1/regions/east"},
     {.name = "groups",
      .pattern = "/v1/groups",
-     .handle = catalog_groups,
+     .emit = catalog_groups,
      .params = NO_PARAMS,
      .csv = CSV(.rows = {"groups"}, .columns = {"id", "name", "name_en", "name_zh", "regions"}),
      .required = NO_REQUIRED,
@@ -84,7 +84,7 @@ const struct route routes[] = {
      .example = "/v1/groups"},
     {.name = "sources",
      .pattern = "/v1/sources",
-     .handle = catalog_sources,
+     .emit = catalog_sources,
      .params = NO_PARAMS,
      .csv = CSV(.rows = {"sources"}, .columns = {"id", "citation"}),
      .required = NO_REQUIRED,
@@ -276,7 +276,7 @@ const struct route routes[] = {
      .example = "/v1/observations?indicators=gdp_per_capita&regions=beijing,shanghai&from=2018"},
     {.name = "openapi",
      .pattern = "/v1/openapi.json",
-     .handle = openapi_get,
+     .emit = openapi_get,
      .params = NO_PARAMS,
      .required = NO_REQUIRED,
      .summary = "This API as an OpenAPI 3.1 document, with an example answer per endpoint"},
@@ -521,7 +521,7 @@ static int answer_doc(const struct route *r, const struct store *s, const struct
     struct buf b = BUF_INIT;
     struct label_ctx lc = {s, q};
     const struct render_labels labels = {region_name, indicator_name, indicator_unit, &lc};
-    if (q->format == FORMAT_JSON && r->emit)
+    if (q->format == FORMAT_JSON)
         return answer_bytes(r, s, q, a, err);
     if (routes_tree(r, s, q, &doc, err) != 0)
         return -1;
@@ -538,7 +538,7 @@ static int answer_doc(const struct route *r, const struct store *s, const struct
 int routes_tree(const struct route *r, const struct store *s, const struct query *q, json_t **out,
                 struct api_error *err)
 {
-    return r->emit ? doc_tree_of(r->emit, s, q, out, err) : r->handle(s, q, out, err);
+    return doc_tree_of(r->emit, s, q, out, err);
 }
 
 int routes_answer(const struct route *r, const struct store *s, const struct query *q,

@@ -14,10 +14,6 @@
 #include "render.h"
 #include "store.h"
 
-/* (snapshot, query) -> a new JSON reference in *OUT, or -1 with ERR. */
-typedef int (*route_fn)(const struct store *s, const struct query *q, json_t **out,
-                        struct api_error *err);
-
 /* A flat table made row by row from the snapshot, without a JSON tree: the answer of a route
  * that can be too large to build in one buffer (the whole panel). JSON is {"count": N, KEY:
  * [records]}; CSV and records as for any route. */
@@ -38,16 +34,15 @@ struct route_table {
 struct route {
     const char *name;    /* short label for logs and metrics: "series" */
     const char *pattern; /* "/v1/regions/{id}": at most one {id} segment */
-    route_fn handle;
+    /* The answer written member by member into a document (api/doc): bytes for format=json (no
+     * tree), a tree for CSV and records. NULL for a TABLE route. */
+    doc_fn emit;
     const char *const *params;       /* allowed parameters besides format, pretty, lang */
     const char *const *required;     /* those of PARAMS that must be given */
     const struct csv_spec *csv;      /* how the answer flattens to CSV */
-    const struct route_table *table; /* instead of HANDLE and CSV: rows made one by one */
+    const struct route_table *table; /* instead of EMIT and CSV: rows made one by one */
     const char *summary;             /* one line for /v1 and the OpenAPI document */
     const char *example;             /* a request on the default data, for the OpenAPI document */
-    /* Instead of HANDLE: the answer written member by member into a document (api/doc), as
-     * bytes for format=json (no tree) and as a tree for CSV and records. */
-    doc_fn emit;
 };
 
 extern const struct route routes[];
@@ -57,7 +52,7 @@ extern const size_t routes_count;
  * segment copied into ARGBUF (ARGSIZE bytes), or NULL when the pattern has none. */
 const struct route *routes_match(const char *path, char *argbuf, size_t argsize, const char **arg);
 
-/* R's answer to Q as a jansson tree (its handler's, or its document built as a tree): 0 with a
+/* R's answer to Q as a jansson tree (its document built as a tree): 0 with a
  * NEW reference in *OUT, or -1 with ERR. Not for table routes. */
 int routes_tree(const struct route *r, const struct store *s, const struct query *q, json_t **out,
                 struct api_error *err);
