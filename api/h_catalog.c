@@ -127,6 +127,14 @@ static void benchmarks(struct doc *d, const struct store *s, const struct indica
     doc_array_end(d);
 }
 
+static void source(struct doc *d, const struct source *src)
+{
+    doc_object_begin(d);
+    doc_set_str(d, "id", src->id);
+    doc_set_str(d, "citation", src->citation);
+    doc_object_end(d);
+}
+
 /* Every source cited by the indicator's own observations or benchmarks, in source order. */
 static int sources_cited(struct doc *d, const struct store *s, const struct indicator *ind,
                          struct api_error *err)
@@ -151,11 +159,7 @@ static int sources_cited(struct doc *d, const struct store *s, const struct indi
     for (size_t k = 0; k < ns; k++) {
         if (!used[k])
             continue;
-        const struct source *src = store_source_at(s, (uint32_t)k);
-        doc_object_begin(d);
-        doc_set_str(d, "id", src->id);
-        doc_set_str(d, "citation", src->citation);
-        doc_object_end(d);
+        source(d, store_source_at(s, (uint32_t)k));
     }
     doc_array_end(d);
     free(used);
@@ -398,13 +402,8 @@ int catalog_sources(const struct store *s, const struct query *q, struct doc *d,
     doc_set_int(d, "count", (long long)store_source_count(s));
     doc_key(d, "sources");
     doc_array_begin(d);
-    for (uint32_t k = 0; k < store_source_count(s); k++) {
-        const struct source *src = store_source_at(s, k);
-        doc_object_begin(d);
-        doc_set_str(d, "id", src->id);
-        doc_set_str(d, "citation", src->citation);
-        doc_object_end(d);
-    }
+    for (uint32_t k = 0; k < store_source_count(s); k++)
+        source(d, store_source_at(s, k));
     doc_array_end(d);
     doc_object_end(d);
     return 0;
