@@ -1613,6 +1613,29 @@ START_TEST(test_set_gini_reopened_reversed)
 }
 END_TEST
 
+/* Without weights the Gini's cumulative weight i + 1 is taken as a number, not summed: the
+ * same bits as with explicit weights of 1 (whose compensated sum is exact), for the set and the
+ * one-measure function, with ties, zeros and sizes on both sides of METRICS_SET_MAX. */
+START_TEST(test_gini_unweighted_equals_unit_weights)
+{
+    static const size_t sizes[] = {2, 3, 5, 31, 64, 65, 100};
+    double x[100], w[100], ones[100];
+    uint64_t seed = 5;
+    struct metrics_set set = {0};
+    for (size_t i = 0; i < 100; i++)
+        ones[i] = 1;
+    for (size_t si = 0; si < N_OF(sizes); si++)
+        for (int kind = 0; kind <= 2; kind++) {
+            size_t n = sizes[si];
+            int weighted = 0;
+            set_sample(&seed, kind, n, x, w);
+            metrics_set_open(&set, x, NULL, n);
+            SAME("gini (set)", metrics_set_gini(&set, &a_), metrics_gini(x, ones, n, &b_));
+            SAME("gini", metrics_gini(x, NULL, n, &a_), metrics_gini(x, ones, n, &b_));
+        }
+}
+END_TEST
+
 /* Theil L of the 31 provinces' per-capita GDP in 2005 (data/, in the order of regions.csv)
  * against mpmath at 60 digits from the same doubles: 0.15515419879298265156. Written as
  * -(1/W) sum w_i ln(x_i / mu), with the logs Theil T and Atkinson share, it is within one ulp
@@ -1717,6 +1740,7 @@ static Suite *metrics_suite(void)
     tc = tcase_create("set");
     tcase_add_test(tc, test_set_equals_one_measure);
     tcase_add_test(tc, test_set_gini_reopened_reversed);
+    tcase_add_test(tc, test_gini_unweighted_equals_unit_weights);
     tcase_add_test(tc, test_set_dagum_equals_one);
     tcase_add_test(tc, test_decomposition_between_share);
     tcase_add_test(tc, test_theil_l_provinces_mpmath);

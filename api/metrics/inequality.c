@@ -51,6 +51,16 @@ static double gini_sorted(const struct metrics_sample *s, const struct pair *p)
      * divided by W first so that no term exceeds w_i x_i, which is bounded by the finite total. */
     double total = s->total_weight;
     struct metrics_nsum cum = {0, 0}, acc = {0, 0};
+    if (!s->w) {
+        /* Unit weights: the compensated sum of i + 1 ones is i + 1 exactly (a carry of +0), so
+         * C_i needs no chain of additions and each side is divided on its own, not after the
+         * last one (the same bits as below with weights 1). */
+        for (size_t i = 0; i < s->n; i++) {
+            double side = (2 * (double)(i + 1) - 1.0 - total) / total;
+            metrics_nsum_add(&acc, 1.0 * p[i].x * side);
+        }
+        return metrics_nsum_value(&acc) / s->total_value;
+    }
     for (size_t i = 0; i < s->n; i++) {
         metrics_nsum_add(&cum, p[i].w);
         double side = (2 * metrics_nsum_value(&cum) - p[i].w - total) / total;
