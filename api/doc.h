@@ -48,10 +48,35 @@ void doc_array_end(struct doc *d);
 /* The next member's KEY (NUL-terminated, borrowed until that member is written), of LEN bytes;
  * doc_key (inline) takes a literal key's length where it is written. */
 void doc_key_n(struct doc *d, const char *key, size_t len);
+/* KEY (LEN <= 16 bytes) needs no escape in JSON: byte by byte without a loop, so that for a
+ * literal the compiler folds it to a constant (it does not unroll a loop in time). */
+#define DOC_KEY_BYTE_PLAIN(key, len, i)                                                            \
+    ((i) >= (len) || ((unsigned char)(key)[i] >= 0x20 && (key)[i] != '"' && (key)[i] != '\\'))
+static inline int doc_key_plain(const char *key, size_t len)
+{
+    return DOC_KEY_BYTE_PLAIN(key, len, 0) && DOC_KEY_BYTE_PLAIN(key, len, 1) &&
+           DOC_KEY_BYTE_PLAIN(key, len, 2) && DOC_KEY_BYTE_PLAIN(key, len, 3) &&
+           DOC_KEY_BYTE_PLAIN(key, len, 4) && DOC_KEY_BYTE_PLAIN(key, len, 5) &&
+           DOC_KEY_BYTE_PLAIN(key, len, 6) && DOC_KEY_BYTE_PLAIN(key, len, 7) &&
+           DOC_KEY_BYTE_PLAIN(key, len, 8) && DOC_KEY_BYTE_PLAIN(key, len, 9) &&
+           DOC_KEY_BYTE_PLAIN(key, len, 10) && DOC_KEY_BYTE_PLAIN(key, len, 11) &&
+           DOC_KEY_BYTE_PLAIN(key, len, 12) && DOC_KEY_BYTE_PLAIN(key, len, 13) &&
+           DOC_KEY_BYTE_PLAIN(key, len, 14) && DOC_KEY_BYTE_PLAIN(key, len, 15);
+}
 static inline void doc_key(struct doc *d, const char *key)
 {
-    doc_key_n(d, key, __builtin_strlen(key));
+    size_t len = __builtin_strlen(key);
+    /* A key the compiler knows to be plain, at compile time (a string literal of ours, like
+     * "p_two_sided"), is copied without looking at its bytes (render_key_literal; debug builds
+     * assert it is plain). Any other key, or where the compiler cannot tell, is checked as it
+     * is copied: right either way, only the speed depends on the compiler. */
+    int plain = len <= 16 && doc_key_plain(key, len);
+    if (__builtin_constant_p(len) && __builtin_constant_p(plain) && plain && d->form == DOC_BYTES)
+        render_key_literal(&d->w, key, len);
+    else
+        doc_key_n(d, key, len);
 }
+
 /* S (NUL-terminated), or null when S is NULL. */
 void doc_str(struct doc *d, const char *s);
 /* X, or null when X is not finite. */

@@ -1,6 +1,7 @@
 /* api/render.c — JSON and CSV writers. */
 #include "render.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -218,38 +219,107 @@ void render_array_end(struct render_json *w)
     close_container(w, ']');
 }
 
-void render_key_n(struct render_json *w, const char *key, size_t len)
+/* The N (1..8) bytes at S as the low bytes of a word (the rest zero), and back: a load or
+ * store of a register, no stack (these are memcpy's of a known size). */
+static inline uint64_t load_le(const char *s, int n)
 {
-    int comma = w->depth > 0 && w->count[w->depth - 1]++;
-    struct buf *out = w->out;
-    if (!w->pretty && out->len + len + 5 <= out->cap && !out->failed) {
-        /* the common case in place, ,"key": checked while it is copied (a short key: a loop
-         * beats plain() and a memcpy call) */
-        char *start = out->data + out->len, *p = start + comma + 1;
-        size_t k = 0;
-        for (; k < len; k++) {
-            unsigned char c = (unsigned char)key[k];
-            if (c < 0x20 || c == '"' || c == '\\')
-                break;
-            p[k] = (char)c;
-        }
-        if (k == len) {
-            if (comma)
-                start[0] = ',';
-            p[-1] = '"';
-            p += len;
-            *p++ = '"';
-            *p++ = ':';
-            *p = '\0';
-            out->len = (size_t)(p - out->data);
-            return;
-        }
+    uint64_t v = 0;
+    memcpy(&v, s, (size_t)n);
+    return v;
+}
+
+static inline void store_le(char *p, uint64_t v, int n)
+{
+    memcpy(p, &v, (size_t)n);
+}
+
+/* Nonzero when a byte of V is below 0x20, '"' or '\\' (plain()'s test on one word; a zero
+ * byte counts, so words are checked only where they hold key bytes). */
+static inline uint64_t escapes8(uint64_t v)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
+    return (((v - ones * 0x20) & ~v) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
+}
+
+/* KEY (LEN <= 16 bytes) to P by two overlapping loads and stores (no byte loop, no memcpy
+ * call, nothing read past the key). With CHECK: 0, or -1 (nothing written that counts) when a
+ * byte needs an escape. */
+static inline int copy_key(char *p, const char *key, size_t len, int check)
+{
+    const uint64_t fill = 0x4141414141414141ULL; /* 'A's: plain, in the bytes not loaded */
+    if (len >= 8) {
+        uint64_t a = load_le(key, 8), b = load_le(key + len - 8, 8);
+        if (check && (escapes8(a) | escapes8(b)))
+            return -1;
+        store_le(p, a, 8);
+        store_le(p + len - 8, b, 8);
+    } else if (len >= 4) {
+        uint64_t a = load_le(key, 4), b = load_le(key + len - 4, 4);
+        if (check && escapes8(a | b << 32))
+            return -1;
+        store_le(p, a, 4);
+        store_le(p + len - 4, b, 4);
+    } else if (len > 0) { /* 1 to 3 bytes: the first, the middle and the last */
+        uint64_t a = (uint64_t)(unsigned char)key[0] | (uint64_t)(unsigned char)key[len / 2] << 8 |
+                     (uint64_t)(unsigned char)key[len - 1] << 16;
+        if (check && escapes8(a | (fill << 24)))
+            return -1;
+        p[0] = key[0];
+        p[len / 2] = key[len / 2];
+        p[len - 1] = key[len - 1];
     }
-    if (comma)
+    return 0;
+}
+
+/* ,"key": in place when the writer is compact and the buffer has room: 0, or -1 (nothing
+ * written) for the long way. */
+static inline int key_in_place(struct render_json *w, const char *key, size_t len, int check)
+{
+    struct buf *out = w->out;
+    if (w->pretty || w->depth == 0 || len > 16 || out->len + len + 5 > out->cap || out->failed)
+        return -1;
+    size_t *count = &w->count[w->depth - 1];
+    size_t comma = *count != 0;
+    char *p = out->data + out->len;
+    p[0] = ','; /* overwritten by the quote when there is no comma */
+    p += comma;
+    if (copy_key(p + 1, key, len, check) != 0) {
+        out->data[out->len] = '\0';
+        return -1;
+    }
+    p[0] = '"';
+    p[len + 1] = '"';
+    p[len + 2] = ':';
+    p[len + 3] = '\0';
+    out->len += comma + len + 3;
+    ++*count;
+    return 0;
+}
+
+/* The long way: pretty, escapes, long keys, a buffer to grow. Kept out of line so that the
+ * in-place paths need no stack frame. */
+__attribute__((noinline)) static void key_slow(struct render_json *w, const char *key, size_t len)
+{
+    struct buf *out = w->out;
+    if (w->depth > 0 && w->count[w->depth - 1]++)
         buf_putc(out, ',');
     newline(out, w->pretty, w->depth);
     render_json_string(out, key, len);
     buf_puts(out, w->pretty ? ": " : ":");
+}
+
+void render_key_n(struct render_json *w, const char *key, size_t len)
+{
+    if (key_in_place(w, key, len, 1) != 0)
+        key_slow(w, key, len);
+}
+
+void render_key_literal(struct render_json *w, const char *key, size_t len)
+{
+    assert(plain(key, len)); /* a literal of our own: debug builds check what is trusted */
+    if (key_in_place(w, key, len, 0) != 0)
+        key_slow(w, key, len);
 }
 
 void render_str(struct render_json *w, const char *s)

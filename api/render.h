@@ -102,6 +102,9 @@ void render_array_begin(struct render_json *w);
 void render_array_end(struct render_json *w);
 /* The next member's KEY (LEN bytes) in the open object. */
 void render_key_n(struct render_json *w, const char *key, size_t len);
+/* The same for a KEY known to need no escape (a string literal of our own code, LEN <= 16:
+ * api/doc.h's doc_key): copied without looking at its bytes (debug builds assert it). */
+void render_key_literal(struct render_json *w, const char *key, size_t len);
 /* S (NUL-terminated), or null when S is NULL. */
 void render_str(struct render_json *w, const char *s);
 /* X, or null when X is not finite (as out_num and render_json print it). */

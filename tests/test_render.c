@@ -522,7 +522,12 @@ START_TEST(test_documents_written_as_trees)
         "/v1/gaps/convergence?indicator=schooling_years&regions=group:four_regions&pretty=1",
         "/v1/gaps/convergence?indicator=gdp_per_capita&" P "&from=2018&to=2019&format=csv",
         "/v1/gaps/convergence?indicator=gdp_per_capita&regions=beijing,shanghai",
-        NULL};
+        /* and every other route written through api/doc: their literal keys are copied
+         * unchecked in the bytes (doc_key), checked in the tree's rendering */
+        "/v1/series?indicator=gdp_per_capita&" P "&from=2018",
+        "/v1/series?indicator=hospital_beds_per_1000&regions=urban,rural&lang=zh&pretty=1",
+        "/v1/compare?indicators=gdp_per_capita,life_expectancy&" P "&year=2019",
+        "/v1/regions/beijing/profile?lang=zh", "/v1/regions/rural/profile?pretty=1", NULL};
 #undef P
     for (const char *const *t = targets; *t; t++)
         expect_same_bytes(*t);
