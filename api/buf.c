@@ -49,6 +49,11 @@ void buf_append(struct buf *b, const void *data, size_t len)
     b->data[b->len] = '\0';
 }
 
+void buf_putc_grow(struct buf *b, char c)
+{
+    buf_append(b, &c, 1);
+}
+
 char *buf_space(struct buf *b, size_t n)
 {
     if (reserve(b, n) != 0)
@@ -82,6 +87,21 @@ static const char digit_pairs[] =
     "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546"
     "4748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293"
     "949596979899";
+
+__extension__ typedef unsigned __int128 u128;
+
+static const uint64_t ascii8 = 0x3030303030303030ULL; /* '0' in each byte */
+
+/* Stores of a register's bytes, lowest first (memcpy's of a known size: one instruction). */
+static inline void store8(char *p, uint64_t v)
+{
+    memcpy(p, &v, 8);
+}
+
+static inline void store16(char *p, u128 v)
+{
+    memcpy(p, &v, 16);
+}
 
 /* The 8 decimal digits of N (< 10^8) as bytes 0..9, the first in the lowest byte (so a store
  * writes them in order): split in 32-bit lanes by 10^4, then in 16-bit lanes by 100, then in
@@ -119,7 +139,7 @@ static double scale15(double ax, int e, const struct pow10_dd **t, double *a)
  * of fraction - 1/2 + error is exact, ties included. Near the range's ends, |V - P| <= 0.19
  * cannot move V across 1e14 by more than the 0.05 that still rounds to the same 15 digits; a
  * P outside the range is retried at the next exponent. OUT has at least 32 bytes. */
-int fmt_fast(char *out, double x)
+static inline int fast15(char *out, double x)
 {
     double ax = fabs(x);
     uint64_t bits;
@@ -139,30 +159,27 @@ int fmt_fast(char *out, double x)
     }
     if (!(v >= 1e14 && v < 1e15))
         return 0;
-    uint64_t whole = (uint64_t)v; /* v is positive: truncation is floor */
+    int64_t whole = (int64_t)v; /* v > 0: truncation is floor (signed: one instruction) */
     double r = (v - (double)whole - 0.5) + (fma(a, t->hi, -v) + a * t->lo);
     if (t->lo != 0 && fabs(r) < 0x1p-40)
         return 0;
-    uint64_t m = whole + (uint64_t)(r > 0 || (r == 0 && (whole & 1)));
+    uint64_t m = (uint64_t)whole + (r > 0 || (r == 0 && (whole & 1)));
     if (m == 1000000000000000ULL) { /* 9.99...95 rounds up to a new digit */
         m /= 10;
         e++;
     }
-    /* D: '0' and the 15 digits of M; the digits after the last nonzero one are dropped (%g) */
+    /* the 15 digits of M, the first in the lowest byte of DIG; those after the last nonzero one
+     * are dropped (%g) */
     uint64_t w1 = digits8((uint32_t)(m / 100000000)), w2 = digits8((uint32_t)(m % 100000000));
     int nd = 15 - (w2 ? __builtin_clzll(w2) >> 3 : 8 + (__builtin_clzll(w1) >> 3));
-    char d[32] = {0}; /* room for fixed-length copies past the digits */
-    w1 += 0x3030303030303030ULL;
-    w2 += 0x3030303030303030ULL;
-    memcpy(d, &w1, 8);
-    memcpy(d + 8, &w2, 8);
+    u128 dig = (((u128)(w2 + ascii8) << 64) | (w1 + ascii8)) >> 8; /* w1's first digit is 0 */
     int k = 0;
     if (x < 0)
         out[k++] = '-';
     if (e < -4 || e >= 15) { /* d.ddde+XX */
-        out[k] = d[1];
+        out[k] = (char)dig;
         out[k + 1] = '.';
-        memcpy(out + k + 2, d + 2, 16); /* fixed length: OUT has room, the rest is overwritten */
+        store16(out + k + 2, dig >> 8); /* fixed length: OUT has room, the rest is overwritten */
         k += nd > 1 ? nd + 1 : 1;
         int ae = e < 0 ? -e : e;
         out[k++] = 'e';
@@ -172,9 +189,9 @@ int fmt_fast(char *out, double x)
         memcpy(out + k, digit_pairs + 2 * (ae % 100), 2);
         k += 2;
     } else if (e >= 0) { /* e + 1 digits, then the rest after the point */
-        memcpy(out + k, d + 1, 16);
+        store16(out + k, dig);
         if (nd > e + 1) {
-            memcpy(out + k + e + 2, d + e + 2, 16); /* e <= 13 here: ends within 32 bytes */
+            store16(out + k + e + 2, dig >> (8 * (e + 1))); /* e <= 13 here: within 32 bytes */
             out[k + e + 1] = '.';
             k += nd + 1;
         } else {
@@ -182,11 +199,49 @@ int fmt_fast(char *out, double x)
         }
     } else { /* 0.000ddd */
         memcpy(out + k, "0.000000", 8);
-        memcpy(out + k + 1 - e, d + 1, 16);
+        store16(out + k + 1 - e, dig);
         k += 1 - e + nd;
     }
     out[k] = '\0';
     return k;
+}
+
+int fmt_fast(char *out, double x)
+{
+    return fast15(out, x);
+}
+
+/* V (|V| < 10^15) in decimal, as %lld, into OUT (at least 24 bytes): the digits eight at a time,
+ * leading zeros shifted out. */
+static inline int fmt_whole(char *out, long long v)
+{
+    uint64_t u = v < 0 ? 0ULL - (uint64_t)v : (uint64_t)v;
+    int k = 0;
+    if (v < 0)
+        out[k++] = '-';
+    if (u < 100000000) {
+        uint64_t w = digits8((uint32_t)u);
+        int lz = w ? __builtin_ctzll(w) >> 3 : 7; /* zero: one digit */
+        store8(out + k, (w + ascii8) >> (8 * lz));
+        k += 8 - lz;
+    } else {
+        uint64_t w1 = digits8((uint32_t)(u / 100000000)), w2 = digits8((uint32_t)(u % 100000000));
+        int lz = __builtin_ctzll(w1) >> 3; /* w1 > 0 */
+        store8(out + k, (w1 + ascii8) >> (8 * lz));
+        store8(out + k + 8 - lz, w2 + ascii8);
+        k += 16 - lz;
+    }
+    out[k] = '\0';
+    return k;
+}
+
+/* %.15g of X into OUT (at least 32 bytes) by our own conversions, or 0 for snprintf. Whole
+ * numbers (counts, yuan, years of data) are common: they need no scaling. */
+static inline int fmt15(char *out, double x)
+{
+    if (x > -1e15 && x < 1e15 && x == (double)(long long)x && !(x == 0 && signbit(x)))
+        return fmt_whole(out, (long long)x);
+    return fast15(out, x);
 }
 
 /* Fifteen significant digits: every figure of the data is exact at this precision (4.8 prints
@@ -194,30 +249,8 @@ int fmt_fast(char *out, double x)
  * computed values (6.9 - 3.1 = 3.8000000000000003) does not reach the user. */
 int fmt_double(char *out, size_t size, double x)
 {
-    /* Whole numbers (counts, yuan, years of data) are common: print them without snprintf. */
-    if (x > -1e15 && x < 1e15 && x == (double)(long long)x && size >= 20 &&
-        !(x == 0 && signbit(x))) {
-        char digits[24];
-        long long v = (long long)x;
-        unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-        int n = 0, k = 0;
-        do {
-            digits[n++] = (char)('0' + u % 10);
-            u /= 10;
-        } while (u);
-        if (v < 0)
-            out[k++] = '-';
-        while (n)
-            out[k++] = digits[--n];
-        out[k] = '\0';
-        return k;
-    }
-    if (size >= 32) {
-        int n = fmt_fast(out, x);
-        if (n > 0)
-            return n;
-    }
-    return snprintf(out, size, "%.15g", x);
+    int n = size >= 32 ? fmt15(out, x) : 0;
+    return n > 0 ? n : snprintf(out, size, "%.15g", x);
 }
 
 void buf_put_int(struct buf *b, long long v)
@@ -245,21 +278,27 @@ void buf_put_int(struct buf *b, long long v)
     buf_append(b, digits + n, sizeof digits - (size_t)n);
 }
 
-void buf_put_double(struct buf *b, double x)
+/* What fmt15 leaves to snprintf, and a buffer to grow: out of line, so that the in-place path
+ * needs no stack frame. */
+__attribute__((noinline)) static void put_double_slow(struct buf *b, double x)
 {
-    if (b->len + 41 <= b->cap && !b->failed) { /* room for any number: written in place */
-        int n = fmt_double(b->data + b->len, 40, x);
-        if (n > 0 && n < 40) {
-            b->len += (size_t)n;
-            b->data[b->len] = '\0';
-            return;
-        }
-        b->data[b->len] = '\0';
-    }
     char tmp[40];
     int n = fmt_double(tmp, sizeof tmp, x);
     if (n > 0)
         buf_append(b, tmp, (size_t)n);
+}
+
+void buf_put_double(struct buf *b, double x)
+{
+    if (b->len + 33 <= b->cap && !b->failed) { /* room for fmt15's stores: written in place */
+        int n = fmt15(b->data + b->len, x);
+        if (n > 0) {
+            b->len += (size_t)n;
+            return;
+        }
+        b->data[b->len] = '\0';
+    }
+    put_double_slow(b, x);
 }
 
 const char *buf_cstr(struct buf *b)

@@ -28,6 +28,9 @@ void buf_append(struct buf *b, const void *data, size_t len);
  * start, or NULL once an allocation failed. */
 char *buf_space(struct buf *b, size_t n);
 void buf_puts(struct buf *b, const char *s);
+/* buf_putc's way when the buffer must grow (C by value: an inline caller keeps no address of a
+ * local, so needs no stack protector). */
+void buf_putc_grow(struct buf *b, char c);
 /* One byte; inline, as JSON punctuation is most of the calls. */
 static inline void buf_putc(struct buf *b, char c)
 {
@@ -36,7 +39,7 @@ static inline void buf_putc(struct buf *b, char c)
         b->data[b->len] = '\0';
         return;
     }
-    buf_append(b, &c, 1);
+    buf_putc_grow(b, c);
 }
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends V in decimal, as printf's %lld. */

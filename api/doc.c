@@ -116,7 +116,7 @@ void doc_key_n(struct doc *d, const char *key, size_t len)
         render_key_n(&d->w, key, len);
 }
 
-void doc_str(struct doc *d, const char *s)
+void doc_str_other(struct doc *d, const char *s)
 {
     if (d->form == DOC_TREE)
         attach(d, s ? json_string(s) : json_null());
@@ -124,7 +124,7 @@ void doc_str(struct doc *d, const char *s)
         render_str(&d->w, s);
 }
 
-void doc_num(struct doc *d, double x)
+void doc_num_other(struct doc *d, double x)
 {
     if (d->form == DOC_TREE)
         attach(d, out_num(x));
@@ -132,7 +132,7 @@ void doc_num(struct doc *d, double x)
         render_num(&d->w, x);
 }
 
-void doc_int(struct doc *d, long long v)
+void doc_int_other(struct doc *d, long long v)
 {
     if (d->form == DOC_TREE)
         attach(d, json_integer(v));

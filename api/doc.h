@@ -78,10 +78,10 @@ static inline void doc_key(struct doc *d, const char *key)
 }
 
 /* S (NUL-terminated), or null when S is NULL. */
-void doc_str(struct doc *d, const char *s);
+static inline void doc_str(struct doc *d, const char *s);
 /* X, or null when X is not finite. */
-void doc_num(struct doc *d, double x);
-void doc_int(struct doc *d, long long v);
+static inline void doc_num(struct doc *d, double x);
+static inline void doc_int(struct doc *d, long long v);
 void doc_bool(struct doc *d, int v);
 void doc_null(struct doc *d);
 /* true, false or null for V = 1, 0, -1 (an indicator's higher_is_better). */
@@ -89,6 +89,33 @@ void doc_tristate(struct doc *d, int v);
 /* J (stolen; NULL marks the document failed): a subtree made with jansson, e.g. by a builder
  * shared with answers that are still trees. */
 void doc_tree(struct doc *d, json_t *j);
+
+/* doc_str, doc_num and doc_int are inline: the bytes form goes straight to the writer (most
+ * values of an answer), the others to these. */
+void doc_str_other(struct doc *d, const char *s);
+void doc_num_other(struct doc *d, double x);
+void doc_int_other(struct doc *d, long long v);
+static inline void doc_str(struct doc *d, const char *s)
+{
+    if (d->form == DOC_BYTES)
+        render_str(&d->w, s);
+    else
+        doc_str_other(d, s);
+}
+static inline void doc_num(struct doc *d, double x)
+{
+    if (d->form == DOC_BYTES)
+        render_num(&d->w, x);
+    else
+        doc_num_other(d, x);
+}
+static inline void doc_int(struct doc *d, long long v)
+{
+    if (d->form == DOC_BYTES)
+        render_int(&d->w, v);
+    else
+        doc_int_other(d, v);
+}
 
 /* Member KEY with a value, in one call: the common shapes. */
 static inline void doc_set_str(struct doc *d, const char *key, const char *s)

@@ -169,17 +169,22 @@ void render_json_begin(struct render_json *w, int pretty, struct buf *out)
     w->depth = 0;
 }
 
-/* What put_value writes before an array element: the comma and the line. */
-static void before_value(struct render_json *w)
+/* What put_value writes before an array element: the comma and the line. Out of line: an
+ * object member's value (most values) needs only the test, and no stack frame. */
+__attribute__((noinline)) static void element_start(struct render_json *w)
 {
-    if (w->depth == 0 || !w->is_array[w->depth - 1])
-        return;
     if (w->count[w->depth - 1]++)
         buf_putc(w->out, ',');
     newline(w->out, w->pretty, w->depth);
 }
 
-static void open_container(struct render_json *w, char c, int is_array)
+static inline void before_value(struct render_json *w)
+{
+    if (w->depth > 0 && w->is_array[w->depth - 1])
+        element_start(w);
+}
+
+__attribute__((noinline)) static void open_slow(struct render_json *w, char c, int is_array)
 {
     before_value(w);
     buf_putc(w->out, c);
@@ -190,6 +195,26 @@ static void open_container(struct render_json *w, char c, int is_array)
     w->count[w->depth] = 0;
     w->is_array[w->depth] = (char)is_array;
     w->depth++;
+}
+
+static void open_container(struct render_json *w, char c, int is_array)
+{
+    struct buf *out = w->out;
+    int d = w->depth;
+    if (w->pretty || d >= RENDER_JSON_MAX_DEPTH || out->len + 3 > out->cap || out->failed) {
+        open_slow(w, c, is_array);
+        return;
+    }
+    /* compact, with room: the comma of an array element and the bracket in place */
+    size_t comma = d > 0 && w->is_array[d - 1] && w->count[d - 1]++ != 0;
+    char *p = out->data + out->len;
+    p[0] = ',';
+    p[comma] = c;
+    p[comma + 1] = '\0';
+    out->len += comma + 1;
+    w->count[d] = 0;
+    w->is_array[d] = (char)is_array;
+    w->depth = d + 1;
 }
 
 static void close_container(struct render_json *w, char c)
