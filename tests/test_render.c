@@ -197,6 +197,22 @@ START_TEST(test_fmt_double_every_exponent_as_printf)
             expect_as_printf(nextafter(9.999999999999995 * p, 0));
         }
     }
+    /* whole numbers, written without scaling: every digit count, both signs, zeros */
+    expect_as_printf(0.0);
+    expect_as_printf(-0.0);
+    for (double p10 = 1; p10 <= 1e16; p10 *= 10)
+        for (double d = -2; d <= 2; d++) {
+            expect_as_printf(p10 + d);
+            expect_as_printf(-(p10 + d));
+            expect_as_printf(9 * p10 + d);
+        }
+    for (int k = 0; k < 20000; k++) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        expect_as_printf((double)(state % 1000000000000000ULL >> (state % 50)));
+        expect_as_printf(-(double)(state % 100000000ULL));
+    }
     /* subnormals: random mantissas under the smallest normal */
     for (int k = 0; k < 20000; k++) {
         state ^= state << 13;
