@@ -52,7 +52,7 @@ void doc_key_n(struct doc *d, const char *key, size_t len);
  * literal the compiler folds it to a constant (it does not unroll a loop in time). */
 #define DOC_KEY_BYTE_PLAIN(key, len, i)                                                            \
     ((i) >= (len) || ((unsigned char)(key)[i] >= 0x20 && (key)[i] != '"' && (key)[i] != '\\'))
-static inline int doc_key_plain(const char *key, size_t len)
+__attribute__((always_inline)) static inline int doc_key_plain(const char *key, size_t len)
 {
     return DOC_KEY_BYTE_PLAIN(key, len, 0) && DOC_KEY_BYTE_PLAIN(key, len, 1) &&
            DOC_KEY_BYTE_PLAIN(key, len, 2) && DOC_KEY_BYTE_PLAIN(key, len, 3) &&
@@ -63,7 +63,7 @@ static inline int doc_key_plain(const char *key, size_t len)
            DOC_KEY_BYTE_PLAIN(key, len, 12) && DOC_KEY_BYTE_PLAIN(key, len, 13) &&
            DOC_KEY_BYTE_PLAIN(key, len, 14) && DOC_KEY_BYTE_PLAIN(key, len, 15);
 }
-static inline void doc_key(struct doc *d, const char *key)
+__attribute__((always_inline)) static inline void doc_key(struct doc *d, const char *key)
 {
     size_t len = __builtin_strlen(key);
     /* A key the compiler knows to be plain, at compile time (a string literal of ours, like
@@ -71,9 +71,10 @@ static inline void doc_key(struct doc *d, const char *key)
      * assert it is plain). Any other key, or where the compiler cannot tell, is checked as it
      * is copied: right either way, only the speed depends on the compiler. */
     int plain = len <= 16 && doc_key_plain(key, len);
-    if (__builtin_constant_p(len) && __builtin_constant_p(plain) && plain && d->form == DOC_BYTES)
-        render_key_literal(&d->w, key, len);
-    else
+    if (__builtin_constant_p(len) && __builtin_constant_p(plain) && plain && d->form == DOC_BYTES) {
+        if (!render_key_in_place(&d->w, key, len))
+            render_key_literal(&d->w, key, len);
+    } else
         doc_key_n(d, key, len);
 }
 
@@ -118,27 +119,31 @@ static inline void doc_int(struct doc *d, long long v)
 }
 
 /* Member KEY with a value, in one call: the common shapes. */
-static inline void doc_set_str(struct doc *d, const char *key, const char *s)
+__attribute__((always_inline)) static inline void doc_set_str(struct doc *d, const char *key,
+                                                              const char *s)
 {
     doc_key(d, key);
     doc_str(d, s);
 }
-static inline void doc_set_num(struct doc *d, const char *key, double x)
+__attribute__((always_inline)) static inline void doc_set_num(struct doc *d, const char *key,
+                                                              double x)
 {
     doc_key(d, key);
     doc_num(d, x);
 }
-static inline void doc_set_int(struct doc *d, const char *key, long long v)
+__attribute__((always_inline)) static inline void doc_set_int(struct doc *d, const char *key,
+                                                              long long v)
 {
     doc_key(d, key);
     doc_int(d, v);
 }
-static inline void doc_set_null(struct doc *d, const char *key)
+__attribute__((always_inline)) static inline void doc_set_null(struct doc *d, const char *key)
 {
     doc_key(d, key);
     doc_null(d);
 }
-static inline void doc_set_tree(struct doc *d, const char *key, json_t *j)
+__attribute__((always_inline)) static inline void doc_set_tree(struct doc *d, const char *key,
+                                                               json_t *j)
 {
     doc_key(d, key);
     doc_tree(d, j);

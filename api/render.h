@@ -105,6 +105,30 @@ void render_key_n(struct render_json *w, const char *key, size_t len);
 /* The same for a KEY known to need no escape (a string literal of our own code, LEN <= 16:
  * api/doc.h's doc_key): copied without looking at its bytes (debug builds assert it). */
 void render_key_literal(struct render_json *w, const char *key, size_t len);
+/* render_key_literal's common case, inline where the key is a literal (its copy becomes stores
+ * of constants): 1 when written, 0 (nothing written) when the writer is pretty or the buffer
+ * lacks room. */
+__attribute__((always_inline)) static inline int render_key_in_place(struct render_json *w,
+                                                                     const char *key, size_t len)
+{
+    struct buf *out = w->out;
+    if (w->pretty || w->depth == 0 || out->len + len + 5 > out->cap || out->failed)
+        return 0;
+    size_t *count = &w->count[w->depth - 1];
+    size_t comma = *count != 0;
+    char *p = out->data + out->len;
+    p[0] = ','; /* overwritten by the quote when there is no comma */
+    p += comma;
+    p[0] = '"';
+    __builtin_memcpy(p + 1, key, len);
+    p[len + 1] = '"';
+    p[len + 2] = ':';
+    p[len + 3] = '\0';
+    out->len += comma + len + 3;
+    ++*count;
+    return 1;
+}
+
 /* S (NUL-terminated), or null when S is NULL. */
 void render_str(struct render_json *w, const char *s);
 /* X, or null when X is not finite (as out_num and render_json print it). */
