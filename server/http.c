@@ -352,7 +352,7 @@ static void answer_system(const char *path, struct http_reply *rp, int *done)
     } else if (strcmp(path, "/metrics") == 0) {
         struct buf b = BUF_INIT;
         struct dataset *d = dataset_acquire();
-        prom_render(&b, d);
+        prom_render(&b, d, http_in_flight());
         dataset_release(d);
         size_t len;
         char *text = buf_steal(&b, &len);

@@ -100,7 +100,7 @@ static void render_requests(struct buf *out)
     }
 }
 
-void prom_render(struct buf *out, struct dataset *d)
+void prom_render(struct buf *out, struct dataset *d, int in_flight)
 {
     render_requests(out);
     buf_printf(out,
@@ -116,6 +116,10 @@ void prom_render(struct buf *out, struct dataset *d)
                "# HELP prosperity_open_connections Connections open now.\n"
                "# TYPE prosperity_open_connections gauge\n"
                "prosperity_open_connections %d\n"
+               "# HELP prosperity_requests_in_flight Requests begun (request line read) and not "
+               "yet answered.\n"
+               "# TYPE prosperity_requests_in_flight gauge\n"
+               "prosperity_requests_in_flight %d\n"
                "# HELP prosperity_reloads_total Successful reloads of the database (SIGHUP).\n"
                "# TYPE prosperity_reloads_total counter\n"
                "prosperity_reloads_total %llu\n"
@@ -124,7 +128,7 @@ void prom_render(struct buf *out, struct dataset *d)
                "# TYPE prosperity_reload_failures_total counter\n"
                "prosperity_reload_failures_total %llu\n",
                (unsigned long long)load(&bytes_out), (unsigned long long)load(&cache_hits),
-               (unsigned long long)load(&cache_misses), atomic_load(&connections),
+               (unsigned long long)load(&cache_misses), atomic_load(&connections), in_flight,
                (unsigned long long)load(&reloads), (unsigned long long)load(&reload_failures));
     buf_printf(out,
                "# HELP prosperity_build_info Server version.\n"

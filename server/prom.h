@@ -15,7 +15,8 @@ void prom_route_name(int i, const char *name);
 void prom_request(int route, int status, long micros, size_t bytes, int cached);
 void prom_connection(int delta);
 void prom_reload(int ok);
-/* Appends the exposition text; D (may be NULL) describes the dataset being served. */
-void prom_render(struct buf *out, struct dataset *d);
+/* Appends the exposition text; D (may be NULL) describes the dataset being served, IN_FLIGHT
+ * requests are between their request line and their answer (the one asking included). */
+void prom_render(struct buf *out, struct dataset *d, int in_flight);
 
 #endif

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +19,7 @@
 
 #include "config.h"
 #include "dataset.h"
+#include "drain.h"
 #include "http.h"
 #include "log.h"
 #include "prom.h"
@@ -143,33 +143,12 @@ static double seconds_since(const struct timespec *start)
     return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-/* Closes the listening socket under libmicrohttpd's feet, so that new connections are refused
- * at once: an eventfd that never becomes readable takes over its descriptor number (dup2 is
- * atomic), and closing the socket's last descriptor removes it from every worker's epoll set.
- * libmicrohttpd keeps the number and closes the eventfd in MHD_stop_daemon. Not
- * MHD_quiesce_daemon: in 0.9.75 with epoll and a thread pool, it and a worker woken by a new
- * connection can both remove the socket from the worker's epoll set, and the second removal
- * aborts the process ("Failed to remove listen FD from epoll set"; test_shutdown's
- * test_sigterm_under_new_connections). Left: a worker takes the socket out of its set itself
- * when it reaches its connection limit, and one that reached it in the instant before this would
- * still abort; that needs connection_limit / threads connections open at SIGTERM. */
-static void stop_listening(int listen_fd)
-{
-    int idle = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (idle < 0 || dup2(idle, listen_fd) < 0) {
-        log_msg(LOG_WARN, "drain: cannot replace the listening socket: %s", strerror(errno));
-        shutdown(listen_fd, SHUT_RDWR); /* refuses too; idle threads may spin until the stop */
-    }
-    if (idle >= 0)
-        close(idle);
-}
-
 /* SIGTERM: stop accepting, answer what is in flight with Connection: close (up to the grace
  * time), then stop; idle keep-alive connections are closed then, not waited for. */
 static void drain(struct MHD_Daemon *daemon, int listen_fd, int grace)
 {
     http_drain_begin();
-    stop_listening(listen_fd);
+    drain_stop_listening(listen_fd); /* not MHD_quiesce_daemon: see drain.c */
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
     int open;

@@ -38,6 +38,16 @@ static void wait_accepted(const struct tu_server *srv, int n)
     ck_assert_msg(open >= n + 1, "the server accepted %g of %d connections", open - 1, n);
 }
 
+/* Waits until N requests the test began are in flight (their request line read): the gauge
+ * counts them plus the one asking. Before that a SIGTERM finds nothing to wait for. */
+static void wait_in_flight(const struct tu_server *srv, int n)
+{
+    double end = ops_now() + 5, now = -1;
+    while (ops_now() < end && (now = tu_metric(srv, "prosperity_requests_in_flight")) < n + 1)
+        ops_sleep(0.01);
+    ck_assert_msg(now >= n + 1, "the server began %g of %d requests", now - 1, n);
+}
+
 /* Reads the answer to REQUEST_LINE: 200 with the series as JSON. Returns the header block. */
 static char *read_series(int fd)
 {
@@ -61,7 +71,7 @@ START_TEST(test_sigterm_finishes_request_in_flight)
     int fd = ops_connect(srv.port);
     ck_assert_int_ge(fd, 0);
     ck_assert_int_eq(ops_send(fd, REQUEST_LINE), 0); /* no blank line yet: still in flight */
-    wait_accepted(&srv, 1);
+    wait_in_flight(&srv, 1);
 
     double t0 = ops_now();
     ck_assert_int_eq(kill(srv.pid, SIGTERM), 0);
@@ -103,6 +113,7 @@ START_TEST(test_sigterm_does_not_wait_for_idle_keepalive)
     free(read_series(idle));
     ck_assert_int_eq(ops_send(busy, REQUEST_LINE), 0);
     wait_accepted(&srv, 2);
+    wait_in_flight(&srv, 1);
 
     double t0 = ops_now();
     ck_assert_int_eq(kill(srv.pid, SIGTERM), 0);
@@ -141,7 +152,7 @@ START_TEST(test_sigterm_grace_bounds_a_stuck_request)
     int fd = ops_connect(srv.port);
     ck_assert_int_ge(fd, 0);
     ck_assert_int_eq(ops_send(fd, REQUEST_LINE), 0);
-    wait_accepted(&srv, 1);
+    wait_in_flight(&srv, 1);
     while (fmod(ops_now(), 1.0) < 0.80 || fmod(ops_now(), 1.0) > 0.85)
         ops_sleep(0.002);
     double t0 = ops_now();
@@ -186,22 +197,19 @@ static void *connect_loop(void *arg)
     return NULL;
 }
 
-/* SIGTERM while clients keep connecting, with two server threads: the process drains and exits
- * 0. With libmicrohttpd's MHD_quiesce_daemon under epoll it aborted (exit 134, "Failed to
- * remove listen FD from epoll set") when a thread woken by a new connection removed the
- * listening socket from its epoll set at the same time as the quiesce did; the shim makes
- * that window 20 ms wide (tests/ops/slow_epoll.c), so each round reaches it often. */
-START_TEST(test_sigterm_under_new_connections)
+/* Eight rounds of: a server started with EXTRA and the shim (tests/ops/slow_epoll.c: every
+ * removal from an epoll set waits 20 ms, which widens libmicrohttpd's windows below to where
+ * a round reaches them often), clients connecting in a loop, SIGTERM: each must exit 0. */
+static void sigterm_rounds(const char *name, const char *const *extra)
 {
     char dir[300];
-    ops_mkdir(dir, sizeof dir, "shutdown-race");
-    const char *extra[] = {"--threads", "2", "--shutdown-grace", "5", NULL};
+    ops_mkdir(dir, sizeof dir, name);
     const char *env[] = {"LD_PRELOAD=" OPS_SLOW_EPOLL, NULL};
     for (int round = 0; round < 8; round++) {
         struct tu_server srv;
-        char name[32]; /* a log per round: the port is read from the log's first lines */
-        snprintf(name, sizeof name, "server-%d", round);
-        ck_assert_msg(ops_server_start(&srv, NULL, dir, name, extra, env) == 0,
+        char log[32]; /* a log per round: the port is read from the log's first lines */
+        snprintf(log, sizeof log, "server-%d", round);
+        ck_assert_msg(ops_server_start(&srv, NULL, dir, log, extra, env) == 0,
                       "server did not start: %s", ops_log_tail(srv.log));
         struct connector c = {.port = srv.port};
         atomic_init(&c.stop, 0);
@@ -213,9 +221,30 @@ START_TEST(test_sigterm_under_new_connections)
         int rc = ops_wait(srv.pid, 8);
         atomic_store(&c.stop, 1);
         pthread_join(c.tid, NULL);
-        ck_assert_msg(rc == 0, "round %d: exit status %d after SIGTERM under new connections: %s",
-                      round, rc, ops_log_tail(srv.log));
+        ck_assert_msg(rc == 0, "%s round %d: exit status %d after SIGTERM: %s", name, round, rc,
+                      ops_log_tail(srv.log));
     }
+}
+
+/* SIGTERM while clients keep connecting, with two server threads: the process drains and exits
+ * 0. With libmicrohttpd's MHD_quiesce_daemon under epoll it aborted (exit 134, "Failed to
+ * remove listen FD from epoll set") when a thread woken by a new connection removed the
+ * listening socket from its epoll set at the same time as the quiesce did. */
+START_TEST(test_sigterm_under_new_connections)
+{
+    const char *extra[] = {"--threads", "2", "--shutdown-grace", "5", NULL};
+    sigterm_rounds("shutdown-race", extra);
+}
+END_TEST
+
+/* The same with each thread at its connection limit (one connection each) again and again: a
+ * thread at its limit takes the listening socket out of its epoll set, and libmicrohttpd aborts
+ * when that socket is already gone (closed by the drain). */
+START_TEST(test_sigterm_at_connection_limit)
+{
+    const char *extra[] = {"--threads", "2", "--connection-limit", "2", "--shutdown-grace",
+                           "5",         NULL};
+    sigterm_rounds("shutdown-limit", extra);
 }
 END_TEST
 
@@ -243,6 +272,7 @@ int main(void)
     tcase_add_test(tc, test_sigterm_grace_bounds_a_stuck_request);
     tcase_add_test(tc, test_sigint_stops_like_sigterm);
     tcase_add_test(tc, test_sigterm_under_new_connections);
+    tcase_add_test(tc, test_sigterm_at_connection_limit);
     suite_add_tcase(s, tc);
     return ops_run(s);
 }
