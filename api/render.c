@@ -267,10 +267,10 @@ static inline uint64_t escapes8(uint64_t v)
     return (((v - ones * 0x20) & ~v) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
 }
 
-/* KEY (LEN <= 16 bytes) to P by two overlapping loads and stores (no byte loop, no memcpy
- * call, nothing read past the key). With CHECK: 0, or -1 (nothing written that counts) when a
- * byte needs an escape. */
-static inline int copy_key(char *p, const char *key, size_t len, int check)
+/* KEY (LEN <= 16 bytes: a key or a short string) to P by two overlapping loads and stores (no byte
+ * loop, no memcpy call, nothing read past the key). With CHECK: 0, or -1 (nothing written that
+ * counts) when a byte needs an escape. */
+static inline int copy_short(char *p, const char *key, size_t len, int check)
 {
     const uint64_t fill = 0x4141414141414141ULL; /* 'A's: plain, in the bytes not loaded */
     if (len >= 8) {
@@ -309,7 +309,7 @@ static inline int key_in_place(struct render_json *w, const char *key, size_t le
     char *p = out->data + out->len;
     p[0] = ','; /* overwritten by the quote when there is no comma */
     p += comma;
-    if (copy_key(p + 1, key, len, check) != 0) {
+    if (copy_short(p + 1, key, len, check) != 0) {
         out->data[out->len] = '\0';
         return -1;
     }
@@ -350,10 +350,24 @@ void render_key_literal(struct render_json *w, const char *key, size_t len)
 void render_str(struct render_json *w, const char *s)
 {
     before_value(w);
-    if (s)
-        render_json_string(w->out, s, strlen(s));
-    else
+    if (!s) {
         buf_puts(w->out, "null");
+        return;
+    }
+    size_t len = strlen(s);
+    struct buf *out = w->out;
+    if (len <= 16 && out->len + len + 3 <= out->cap && !out->failed) {
+        /* a short string (ids, most strings of an answer) checked and copied in place */
+        char *p = out->data + out->len;
+        if (copy_short(p + 1, s, len, 1) == 0) {
+            p[0] = '"';
+            p[len + 1] = '"';
+            p[len + 2] = '\0';
+            out->len += len + 2;
+            return;
+        }
+    }
+    render_json_string(out, s, len);
 }
 
 void render_num(struct render_json *w, double x)

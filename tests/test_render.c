@@ -40,6 +40,47 @@ START_TEST(test_render_escapes_strings)
 }
 END_TEST
 
+/* Keys and strings of 0 to 20 bytes, each with a byte to escape (or none) at every position:
+ * the document's in-place copies (two overlapping words, or first, middle and last byte) must
+ * see it wherever it is, and write what render_json_string writes. */
+START_TEST(test_doc_short_strings_escaped_anywhere)
+{
+    static const char special[] = {'"', '\\', '\n', 0x1f, 'q'};
+    for (size_t len = 0; len <= 20; len++)
+        for (int pos = -1; pos < (int)len; pos++)
+            for (size_t c = 0; c < sizeof special; c++) {
+                char text[24];
+                for (size_t k = 0; k < len; k++)
+                    text[k] = (char)('a' + k);
+                if (pos >= 0)
+                    text[pos] = special[c];
+                text[len] = '\0';
+                struct buf want = BUF_INIT, got = BUF_INIT;
+                buf_putc(&want, '{');
+                render_json_string(&want, text, len);
+                buf_putc(&want, ':');
+                render_json_string(&want, text, len);
+                buf_puts(&want, ",\"k\":[");
+                render_json_string(&want, text, len);
+                buf_puts(&want, "]}");
+                struct doc d;
+                doc_begin_bytes(&d, 0, &got);
+                doc_object_begin(&d);
+                doc_key_n(&d, text, len);
+                doc_str(&d, text);
+                doc_key(&d, "k");
+                doc_array_begin(&d);
+                doc_str(&d, text);
+                doc_array_end(&d);
+                doc_object_end(&d);
+                ck_assert_int_eq(doc_finish(&d), 0);
+                ck_assert_str_eq(buf_cstr(&got), buf_cstr(&want));
+                buf_free(&want);
+                buf_free(&got);
+            }
+}
+END_TEST
+
 START_TEST(test_render_pretty)
 {
     char *s = json_of(json_pack("{s:[i,i],s:{}}", "a", 1, 2, "b"), 1);
@@ -556,6 +597,7 @@ int main(void)
     TCase *j = tcase_create("json");
     tcase_add_test(j, test_render_shortest_numbers);
     tcase_add_test(j, test_render_escapes_strings);
+    tcase_add_test(j, test_doc_short_strings_escaped_anywhere);
     tcase_add_test(j, test_render_pretty);
     tcase_add_test(j, test_dispersion_written_as_tree);
     tcase_add_test(j, test_documents_written_as_trees);
