@@ -115,6 +115,14 @@ static uint64_t digits8(uint32_t n)
     return t | ((x - t * 10) << 8);
 }
 
+/* R plus the product's rounding error A * T->hi - V, exactly known by fma: for the few values
+ * whose rounding that error can decide (out of line: the others need no call, and no stack). */
+__attribute__((noinline)) static double exact_rest(double a, const struct pow10_dd *t, double v,
+                                                   double r)
+{
+    return r + fma(a, t->hi, -v);
+}
+
 /* AX (positive, finite, nonzero) times 10^(14 - E) as PV + *ERR: PV the double nearest the
  * product with 10^k's leading double (pow10.h), *ERR what the rest adds. Tiny and huge
  * operands are scaled by 2^+-128 first, as their table entries are (exactly: both stay
@@ -136,7 +144,9 @@ static double scale15(double ax, int e, const struct pow10_dd **t, double *a)
  * (fma) plus |X| lo is V within 2^-52 or so, so rounding V to an integer gives %.15g's digits
  * (its exact rounding, half to even) unless V's fraction is within 2^-40 of a half and 10^k is
  * not exact (lo != 0): those go to snprintf. An exact 10^k (k = 0..22) has lo = 0 and the sign
- * of fraction - 1/2 + error is exact, ties included. Near the range's ends, |V - P| <= 0.19
+ * of fraction - 1/2 + error is exact, ties included. The product's error is at most half an ulp
+ * of P (2^-4), so it is needed only when the rest is within 0.07 of a half (an eighth of the
+ * values). Near the range's ends, |V - P| <= 0.19
  * cannot move V across 1e14 by more than the 0.05 that still rounds to the same 15 digits; a
  * P outside the range is retried at the next exponent. OUT has at least 32 bytes. */
 static inline int fast15(char *out, double x)
@@ -160,9 +170,13 @@ static inline int fast15(char *out, double x)
     if (!(v >= 1e14 && v < 1e15))
         return 0;
     int64_t whole = (int64_t)v; /* v > 0: truncation is floor (signed: one instruction) */
-    double r = (v - (double)whole - 0.5) + (fma(a, t->hi, -v) + a * t->lo);
-    if (t->lo != 0 && fabs(r) < 0x1p-40)
-        return 0;
+    /* V - whole - 1/2 but for the product's rounding error, at most half an ulp of V (2^-4) */
+    double r = (v - (double)whole - 0.5) + a * t->lo;
+    if (fabs(r) < 0.07) {
+        r = exact_rest(a, t, v, r);
+        if (t->lo != 0 && fabs(r) < 0x1p-40)
+            return 0;
+    }
     uint64_t m = (uint64_t)whole + (r > 0 || (r == 0 && (whole & 1)));
     if (m == 1000000000000000ULL) { /* 9.99...95 rounds up to a new digit */
         m /= 10;
