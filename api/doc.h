@@ -51,7 +51,8 @@ void doc_key_n(struct doc *d, const char *key, size_t len);
 /* KEY (LEN <= 16 bytes) needs no escape in JSON: byte by byte without a loop, so that for a
  * literal the compiler folds it to a constant (it does not unroll a loop in time). */
 #define DOC_KEY_BYTE_PLAIN(key, len, i)                                                            \
-    ((i) >= (len) || ((unsigned char)(key)[i] >= 0x20 && (key)[i] != '"' && (key)[i] != '\\'))
+    ((size_t)(i) + 1 > (len) ||                                                                    \
+     ((unsigned char)(key)[i] >= 0x20 && (key)[i] != '"' && (key)[i] != '\\'))
 __attribute__((always_inline)) static inline int doc_key_plain(const char *key, size_t len)
 {
     return DOC_KEY_BYTE_PLAIN(key, len, 0) && DOC_KEY_BYTE_PLAIN(key, len, 1) &&

@@ -309,6 +309,14 @@ int metrics_atkinson(const double *x, const double *w, size_t n, double epsilon,
     return metrics_finish(atkinson_of(&s, NULL, epsilon), out);
 }
 
+/* HI - LO, and +0 for -0: a range has no sign. -0 came out of -0 - +0 when the extremes of a
+ * sample of zeros were taken as -0 and +0, and which zero each fold keeps differs between
+ * builds (seen in Release, -O3, not in RelWithDebInfo): the range must not depend on it. */
+static double range_of(double lo, double hi)
+{
+    return (hi - lo) + 0.0;
+}
+
 static int extremes(const double *x, size_t n, double *lo, double *hi)
 {
     if (n < 1)
@@ -334,7 +342,7 @@ int metrics_range(const double *x, size_t n, double *out)
     int rc = extremes(x, n, &lo, &hi);
     if (rc != METRICS_OK)
         return rc;
-    return metrics_finish(hi - lo, out);
+    return metrics_finish(range_of(lo, hi), out);
 }
 
 int metrics_max_min_ratio(const double *x, size_t n, double *out)
@@ -596,7 +604,7 @@ int metrics_set_range(const struct metrics_set *s, double *out)
     if (!out)
         return METRICS_E_DOMAIN;
     int rc = set_extremes(s);
-    return rc != METRICS_OK ? rc : metrics_finish(s->hi - s->lo, out);
+    return rc != METRICS_OK ? rc : metrics_finish(range_of(s->lo, s->hi), out);
 }
 
 int metrics_set_max_min_ratio(const struct metrics_set *s, double *out)
