@@ -323,11 +323,22 @@ const char *buf_cstr(struct buf *b)
     return b->data;
 }
 
+int buf_reserve(struct buf *b, size_t n)
+{
+    return reserve(b, n);
+}
+
 char *buf_steal(struct buf *b, size_t *len)
 {
     char *p = NULL;
     if (buf_cstr(b)) {
         p = b->borrowed ? strndup(b->data, b->len) : b->data;
+        /* a body kept in the cache is counted by its length: no more than a quarter (and 4 KiB)
+         * left over behind it (shrinking in place, no copy) */
+        if (p && !b->borrowed && b->cap > b->len + b->len / 4 + 4096) {
+            char *fit = realloc(p, b->len + 1);
+            p = fit ? fit : p;
+        }
     } else if (!b->borrowed) {
         free(b->data);
     }

@@ -24,6 +24,9 @@ struct buf {
     }
 
 void buf_append(struct buf *b, const void *data, size_t len);
+/* Room for N more bytes at once (a size hint, to save doublings): 0, or -1 once an allocation
+ * failed. */
+int buf_reserve(struct buf *b, size_t n);
 /* Room for N more bytes at the end, counted in B's length (the caller fills them): where they
  * start, or NULL once an allocation failed. */
 char *buf_space(struct buf *b, size_t n);
@@ -49,7 +52,8 @@ void buf_put_double(struct buf *b, double x);
 /* Returns the NUL-terminated contents (borrowed), or NULL if an allocation failed. */
 const char *buf_cstr(struct buf *b);
 /* Hands the contents to the caller (a new allocation, free() it; copied out of the caller's
- * storage if needed) and resets B. NULL on failure. */
+ * storage if needed, and what is left over of a grown buffer given back) and resets B. NULL on
+ * failure. */
 char *buf_steal(struct buf *b, size_t *len);
 void buf_free(struct buf *b);
 

@@ -1,4 +1,5 @@
 /* tests/test_render.c — JSON text (shortest numbers, escapes) and CSV flattening. */
+#include <malloc.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -358,6 +359,35 @@ START_TEST(test_buf_stack_storage_grows)
 }
 END_TEST
 
+/* A grown buffer handed over keeps no more than a quarter (and 4 KiB) beyond its bytes: a
+ * cached body is counted by its length, and doubling left up to half of its memory unused
+ * (70,000 bytes in 131,072). The contents are the same after the shrink; a small buffer is
+ * handed over as it is. */
+START_TEST(test_buf_steal_gives_back_what_is_left_over)
+{
+    struct buf b = BUF_INIT;
+    for (int i = 0; i < 7000; i++)
+        buf_puts(&b, "0123456789");
+    ck_assert_uint_ge(b.cap, 131072);
+    size_t len;
+    char *s = buf_steal(&b, &len);
+    ck_assert_uint_eq(len, 70000);
+    ck_assert_uint_le(malloc_usable_size(s), 70000 + 70000 / 4 + 4096 + 64);
+    ck_assert_int_eq(s[69999], '9');
+    ck_assert_int_eq(s[70000], '\0');
+    ck_assert_int_eq(memcmp(s + 69990, "0123456789", 10), 0);
+    free(s);
+    struct buf c = BUF_INIT;
+    ck_assert_int_eq(buf_reserve(&c, 100000), 0);
+    ck_assert_uint_ge(c.cap, 100001);
+    buf_puts(&c, "short");
+    s = buf_steal(&c, &len);
+    ck_assert_str_eq(s, "short");
+    ck_assert_uint_le(malloc_usable_size(s), 5 + 4096 + 64);
+    free(s);
+}
+END_TEST
+
 /* TARGET answered as the server answers it (routes_answer: a route's document
  * written as bytes for JSON) and the way every answer was made before: a jansson tree rendered
  * by render_json or render_table. The bytes must be the same, or the same error. */
@@ -610,6 +640,7 @@ int main(void)
     suite_add_tcase(s, c);
     TCase *b = tcase_create("buf");
     tcase_add_test(b, test_buf_stack_storage_grows);
+    tcase_add_test(b, test_buf_steal_gives_back_what_is_left_over);
     tcase_add_test(b, test_fmt_double_as_printf);
     tcase_add_test(b, test_fmt_double_every_exponent_as_printf);
     tcase_add_test(b, test_fmt_double_fast_at_every_exponent);
