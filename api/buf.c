@@ -337,7 +337,8 @@ char *buf_steal(struct buf *b, size_t *len)
          * left over behind it (shrinking in place, no copy) */
         if (p && !b->borrowed && b->cap > b->len + b->len / 4 + 4096) {
             char *fit = realloc(p, b->len + 1);
-            p = fit ? fit : p;
+            if (fit)
+                p = fit;
         }
     } else if (!b->borrowed) {
         free(b->data);
