@@ -268,27 +268,27 @@ static inline uint64_t escapes8(uint64_t v)
 }
 
 /* KEY (LEN <= 16 bytes: a key or a short string) to P by two overlapping loads and stores (no byte
- * loop, no memcpy call, nothing read past the key). With CHECK: 0, or -1 (nothing written that
- * counts) when a byte needs an escape. */
-static inline int copy_short(char *p, const char *key, size_t len, int check)
+ * loop, no memcpy call, nothing read past the key): 0, or -1 (nothing written that counts) when a
+ * byte needs an escape. */
+static inline int copy_short(char *p, const char *key, size_t len)
 {
     const uint64_t fill = 0x4141414141414141ULL; /* 'A's: plain, in the bytes not loaded */
     if (len >= 8) {
         uint64_t a = load_le(key, 8), b = load_le(key + len - 8, 8);
-        if (check && (escapes8(a) | escapes8(b)))
+        if (escapes8(a) | escapes8(b))
             return -1;
         store_le(p, a, 8);
         store_le(p + len - 8, b, 8);
     } else if (len >= 4) {
         uint64_t a = load_le(key, 4), b = load_le(key + len - 4, 4);
-        if (check && escapes8(a | b << 32))
+        if (escapes8(a | b << 32))
             return -1;
         store_le(p, a, 4);
         store_le(p + len - 4, b, 4);
     } else if (len > 0) { /* 1 to 3 bytes: the first, the middle and the last */
         uint64_t a = (uint64_t)(unsigned char)key[0] | (uint64_t)(unsigned char)key[len / 2] << 8 |
                      (uint64_t)(unsigned char)key[len - 1] << 16;
-        if (check && escapes8(a | (fill << 24)))
+        if (escapes8(a | (fill << 24)))
             return -1;
         p[0] = key[0];
         p[len / 2] = key[len / 2];
@@ -297,9 +297,9 @@ static inline int copy_short(char *p, const char *key, size_t len, int check)
     return 0;
 }
 
-/* ,"key": in place when the writer is compact and the buffer has room: 0, or -1 (nothing
- * written) for the long way. */
-static inline int key_in_place(struct render_json *w, const char *key, size_t len, int check)
+/* ,"key": checked and written in place when the writer is compact, the key short and plain and
+ * the buffer has room: 0, or -1 (nothing written) for the long way. */
+static inline int key_in_place(struct render_json *w, const char *key, size_t len)
 {
     struct buf *out = w->out;
     if (w->pretty || w->depth == 0 || len > 16 || out->len + len + 5 > out->cap || out->failed)
@@ -309,7 +309,7 @@ static inline int key_in_place(struct render_json *w, const char *key, size_t le
     char *p = out->data + out->len;
     p[0] = ','; /* overwritten by the quote when there is no comma */
     p += comma;
-    if (copy_short(p + 1, key, len, check) != 0) {
+    if (copy_short(p + 1, key, len) != 0) {
         out->data[out->len] = '\0';
         return -1;
     }
@@ -336,15 +336,14 @@ __attribute__((noinline)) static void key_slow(struct render_json *w, const char
 
 void render_key_n(struct render_json *w, const char *key, size_t len)
 {
-    if (key_in_place(w, key, len, 1) != 0)
+    if (key_in_place(w, key, len) != 0)
         key_slow(w, key, len);
 }
 
 void render_key_literal(struct render_json *w, const char *key, size_t len)
 {
     assert(plain(key, len)); /* a literal of our own: debug builds check what is trusted */
-    if (key_in_place(w, key, len, 0) != 0)
-        key_slow(w, key, len);
+    key_slow(w, key, len);   /* render_key_in_place (render.h) took the in-place case already */
 }
 
 void render_str(struct render_json *w, const char *s)
@@ -359,7 +358,7 @@ void render_str(struct render_json *w, const char *s)
     if (len <= 16 && out->len + len + 3 <= out->cap && !out->failed) {
         /* a short string (ids, most strings of an answer) checked and copied in place */
         char *p = out->data + out->len;
-        if (copy_short(p + 1, s, len, 1) == 0) {
+        if (copy_short(p + 1, s, len) == 0) {
             p[0] = '"';
             p[len + 1] = '"';
             p[len + 2] = '\0';

@@ -103,7 +103,8 @@ void render_array_end(struct render_json *w);
 /* The next member's KEY (LEN bytes) in the open object. */
 void render_key_n(struct render_json *w, const char *key, size_t len);
 /* The same for a KEY known to need no escape (a string literal of our own code, LEN <= 16:
- * api/doc.h's doc_key): copied without looking at its bytes (debug builds assert it). */
+ * api/doc.h's doc_key) where render_key_in_place could not write it (pretty, or the buffer must
+ * grow); debug builds assert it is plain. */
 void render_key_literal(struct render_json *w, const char *key, size_t len);
 /* render_key_literal's common case, inline where the key is a literal (its copy becomes stores
  * of constants): 1 when written, 0 (nothing written) when the writer is pretty or the buffer
