@@ -10,6 +10,10 @@
 
 #include "pow10.h"
 
+#if defined(__SSE2__) && !defined(PROSPERITY_SCALAR_DIGITS)
+#include <emmintrin.h>
+#endif
+
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "digits8 writes its digits lowest byte first"
 #endif
@@ -106,7 +110,7 @@ static inline void store16(char *p, u128 v)
 /* The 8 decimal digits of N (< 10^8) as bytes 0..9, the first in the lowest byte (so a store
  * writes them in order): split in 32-bit lanes by 10^4, then in 16-bit lanes by 100, then in
  * bytes by 10, each lane at once by a multiplication (P. Khuong's SWAR conversion). */
-static uint64_t digits8(uint32_t n)
+static inline __attribute__((always_inline)) uint64_t digits8(uint32_t n)
 {
     uint64_t x = (n / 10000) | ((uint64_t)(n % 10000) << 32);
     uint64_t h = ((x * 10486) >> 20) & 0x0000007f0000007fULL; /* each lane / 100 */
@@ -115,78 +119,104 @@ static uint64_t digits8(uint32_t n)
     return t | ((x - t * 10) << 8);
 }
 
-/* R plus the product's rounding error A * T->hi - V, exactly known by fma: for the few values
- * whose rounding that error can decide (out of line: the others need no call, and no stack). */
-__attribute__((noinline)) static double exact_rest(double a, const struct pow10_dd *t, double v,
-                                                   double r)
+#if defined(__SSE2__) && !defined(PROSPERITY_SCALAR_DIGITS)
+/* The 15 digits of M (10^14 <= M < 10^15) as characters, the first in the lowest byte of the
+ * result and a zero byte on top, and in *ND how many there are up to the last nonzero one. Its
+ * two 8-digit halves side by side in one vector: divided by 10^4, then by 100, then by 10, each
+ * step for every lane at once (as digits8 does for one half, a lane per register word). */
+static inline u128 digits15(uint64_t m, int *nd)
 {
-    return r + fma(a, t->hi, -v);
+    __m128i v = _mm_set_epi64x((long long)(m % 100000000), (long long)(m / 100000000));
+    /* n / 10^4 = (n * 0xd1b71759) >> 45 for n < 10^8, in each 64-bit lane */
+    __m128i q = _mm_srli_epi64(_mm_mul_epu32(v, _mm_set1_epi32((int)0xd1b71759)), 45);
+    __m128i r = _mm_sub_epi32(v, _mm_mul_epu32(q, _mm_set1_epi32(10000)));
+    __m128i x = _mm_or_si128(q, _mm_slli_epi64(r, 32)); /* four values < 10^4, 32 bits each */
+    /* x / 100 = (x * 5243) >> 19 for x < 10^4, in 16-bit lanes (the upper halves stay 0) */
+    __m128i h = _mm_srli_epi16(_mm_mulhi_epu16(x, _mm_set1_epi16(5243)), 3);
+    __m128i l = _mm_sub_epi16(x, _mm_mullo_epi16(h, _mm_set1_epi16(100)));
+    __m128i y = _mm_or_si128(h, _mm_slli_epi32(l, 16)); /* eight values < 100, 16 bits each */
+    /* y / 10 = (y * 6554) >> 16 for y < 100 */
+    __m128i t = _mm_mulhi_epu16(y, _mm_set1_epi16(6554));
+    __m128i o = _mm_sub_epi16(y, _mm_mullo_epi16(t, _mm_set1_epi16(10)));
+    __m128i d = _mm_or_si128(t, _mm_slli_epi16(o, 8)); /* sixteen digits, 0-9, one per byte */
+    /* byte 0 is the upper half's leading 0: the digits are bytes 1 to 15 */
+    unsigned nonzero =
+        ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128())) & 0xfffe;
+    *nd = 31 - __builtin_clz(nonzero); /* M >= 10^14: byte 1 is nonzero */
+    d = _mm_srli_si128(_mm_add_epi8(d, _mm_set1_epi8('0')), 1);
+    uint64_t lo = (uint64_t)_mm_cvtsi128_si64(d),
+             hi = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(d, d));
+    return ((u128)hi << 64) | lo;
 }
-
-/* AX (positive, finite, nonzero) times 10^(14 - E) as PV + *ERR: PV the double nearest the
- * product with 10^k's leading double (pow10.h), *ERR what the rest adds. Tiny and huge
- * operands are scaled by 2^+-128 first, as their table entries are (exactly: both stay
- * normal). -1 when 10^k is outside the table. */
-static double scale15(double ax, int e, const struct pow10_dd **t, double *a)
+#else
+/* digits15 without vectors: digits8 for each half */
+static inline u128 digits15(uint64_t m, int *nd)
 {
-    int k = 14 - e;
-    if (k < POW10_MIN || k > POW10_MAX)
-        return -1;
-    *t = &pow10_dd[k - POW10_MIN];
-    *a = k > POW10_SCALE_UP ? ax * 0x1p128 : k < POW10_SCALE_DOWN ? ax * 0x1p-128 : ax;
-    return *a * (*t)->hi;
+    uint64_t w1 = digits8((uint32_t)(m / 100000000)), w2 = digits8((uint32_t)(m % 100000000));
+    *nd = 15 - (w2 ? __builtin_clzll(w2) >> 3 : 8 + (__builtin_clzll(w1) >> 3));
+    return (((u128)(w2 + ascii8) << 64) | (w1 + ascii8)) >> 8; /* w1's first digit is 0 */
 }
+#endif
 
 /* %.15g of finite X without snprintf (whose multi-precision conversion was a fifth of a
- * dispersion answer's cost), or 0 when it cannot be sure to print the same. X is scaled to
- * V = |X| 10^k in [1e14, 1e15) with k = 14 - E, E its decimal exponent, by a double-double
- * 10^k = hi + lo (within 2^-106 of it): the product with hi rounded, P, plus its exact error
- * (fma) plus |X| lo is V within 2^-52 or so, so rounding V to an integer gives %.15g's digits
- * (its exact rounding, half to even) unless V's fraction is within 2^-40 of a half and 10^k is
- * not exact (lo != 0): those go to snprintf. An exact 10^k (k = 0..22) has lo = 0 and the sign
- * of fraction - 1/2 + error is exact, ties included. The product's error is at most half an ulp
- * of P (2^-4), so it is needed only when the rest is within 0.07 of a half (an eighth of the
- * values). Near the range's ends, |V - P| <= 0.19
- * cannot move V across 1e14 by more than the 0.05 that still rounds to the same 15 digits; a
- * P outside the range is retried at the next exponent. OUT has at least 32 bytes. */
+ * dispersion answer's cost), or 0 when it cannot be sure to print the same. In integers: |X| =
+ * M 2^E2 with M normalised to 53 bits; E, the decimal exponent of its leading binary power
+ * (exact: (b 78913) >> 18 is floor(b log10 2) for every b a double has), is |X|'s own or one
+ * less, so V = |X| 10^(14 - E) lies in [1e14, 1e16). 10^k = P 2^s with P a 128-bit integer
+ * (pow10.h, within 2^-128), so M P, 181 bits, shifted gives V with 60 fraction bits, within
+ * 2^-54 of V (the low 64 bits of M P's lower half are dropped: at most one unit there). V at
+ * or above 1e15 is divided by 10 (E one higher). Rounded to an integer, V's 15 digits are
+ * %.15g's (its exact rounding) unless V is within 2^-48 of a half: ties (a dyadic X with 16
+ * significant digits ending in 5) and the very near go to snprintf, which rounds half to even.
+ * OUT has at least 32 bytes. */
 static inline int fast15(char *out, double x)
 {
-    double ax = fabs(x);
     uint64_t bits;
-    memcpy(&bits, &ax, sizeof bits);
-    int b = (int)(bits >> 52) - 1023; /* the binary exponent */
-    if (b == 1024 || ax == 0)
+    memcpy(&bits, &x, sizeof bits);
+    int be = (int)(bits >> 52) & 0x7ff;
+    uint64_t mant = bits & 0xfffffffffffffULL;
+    if (be == 0x7ff || (be | mant) == 0)
         return 0;
-    if (b == -1023) /* subnormal: from the mantissa's leading bit */
-        b = 63 - __builtin_clzll(bits) - 1074;
-    int e = (b * 1233) >> 12; /* times log10(2) ~ 1233 / 4096: the decimal exponent, +-1 */
-    const struct pow10_dd *t = NULL;
-    double a = 0;
-    double v = scale15(ax, e, &t, &a);
-    for (int tries = 0; tries < 2 && (v < 1e14 || v >= 1e15); tries++) {
-        e += v < 1e14 ? -1 : 1;
-        v = scale15(ax, e, &t, &a);
+    int e2;
+    if (be) {
+        mant |= 1ULL << 52;
+        e2 = be - 1075;
+    } else { /* subnormal: the leading bit moved up to bit 52 */
+        int up = __builtin_clzll(mant) - 11;
+        mant <<= up;
+        e2 = -1074 - up;
     }
-    if (!(v >= 1e14 && v < 1e15))
+    int b = e2 + 52; /* |x| in [2^b, 2^(b + 1)) */
+    int e = (b * 78913) >> 18;
+    int row = 14 - e - POW10_MIN; /* 10^(14 - e) */
+    if (row < 0 || row > POW10_MAX - POW10_MIN)
         return 0;
-    int64_t whole = (int64_t)v; /* v > 0: truncation is floor (signed: one instruction) */
-    /* V - whole - 1/2 but for the product's rounding error, at most half an ulp of V (2^-4) */
-    double r = (v - (double)whole - 0.5) + a * t->lo;
-    if (fabs(r) < 0.07) {
-        r = exact_rest(a, t, v, r);
-        if (t->lo != 0 && fabs(r) < 0x1p-40)
+    const struct pow10_m *p = &pow10_m[row];
+    u128 r = (u128)mant * p->hi + (((u128)mant * p->lo) >> 64); /* M P / 2^64 */
+    int sh = -(e2 + pow10_exp[row] + 124); /* 1..11: V 2^60 = M P >> (64 + sh) */
+    u128 fx = r >> sh;
+    uint64_t whole = (uint64_t)(fx >> 60), frac = (uint64_t)fx & ((1ULL << 60) - 1);
+    const uint64_t half = 1ULL << 59, near = 1ULL << 12; /* 2^-48 of V */
+    uint64_t m;
+    if (whole >= 1000000000000000ULL) { /* |x| >= 10^(e + 1): V / 10 */
+        uint64_t rem = whole % 10;
+        if ((rem == 5 && frac < near) || (rem == 4 && frac > (1ULL << 60) - near))
             return 0;
+        m = whole / 10 + (rem >= 5);
+        e++;
+    } else {
+        if (frac - (half - near) < 2 * near)
+            return 0;
+        m = whole + (frac >= half);
     }
-    uint64_t m = (uint64_t)whole + (r > 0 || (r == 0 && (whole & 1)));
     if (m == 1000000000000000ULL) { /* 9.99...95 rounds up to a new digit */
         m /= 10;
         e++;
     }
     /* the 15 digits of M, the first in the lowest byte of DIG; those after the last nonzero one
      * are dropped (%g) */
-    uint64_t w1 = digits8((uint32_t)(m / 100000000)), w2 = digits8((uint32_t)(m % 100000000));
-    int nd = 15 - (w2 ? __builtin_clzll(w2) >> 3 : 8 + (__builtin_clzll(w1) >> 3));
-    u128 dig = (((u128)(w2 + ascii8) << 64) | (w1 + ascii8)) >> 8; /* w1's first digit is 0 */
+    int nd;
+    u128 dig = digits15(m, &nd);
     int k = 0;
     if (x < 0)
         out[k++] = '-';
