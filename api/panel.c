@@ -11,15 +11,17 @@ struct lookup {
     const struct series *v, *w;
     const struct observation *ov, *ow;
     uint32_t iv, iw;
+    uint32_t iv0, iw0; /* the cursors' start: the first observations in or after cand[0] */
 };
 
-/* Puts L's cursors at the first observations in or after YEAR. */
-static void lookup_start(const struct store *s, struct lookup *l, int year)
+/* Puts L's cursors at the first observations in or after YEAR (the first candidate year); IV,
+ * the value series' start, select_years_of found already. */
+static void lookup_start(const struct store *s, struct lookup *l, uint32_t iv, int year)
 {
     l->ov = l->v ? store_observations(s, l->v) : NULL;
-    l->iv = l->v ? store_lower_bound(s, l->v, year) : 0;
+    l->iv = l->iv0 = iv;
     l->ow = l->w ? store_observations(s, l->w) : NULL;
-    l->iw = l->w ? store_lower_bound(s, l->w, year) : 0;
+    l->iw = l->iw0 = l->w ? store_lower_bound(s, l->w, year) : 0;
 }
 
 /* The observation of YEAR in series SE from cursor *I on (as store_value_at finds it: the first
@@ -67,8 +69,9 @@ static int allocate(struct panel *p, size_t n, size_t nc, int weighted)
 
 /* Keeps the regions of SEL with at least one point among the candidate years; L receives the
  * kept regions' series, in order: l[0..p->nr). */
-static void keep_regions(const struct store *s, struct panel *p, uint32_t ind, uint32_t wind,
-                         const struct selection *sel, const int *cand, size_t nc, struct lookup *l)
+static void keep_regions(const struct store *s, struct panel *p, uint32_t wind,
+                         const struct selection *sel, const struct series *const *vs,
+                         const uint32_t *first, const int *cand, size_t nc, struct lookup *l)
 {
     int weighted = wind != STORE_NONE;
     double x, w;
@@ -76,11 +79,10 @@ static void keep_regions(const struct store *s, struct panel *p, uint32_t ind, u
     p->nr = p->n_left_regions = 0; /* counted here from 0: they say how much of L is written */
     for (size_t k = 0; k < sel->n; k++) {
         uint32_t r = sel->items[k];
-        struct lookup one = {.v = store_series(s, ind, r),
-                             .w = weighted ? store_series(s, wind, r) : NULL};
+        struct lookup one = {.v = vs[k], .w = weighted ? store_series(s, wind, r) : NULL};
         int hit = 0;
         if (nc > 0)
-            lookup_start(s, &one, cand[0]);
+            lookup_start(s, &one, first[k], cand[0]);
         for (size_t y = 0; y < nc && !hit; y++)
             hit = point(&one, weighted, cand[y], &x, &w, &st);
         if (hit) {
@@ -107,14 +109,50 @@ static inline uint32_t seek(const struct observation *o, uint32_t count, uint32_
     return k < count && o[k].year == year ? k : count;
 }
 
+/* The panel when every kept region has a point in every candidate year, as most panels are:
+ * each region's observations from its start are then exactly the candidate years, so the
+ * region's column is copied in one walk with no search. Returns 0 at the first region that is
+ * not so (some of X, W and STATUS written; keep_years writes them all again). */
+static int keep_all_years(struct panel *p, int weighted, const int *cand, size_t nc,
+                          const struct lookup *l)
+{
+    size_t nr = p->nr;
+    for (size_t k = 0; k < nr; k++) {
+        const struct lookup *lk = &l[k];
+        const struct observation *o = lk->ov + lk->iv0, *ow = NULL;
+        if (lk->v->count - lk->iv0 < nc)
+            return 0;
+        if (weighted) {
+            if (!lk->w || lk->w->count - lk->iw0 < nc)
+                return 0;
+            ow = lk->ow + lk->iw0;
+        }
+        for (size_t y = 0; y < nc; y++) {
+            if (o[y].year != cand[y] || (ow && ow[y].year != cand[y]))
+                return 0;
+            p->x[y * nr + k] = o[y].value;
+            p->status[y * nr + k] = o[y].status;
+            if (ow)
+                p->w[y * nr + k] = ow[y].value;
+        }
+    }
+    memcpy(p->years, cand, nc * sizeof *cand);
+    p->ny = nc;
+    return 1;
+}
+
 /* Keeps the candidate years in which every kept region has a point; records the others with
  * the regions missing in them. */
-static void keep_years(const struct store *s, struct panel *p, int weighted, const int *cand,
-                       size_t nc, struct lookup *l)
+static void keep_years(struct panel *p, int weighted, const int *cand, size_t nc,
+                       struct lookup *l)
 {
     size_t nmissing = 0, nr = p->nr;
-    for (size_t k = 0; k < nr && nc > 0; k++)
-        lookup_start(s, &l[k], cand[0]);
+    if (nr > 0 && keep_all_years(p, weighted, cand, nc, l))
+        return;
+    for (size_t k = 0; k < nr; k++) {
+        l[k].iv = l[k].iv0;
+        l[k].iw = l[k].iw0;
+    }
     for (size_t y = 0; y < nc; y++) {
         size_t at = p->ny * nr, first = nmissing;
         int year = cand[y];
@@ -162,18 +200,30 @@ int panel_build(const struct store *s, uint32_t ind, uint32_t wind, const struct
     int *cand = NULL;
     size_t nc = 0;
     struct lookup *l = NULL;
+    uint32_t *first = NULL;
     memset(out, 0, sizeof *out);
-    if (select_years(s, ind, sel, yr, &cand, &nc, err) != 0)
-        return -1;
+    /* the value series of the regions, looked up once for the years and the panel */
+    const struct series **vs = malloc((sel->n + 1) * sizeof *vs);
+    first = malloc((sel->n + 1) * sizeof *first);
+    if (!vs || !first) {
+        api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < sel->n; k++)
+        vs[k] = store_series(s, ind, sel->items[k]);
+    if (select_years_of(s, vs, sel->n, yr, &cand, &nc, first, err) != 0)
+        goto done;
     l = malloc((sel->n + 1) * sizeof *l);
     if (!l || allocate(out, sel->n, nc, wind != STORE_NONE) != 0) {
         api_fail(err, 503, "out_of_memory", NULL, "out of memory");
         goto done;
     }
-    keep_regions(s, out, ind, wind, sel, cand, nc, l);
-    keep_years(s, out, wind != STORE_NONE, cand, nc, l);
+    keep_regions(s, out, wind, sel, vs, first, cand, nc, l);
+    keep_years(out, wind != STORE_NONE, cand, nc, l);
     rc = 0;
 done:
+    free(vs);
+    free(first);
     free(cand);
     free(l);
     return rc;

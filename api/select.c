@@ -345,29 +345,60 @@ static size_t merge_years(const int *a, size_t na, const struct observation *o, 
     return m;
 }
 
-int select_years(const struct store *s, uint32_t ind, const struct selection *sel,
-                 const struct year_range *yr, int **years, size_t *n, struct api_error *err)
+/* How many years the union of SERIES[0..N) within YR can hold: the years are distinct integers,
+ * so at most the span from the earliest to the latest year any series has within YR, and at
+ * most the observations. Sized so, the union's buffers are a few dozen years, not every
+ * observation (zeroed by calloc). */
+static size_t union_room(const struct store *s, const struct series *const *series, size_t n,
+                         const struct year_range *yr)
 {
     size_t total = 0;
-    for (size_t k = 0; k < sel->n; k++) {
-        const struct series *se = store_series(s, ind, sel->items[k]);
-        total += se ? se->count : 0;
+    long lo = LONG_MAX, hi = LONG_MIN;
+    for (size_t k = 0; k < n; k++) {
+        const struct series *se = series[k];
+        if (!se || se->count == 0)
+            continue;
+        const struct observation *o = store_observations(s, se);
+        total += se->count;
+        long a = o[0].year > yr->from ? o[0].year : yr->from;
+        long b = o[se->count - 1].year < yr->to ? o[se->count - 1].year : yr->to;
+        if (a <= b) {
+            lo = a < lo ? a : lo;
+            hi = b > hi ? b : hi;
+        }
     }
+    if (lo > hi)
+        return 0; /* no series has a year within YR */
+    return (unsigned long)(hi - lo) < total ? (size_t)(hi - lo) + 1 : total;
+}
+
+int select_years_of(const struct store *s, const struct series *const *series, size_t n,
+                    const struct year_range *yr, int **years, size_t *nyears, uint32_t *first,
+                    struct api_error *err)
+{
+    size_t room = union_room(s, series, n, yr);
     /* Two buffers: the union so far and the next one merged from it and one more series
      * (calloc: the analyzer cannot see that only the first U of CUR are ever read). */
-    int *out = calloc(2 * total + 2, sizeof *out);
+    int *out = calloc(2 * room + 2, sizeof *out);
     if (!out)
         return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
-    int *cur = out, *next = out + total + 1;
+    int *cur = out, *next = out + room + 1;
     size_t u = 0;
-    for (size_t k = 0; k < sel->n; k++) {
-        const struct series *se = store_series(s, ind, sel->items[k]);
+    for (size_t k = 0; k < n; k++) {
+        const struct series *se = series[k];
+        if (first)
+            first[k] = 0;
         if (!se)
             continue;
         const struct observation *o = store_observations(s, se);
         uint32_t lo = store_lower_bound(s, se, yr->from), hi = lo;
-        while (hi < se->count && o[hi].year <= yr->to)
-            hi++;
+        if (first)
+            first[k] = lo;
+        if (hi < se->count && o[se->count - 1].year <= yr->to)
+            hi = se->count; /* the series ends within YR (an unbounded TO always) */
+        else
+            while (hi < se->count && o[hi].year <= yr->to)
+                hi++;
         /* Most series of a selection cover the same years: then the union does not change. */
         size_t c = hi - lo, same = c == u;
         for (size_t i = 0; same && i < c; i++)
@@ -382,6 +413,19 @@ int select_years(const struct store *s, uint32_t ind, const struct selection *se
     if (cur != out)
         memcpy(out, cur, u * sizeof *out);
     *years = out;
-    *n = u;
+    *nyears = u;
     return 0;
+}
+
+int select_years(const struct store *s, uint32_t ind, const struct selection *sel,
+                 const struct year_range *yr, int **years, size_t *n, struct api_error *err)
+{
+    const struct series **series = malloc((sel->n + 1) * sizeof *series);
+    if (!series)
+        return api_fail(err, 503, "out_of_memory", NULL, "out of memory");
+    for (size_t k = 0; k < sel->n; k++)
+        series[k] = store_series(s, ind, sel->items[k]);
+    int rc = select_years_of(s, series, sel->n, yr, years, n, NULL, err);
+    free(series);
+    return rc;
 }

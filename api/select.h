@@ -56,5 +56,12 @@ int select_resolve_latest(const struct store *s, uint32_t ind, const struct sele
  * indicator IND. *YEARS is new (free it); *N its length. Returns 0, or -1 with a 503. */
 int select_years(const struct store *s, uint32_t ind, const struct selection *sel,
                  const struct year_range *yr, int **years, size_t *n, struct api_error *err);
+/* select_years over SERIES[0..N) (NULL: a region without data), looked up by the caller. When
+ * FIRST is not NULL, FIRST[k] receives the index of series k's first observation at or after
+ * YR->from (0 for NULL), which is also its first at or after the first year found: no series
+ * has an observation between the two. */
+int select_years_of(const struct store *s, const struct series *const *series, size_t n,
+                    const struct year_range *yr, int **years, size_t *nyears, uint32_t *first,
+                    struct api_error *err);
 
 #endif

@@ -12,7 +12,8 @@ static struct store *st;
 static char *dir;
 
 /* Regions a, b, c, d under r. x: a and c in 2000-2003 but c not in 2001, b in 2000-2003, d has
- * none. pop: a and c every year, b none. */
+ * none. pop: a and c every year, b in 2000, 2001, 2005 and 2006 (as many years as x has, not
+ * the same ones). */
 static void setup(void)
 {
     dir = tu_tmpdir();
@@ -39,6 +40,10 @@ static void setup(void)
             at += (size_t)snprintf(obs + at, sizeof obs - at, "x,c,%d,%d,,,\n", y, 300 + y - 2000);
         ck_assert_uint_lt(at, sizeof obs);
     }
+    at += (size_t)snprintf(obs + at, sizeof obs - at,
+                           "pop,b,2000,20,,,\npop,b,2001,21,,,\npop,b,2005,25,,,\n"
+                           "pop,b,2006,26,,,\n");
+    ck_assert_uint_lt(at, sizeof obs);
     snprintf(path, sizeof path, "%s/observations.csv", dir);
     ck_assert_int_eq(tu_write(path, obs), 0);
     snprintf(db, sizeof db, "%s/panel.db", dir);
@@ -190,6 +195,54 @@ START_TEST(test_panel_region_order_does_not_change_years)
 }
 END_TEST
 
+/* Every region with a point in every year: every candidate year kept, each value, weight and
+ * status where the year and the region put it. */
+START_TEST(test_panel_every_region_every_year)
+{
+    struct panel p = build("b,a", 0, 1000, 9999);
+    ck_assert_uint_eq(p.nr, 2);
+    ck_assert_uint_eq(p.ny, 4);
+    ck_assert_uint_eq(p.n_left_years, 0);
+    for (size_t y = 0; y < 4; y++) {
+        ck_assert_int_eq(p.years[y], 2000 + (int)y);
+        ck_assert_double_eq(panel_row(&p, y)[0], 200 + (double)y); /* b */
+        ck_assert_double_eq(panel_row(&p, y)[1], 100 + (double)y); /* a */
+        ck_assert_int_eq(p.status[y * p.nr], y == 2 ? STATUS_SUSPECT : STATUS_NONE);
+        ck_assert_int_eq(p.status[y * p.nr + 1], STATUS_NONE);
+    }
+    panel_free(&p);
+    p = build("c,a", 1, 2002, 2003);
+    ck_assert_uint_eq(p.ny, 2);
+    ck_assert_uint_eq(p.n_left_years, 0);
+    ck_assert_int_eq(p.years[1], 2003);
+    ck_assert_double_eq(panel_row(&p, 1)[0], 303);
+    ck_assert_double_eq(panel_weights(&p, 1)[0], 30);
+    ck_assert_double_eq(panel_weights(&p, 1)[1], 10);
+    panel_free(&p);
+}
+END_TEST
+
+/* b's weights are as many as the candidate years but not in them: 2002 and 2003 have no weight
+ * of b and are left out, and 2000 and 2001 get b's weights of those years. */
+START_TEST(test_panel_weights_of_other_years_leave_years_out)
+{
+    struct panel p = build("a,b", 1, 1000, 9999);
+    ck_assert_uint_eq(p.nr, 2);
+    ck_assert_uint_eq(p.ny, 2);
+    ck_assert_int_eq(p.years[0], 2000);
+    ck_assert_int_eq(p.years[1], 2001);
+    ck_assert_double_eq(panel_weights(&p, 0)[1], 20);
+    ck_assert_double_eq(panel_weights(&p, 1)[1], 21);
+    ck_assert_double_eq(panel_row(&p, 1)[1], 201);
+    ck_assert_uint_eq(p.n_left_years, 2);
+    ck_assert_int_eq(p.left_years[0].year, 2002);
+    ck_assert_int_eq(p.left_years[1].year, 2003);
+    ck_assert_uint_eq(p.left_years[1].n_missing, 1);
+    ck_assert_str_eq(id(p.missing[p.left_years[1].first_missing]), "b");
+    panel_free(&p);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("panel");
@@ -200,6 +253,8 @@ int main(void)
     tcase_add_test(tc, test_panel_empty_range_is_empty_not_an_error);
     tcase_add_test(tc, test_select_years_is_the_sorted_union);
     tcase_add_test(tc, test_panel_region_order_does_not_change_years);
+    tcase_add_test(tc, test_panel_every_region_every_year);
+    tcase_add_test(tc, test_panel_weights_of_other_years_leave_years_out);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }
