@@ -143,32 +143,34 @@ int spatial_plan_make(const struct spatial_weights *w, struct spatial_plan *out)
     return METRICS_OK;
 }
 
-/* Global Moran's I of X (finite, checked) with mean XBAR; *ZZ receives sum (x - xbar)^2. */
-static int moran_core(const struct spatial_plan *k, const double *x, double xbar,
-                      struct spatial_moran *out, double *zz_out)
+/* The sums of X's centred values Z = x - XBAR that the global Moran needs: sum z^2, sum z^4 and
+ * sum_i z_i lag(z)_i. */
+struct moran_sums {
+    double zz, z4, zlz;
+};
+
+/* The sums' terms of unit I, with L the sum of its neighbours' centred values. */
+static inline void moran_add(struct moran_sums *s, double z, double l, size_t d)
 {
-    const struct spatial_weights *w = k->w;
-    size_t nfull = w->n, nu = nfull - k->n_isolated;
-    double zz = 0, z4 = 0, zlz = 0;
-    for (size_t i = 0; i < nfull; i++) {
-        double z = x[i] - xbar;
-        zz += z * z;
-        z4 += z * z * z * z;
-        size_t a = w->offsets[i], b = w->offsets[i + 1];
-        if (a < b) {
-            double l = 0;
-            for (size_t p = a; p < b; p++)
-                l += x[w->neighbours[p]] - xbar;
-            zlz += z * (l / (double)(b - a));
-        }
-    }
+    s->zz += z * z;
+    s->z4 += z * z * z * z;
+    if (d)
+        s->zlz += z * (l / (double)d);
+}
+
+/* Global Moran's I over the plan from the sums of N_FULL values (spatial_moran's refusals). */
+static int moran_finish(const struct spatial_plan *k, size_t nfull, const struct moran_sums *s,
+                        struct spatial_moran *out)
+{
+    size_t nu = nfull - k->n_isolated;
+    double zz = s->zz;
     if (!(zz > 0))
         return METRICS_E_DEGENERATE;
 
     double s0 = k->s0, s1 = k->s1, s2 = k->s2;
     double n = (double)nu, nn = n * n, s02 = s0 * s0;
-    double kurt = (double)nfull * z4 / (zz * zz);
-    double I = (n / s0) * (zlz / zz);
+    double kurt = (double)nfull * s->z4 / (zz * zz);
+    double I = (n / s0) * (s->zlz / zz);
     double EI = -1.0 / (n - 1);
     double vn = (nn * s1 - n * s2 + 3 * s02) / (s02 * (nn - 1)) - EI * EI;
     double vr = n * (s1 * (nn - 3 * n + 3) - n * s2 + 3 * s02);
@@ -186,15 +188,71 @@ static int moran_core(const struct spatial_plan *k, const double *x, double xbar
         return METRICS_E_DOMAIN;
     int rc;
     if ((rc = stats_normal_upper(m.z_normal, &m.p_greater_normal)) != METRICS_OK ||
-        (rc = stats_normal_upper(m.z_random, &m.p_greater_random)) != METRICS_OK ||
-        (rc = stats_normal_upper(fabs(m.z_normal), &m.p_two_sided_normal)) != METRICS_OK ||
-        (rc = stats_normal_upper(fabs(m.z_random), &m.p_two_sided_random)) != METRICS_OK)
+        (rc = stats_normal_upper(m.z_random, &m.p_greater_random)) != METRICS_OK)
+        return rc;
+    /* Both z have the sign of I - EI. Where it is not negative, |z| is z and the two-sided tail
+     * is twice the upper one already worked out (the same erfc of the same argument). */
+    if (m.z_normal >= 0 && m.z_random >= 0) {
+        m.p_two_sided_normal = m.p_greater_normal;
+        m.p_two_sided_random = m.p_greater_random;
+    } else if ((rc = stats_normal_upper(fabs(m.z_normal), &m.p_two_sided_normal)) != METRICS_OK ||
+               (rc = stats_normal_upper(fabs(m.z_random), &m.p_two_sided_random)) != METRICS_OK)
         return rc;
     m.p_two_sided_normal *= 2;
     m.p_two_sided_random *= 2;
     *out = m;
-    *zz_out = zz;
     return METRICS_OK;
+}
+
+/* Global Moran's I of X (finite, checked) with mean XBAR; *ZZ receives sum (x - xbar)^2. */
+static int moran_core(const struct spatial_plan *k, const double *x, double xbar,
+                      struct spatial_moran *out, double *zz_out)
+{
+    const struct spatial_weights *w = k->w;
+    struct moran_sums s = {0, 0, 0};
+    for (size_t i = 0; i < w->n; i++) {
+        double l = 0;
+        for (size_t p = w->offsets[i]; p < w->offsets[i + 1]; p++)
+            l += x[w->neighbours[p]] - xbar;
+        moran_add(&s, x[i] - xbar, l, degree(w, i));
+    }
+    int rc = moran_finish(k, w->n, &s, out);
+    if (rc == METRICS_OK)
+        *zz_out = s.zz;
+    return rc;
+}
+
+/* Centred values below 1e100 cannot overflow the local Moran's products (z^4 / m2^2 at most),
+ * so after this check every result is finite. */
+static int centred_in_range(double z)
+{
+    return fabs(z) < 1e100;
+}
+
+/* Local Moran of unit I from its centred value ZI, its lag LX (of x itself) and its D
+ * neighbours; N = w->n, M2 = sum z^2 / n. */
+static inline struct spatial_local local_unit(double zi, double lx, size_t d, double xbar, double n,
+                                              double m2)
+{
+    double lz = d ? lx - xbar : 0;
+    double wi = d ? 1.0 : 0.0, wi2 = d ? 1.0 / (double)d : 0.0;
+    struct spatial_local r = {.lag = lx};
+    r.i = zi / m2 * lz;
+    r.expected = -(zi * zi * wi) / ((n - 1) * m2);
+    r.variance = (zi / m2) * (zi / m2) * (n / (n - 2)) * (wi2 - wi * wi / (n - 1)) *
+                 (m2 - zi * zi / (n - 1));
+    r.has_z = r.variance > 0;
+    r.z = 0;
+    r.p_two_sided = 1;
+    if (r.has_z) {
+        r.z = (r.i - r.expected) / sqrt(r.variance);
+        r.p_two_sided = erfc(fabs(r.z) * M_SQRT1_2); /* 2 P(Z > |z|) */
+    }
+    if (zi > 0)
+        r.quadrant = lz > 0 ? SPATIAL_HH : SPATIAL_HL;
+    else
+        r.quadrant = lz > 0 ? SPATIAL_LH : SPATIAL_LL;
+    return r;
 }
 
 /* Local Moran of X (finite, checked, n >= 3) with mean XBAR and ZZ = sum (x - xbar)^2. */
@@ -206,40 +264,18 @@ static int local_core(const struct spatial_weights *w, const double *x, double x
     double m2 = zz / n;
     if (!(m2 > 0))
         return METRICS_E_DEGENERATE;
-
-    /* Centred values below 1e100 cannot overflow the products below (z^4 / m2^2 at most), so
-     * after this check every result is finite and OUT can be written in one pass. */
     for (size_t i = 0; i < nfull; i++)
-        if (!(fabs(x[i] - xbar) < 1e100))
+        if (!centred_in_range(x[i] - xbar))
             return METRICS_E_DOMAIN;
     for (size_t i = 0; i < nfull; i++) {
         size_t d = degree(w, i);
-        double zi = x[i] - xbar;
-        double lz = 0, lx = 0;
+        double lx = 0;
         if (d) {
             for (size_t p = w->offsets[i]; p < w->offsets[i + 1]; p++)
                 lx += x[w->neighbours[p]];
             lx /= (double)d;
-            lz = lx - xbar;
         }
-        double wi = d ? 1.0 : 0.0, wi2 = d ? 1.0 / (double)d : 0.0;
-        struct spatial_local r = {.lag = lx};
-        r.i = zi / m2 * lz;
-        r.expected = -(zi * zi * wi) / ((n - 1) * m2);
-        r.variance = (zi / m2) * (zi / m2) * (n / (n - 2)) * (wi2 - wi * wi / (n - 1)) *
-                     (m2 - zi * zi / (n - 1));
-        r.has_z = r.variance > 0;
-        r.z = 0;
-        r.p_two_sided = 1;
-        if (r.has_z) {
-            r.z = (r.i - r.expected) / sqrt(r.variance);
-            r.p_two_sided = erfc(fabs(r.z) * M_SQRT1_2); /* 2 P(Z > |z|) */
-        }
-        if (zi > 0)
-            r.quadrant = lz > 0 ? SPATIAL_HH : SPATIAL_HL;
-        else
-            r.quadrant = lz > 0 ? SPATIAL_LH : SPATIAL_LL;
-        out[i] = r;
+        out[i] = local_unit(x[i] - xbar, lx, d, xbar, n, m2);
     }
     return METRICS_OK;
 }
@@ -280,16 +316,41 @@ int spatial_moran_both(const struct spatial_plan *k, const double *x, struct spa
 {
     if (!k || !k->w || !x || !global || !local || !all_finite(x, k->w->n))
         return METRICS_E_DOMAIN;
-    if (k->w->n - k->n_isolated < 4)
+    const struct spatial_weights *w = k->w;
+    size_t nfull = w->n;
+    if (nfull - k->n_isolated < 4)
         return METRICS_E_TOO_FEW;
-    double xbar = mean_of(x, k->w->n), zz;
+    double xbar = mean_of(x, nfull);
+    /* One pass over the neighbours for both statistics: the global's sum of centred values and
+     * the local's lag of x itself, each summed in the order of the functions one by one (the
+     * same bits); the lags wait in LOCAL until m2 is known. */
+    struct moran_sums s = {0, 0, 0};
+    int in_range = 1;
+    for (size_t i = 0; i < nfull; i++) {
+        size_t a = w->offsets[i], b = w->offsets[i + 1];
+        double z = x[i] - xbar, l = 0, lx = 0;
+        for (size_t p = a; p < b; p++) {
+            double v = x[w->neighbours[p]];
+            l += v - xbar;
+            lx += v;
+        }
+        moran_add(&s, z, l, b - a);
+        local[i].lag = a < b ? lx / (double)(b - a) : 0;
+        in_range &= centred_in_range(z);
+    }
     struct spatial_moran m;
-    int rc = moran_core(k, x, xbar, &m, &zz);
-    if (rc == METRICS_OK)
-        rc = local_core(k->w, x, xbar, zz, local);
-    if (rc == METRICS_OK)
-        *global = m;
-    return rc;
+    int rc = moran_finish(k, nfull, &s, &m);
+    if (rc != METRICS_OK)
+        return rc;
+    double n = (double)nfull, m2 = s.zz / n;
+    if (!(m2 > 0))
+        return METRICS_E_DEGENERATE;
+    if (!in_range)
+        return METRICS_E_DOMAIN;
+    for (size_t i = 0; i < nfull; i++)
+        local[i] = local_unit(x[i] - xbar, local[i].lag, degree(w, i), xbar, n, m2);
+    *global = m;
+    return METRICS_OK;
 }
 
 const char *spatial_quadrant_name(enum spatial_quadrant q)

@@ -82,10 +82,11 @@ struct spatial_plan {
 };
 METRICS_MUST_CHECK int spatial_plan_make(const struct spatial_weights *w, struct spatial_plan *out);
 
-/* spatial_moran and spatial_local_moran of X over the plan's W in one call (the mean and the
- * centred sum of squares computed once), with the same results to the bit and the code the
- * first of the two to fail would give. GLOBAL and LOCAL (w->n entries) are written only when
- * both succeed. */
+/* spatial_moran and spatial_local_moran of X over the plan's W in one call (the mean, the
+ * centred sum of squares and one walk of the neighbours shared), with the same results to the
+ * bit and the code the first of the two to fail would give. GLOBAL is written only when both
+ * succeed; LOCAL (w->n entries) holds the results then, and anything after a failure (it is
+ * the lags' scratch). */
 METRICS_MUST_CHECK int spatial_moran_both(const struct spatial_plan *k, const double *x,
                                           struct spatial_moran *global,
                                           struct spatial_local *local);
