@@ -242,17 +242,22 @@ static inline struct spatial_local local_unit(double zi, double lx, size_t d, do
     r.variance = (zi / m2) * (zi / m2) * (n / (n - 2)) * (wi2 - wi * wi / (n - 1)) *
                  (m2 - zi * zi / (n - 1));
     r.has_z = r.variance > 0;
-    r.z = 0;
-    r.p_two_sided = 1;
-    if (r.has_z) {
-        r.z = (r.i - r.expected) / sqrt(r.variance);
-        r.p_two_sided = erfc(fabs(r.z) * M_SQRT1_2); /* 2 P(Z > |z|) */
-    }
+    r.z = r.has_z ? (r.i - r.expected) / sqrt(r.variance) : 0;
+    r.p_two_sided = 1; /* local_p_values' */
     if (zi > 0)
         r.quadrant = lz > 0 ? SPATIAL_HH : SPATIAL_HL;
     else
         r.quadrant = lz > 0 ? SPATIAL_LH : SPATIAL_LL;
     return r;
+}
+
+/* The two-sided p-values of the N units of OUT that have a z: a loop of its own, so that each
+ * erfc call has nothing of the statistics' loop to keep across it. */
+static void local_p_values(struct spatial_local *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (out[i].has_z)
+            out[i].p_two_sided = erfc(fabs(out[i].z) * M_SQRT1_2); /* 2 P(Z > |z|) */
 }
 
 /* Local Moran of X (finite, checked, n >= 3) with mean XBAR and ZZ = sum (x - xbar)^2. */
@@ -277,6 +282,7 @@ static int local_core(const struct spatial_weights *w, const double *x, double x
         }
         out[i] = local_unit(x[i] - xbar, lx, d, xbar, n, m2);
     }
+    local_p_values(out, nfull);
     return METRICS_OK;
 }
 
@@ -349,6 +355,7 @@ int spatial_moran_both(const struct spatial_plan *k, const double *x, struct spa
         return METRICS_E_DOMAIN;
     for (size_t i = 0; i < nfull; i++)
         local[i] = local_unit(x[i] - xbar, local[i].lag, degree(w, i), xbar, n, m2);
+    local_p_values(local, nfull);
     *global = m;
     return METRICS_OK;
 }
