@@ -369,7 +369,7 @@ void render_str(struct render_json *w, const char *s)
     render_json_string(out, s, len);
 }
 
-void render_num(struct render_json *w, double x)
+void render_num_other(struct render_json *w, double x)
 {
     before_value(w);
     if (isfinite(x))
