@@ -88,11 +88,14 @@ static void moran_doc(struct doc *d, const struct spatial_moran *m)
     doc_object_end(d);
 }
 
-static void local_doc(struct doc *d, const struct store *s, uint32_t region, double value,
+static void local_doc(struct doc *d, const char *region, double value,
                       const struct spatial_local *l)
 {
+    /* spatial_quadrant_name's texts, without a call per unit */
+    static const char *const quadrant[] = {
+        [SPATIAL_HH] = "HH", [SPATIAL_LH] = "LH", [SPATIAL_LL] = "LL", [SPATIAL_HL] = "HL"};
     doc_object_begin(d);
-    doc_set_str(d, "region", store_region_at(s, region)->id);
+    doc_set_str(d, "region", region);
     doc_set_num(d, "value", value);
     doc_set_num(d, "i", l->i);
     doc_set_num(d, "lag", l->lag);
@@ -106,12 +109,12 @@ static void local_doc(struct doc *d, const struct store *s, uint32_t region, dou
         doc_set_null(d, "z");
         doc_set_null(d, "p_two_sided");
     }
-    doc_set_str(d, "quadrant", spatial_quadrant_name(l->quadrant));
+    doc_set_str(d, "quadrant", quadrant[l->quadrant]);
     doc_object_end(d);
 }
 
 /* One year's entry: year, n, n_used, moran, local[]. */
-static int year_doc(struct doc *d, const struct store *s, const struct panel *p, size_t y,
+static int year_doc(struct doc *d, const char *const *ids, const struct panel *p, size_t y,
                     const struct contiguity *c, const struct spatial_plan *plan,
                     struct spatial_local *local, struct api_error *err)
 {
@@ -129,7 +132,7 @@ static int year_doc(struct doc *d, const struct store *s, const struct panel *p,
     doc_key(d, "local");
     doc_array_begin(d);
     for (size_t k = 0; k < p->nr; k++)
-        local_doc(d, s, p->regions[k], x[k], &local[k]);
+        local_doc(d, ids[k], x[k], &local[k]);
     doc_array_end(d);
     doc_object_end(d);
     return 0;
@@ -179,6 +182,7 @@ int gaps_spatial(const struct store *s, const struct query *q, struct doc *d, st
     struct contiguity c = {0};
     struct spatial_plan k;
     struct spatial_local *local = NULL;
+    const char **ids = NULL;
     int rc = -1, code;
     memset(&rq, 0, sizeof rq);
     if (parse_spatial(s, q, &rq, err) != 0 ||
@@ -195,21 +199,26 @@ int gaps_spatial(const struct store *s, const struct query *q, struct doc *d, st
         goto done;
     }
     local = malloc(p.nr * sizeof *local);
-    if (!local) {
+    ids = malloc(p.nr * sizeof *ids);
+    if (!local || !ids) {
         api_fail(err, 503, "out_of_memory", NULL, "out of memory");
         goto done;
     }
+    /* every year lists every region: their ids looked up once */
+    for (size_t r = 0; r < p.nr; r++)
+        ids[r] = store_region_at(s, p.regions[r])->id;
     doc_object_begin(d);
     spatial_head(d, s, q, &rq, &p, &c);
     doc_key(d, "years");
     doc_array_begin(d);
     for (size_t y = 0; y < p.ny; y++)
-        if (year_doc(d, s, &p, y, &c, &k, local, err) != 0)
+        if (year_doc(d, ids, &p, y, &c, &k, local, err) != 0)
             goto done;
     doc_array_end(d);
     doc_object_end(d);
     rc = 0;
 done:
+    free(ids);
     free(local);
     contiguity_free(&c);
     panel_free(&p);
