@@ -229,18 +229,36 @@ static int centred_in_range(double z)
     return fabs(z) < 1e100;
 }
 
-/* Local Moran of unit I from its centred value ZI, its lag LX (of x itself) and its D
- * neighbours; N = w->n, M2 = sum z^2 / n. */
-static inline struct spatial_local local_unit(double zi, double lx, size_t d, double xbar, double n,
-                                              double m2)
+/* What every unit's local Moran shares in one vector: N = w->n, M2 = sum z^2 / n, and the
+ * divisions that do not depend on the unit. */
+struct local_consts {
+    double xbar, n, m2, n_n2, inv_n1, n1_m2;
+};
+
+static struct local_consts local_consts_of(double xbar, double n, double m2)
 {
-    double lz = d ? lx - xbar : 0;
-    double wi = d ? 1.0 : 0.0, wi2 = d ? 1.0 / (double)d : 0.0;
+    return (struct local_consts){.xbar = xbar,
+                                 .n = n,
+                                 .m2 = m2,
+                                 .n_n2 = n / (n - 2),
+                                 .inv_n1 = 1.0 / (n - 1),
+                                 .n1_m2 = (n - 1) * m2};
+}
+
+/* Local Moran of unit I from its centred value ZI, its lag LX (of x itself) and its D
+ * neighbours. With W_i = 1 for a unit with neighbours, z^2 W_i is z^2 and W_i^2 / (n - 1) is
+ * 1 / (n - 1) to the bit; an island's W_i = W2_i = 0 give E = -0 (-(z^2 0) / ...) and a
+ * factor W2_i - W_i^2 / (n - 1) of +0. */
+static inline struct spatial_local local_unit(double zi, double lx, size_t d,
+                                              const struct local_consts *c)
+{
+    double m2 = c->m2;
+    double lz = d ? lx - c->xbar : 0;
+    double w_term = d ? 1.0 / (double)d - c->inv_n1 : 0.0;
     struct spatial_local r = {.lag = lx};
     r.i = zi / m2 * lz;
-    r.expected = -(zi * zi * wi) / ((n - 1) * m2);
-    r.variance = (zi / m2) * (zi / m2) * (n / (n - 2)) * (wi2 - wi * wi / (n - 1)) *
-                 (m2 - zi * zi / (n - 1));
+    r.expected = d ? -(zi * zi) / c->n1_m2 : -0.0;
+    r.variance = (zi / m2) * (zi / m2) * c->n_n2 * w_term * (m2 - zi * zi / (c->n - 1));
     r.has_z = r.variance > 0;
     r.z = r.has_z ? (r.i - r.expected) / sqrt(r.variance) : 0;
     r.p_two_sided = 1; /* local_p_values' */
@@ -272,6 +290,7 @@ static int local_core(const struct spatial_weights *w, const double *x, double x
     for (size_t i = 0; i < nfull; i++)
         if (!centred_in_range(x[i] - xbar))
             return METRICS_E_DOMAIN;
+    const struct local_consts c = local_consts_of(xbar, n, m2);
     for (size_t i = 0; i < nfull; i++) {
         size_t d = degree(w, i);
         double lx = 0;
@@ -280,7 +299,7 @@ static int local_core(const struct spatial_weights *w, const double *x, double x
                 lx += x[w->neighbours[p]];
             lx /= (double)d;
         }
-        out[i] = local_unit(x[i] - xbar, lx, d, xbar, n, m2);
+        out[i] = local_unit(x[i] - xbar, lx, d, &c);
     }
     local_p_values(out, nfull);
     return METRICS_OK;
@@ -353,8 +372,9 @@ int spatial_moran_both(const struct spatial_plan *k, const double *x, struct spa
         return METRICS_E_DEGENERATE;
     if (!in_range)
         return METRICS_E_DOMAIN;
+    const struct local_consts c = local_consts_of(xbar, n, m2);
     for (size_t i = 0; i < nfull; i++)
-        local[i] = local_unit(x[i] - xbar, local[i].lag, degree(w, i), xbar, n, m2);
+        local[i] = local_unit(x[i] - xbar, local[i].lag, degree(w, i), &c);
     local_p_values(local, nfull);
     *global = m;
     return METRICS_OK;
