@@ -227,6 +227,14 @@ START_TEST(test_spatial_moran_both_refusals)
     ck_assert_int_eq(spatial_moran_both(&k, flat, &m, l), METRICS_E_DEGENERATE);
     ck_assert_int_eq(spatial_moran(&w, flat, &m), METRICS_E_DEGENERATE);
     ck_assert_int_eq(spatial_moran_both(&k, inf, &m, l), METRICS_E_DOMAIN);
+    /* a NaN, and infinities whose sum is NaN; finite values whose sum overflows are finite */
+    double with_nan[9] = {1, 2, NAN, 4, 5, 6, 7, 8, 9},
+           both[9] = {INFINITY, 2, 3, 4, 5, 6, 7, 8, -INFINITY};
+    double big[9] = {1e308, 1e308, 1e308, 1e308, 1e308, 1e308, 1e308, 1e308, 1};
+    ck_assert_int_eq(spatial_moran_both(&k, with_nan, &m, l), METRICS_E_DOMAIN);
+    ck_assert_int_eq(spatial_moran_both(&k, both, &m, l), METRICS_E_DOMAIN);
+    ck_assert_int_ne(spatial_moran(&w, big, &m), METRICS_E_DOMAIN);
+    ck_assert_int_eq(spatial_moran_both(&k, big, &m, l), spatial_moran(&w, big, &m));
     ck_assert_int_eq(spatial_moran_both(NULL, flat, &m, l), METRICS_E_DOMAIN);
     /* units 0-2 of a path 0-1-2 and four islands: 3 with neighbours */
     static const size_t off[] = {0, 1, 3, 4, 4, 4, 4, 4}, nb[] = {1, 0, 2, 1};

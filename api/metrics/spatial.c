@@ -70,17 +70,28 @@ int spatial_lag(const struct spatial_weights *w, const double *x, double *lag)
     return METRICS_OK;
 }
 
-static double mean_of(const double *x, size_t n)
+static double sum_of(const double *x, size_t n)
 {
     double s = 0;
     for (size_t i = 0; i < n; i++)
         s += x[i];
+    return s;
+}
+
+/* The mean of X from S = sum_of(X). */
+static double mean_with_sum(const double *x, size_t n, double s)
+{
     double m = s / (double)n;
     /* a second pass, as R's mean(), so the centred values sum to zero more exactly */
     double r = 0;
     for (size_t i = 0; i < n; i++)
         r += x[i] - m;
     return m + r / (double)n;
+}
+
+static double mean_of(const double *x, size_t n)
+{
+    return mean_with_sum(x, n, sum_of(x, n));
 }
 
 /* w_ji: 1 / d_j when i is a neighbour of j, else 0. */
@@ -339,13 +350,18 @@ int spatial_local_moran(const struct spatial_weights *w, const double *x, struct
 int spatial_moran_both(const struct spatial_plan *k, const double *x, struct spatial_moran *global,
                        struct spatial_local *local)
 {
-    if (!k || !k->w || !x || !global || !local || !all_finite(x, k->w->n))
+    if (!k || !k->w || !x || !global || !local)
         return METRICS_E_DOMAIN;
     const struct spatial_weights *w = k->w;
     size_t nfull = w->n;
+    /* a sum is finite only when every value is: each is looked at only when it is not (a
+     * value that is not finite, or finite values whose sum overflows) */
+    double sum = sum_of(x, nfull);
+    if (!isfinite(sum) && !all_finite(x, nfull))
+        return METRICS_E_DOMAIN;
     if (nfull - k->n_isolated < 4)
         return METRICS_E_TOO_FEW;
-    double xbar = mean_of(x, nfull);
+    double xbar = mean_with_sum(x, nfull, sum);
     /* One pass over the neighbours for both statistics: the global's sum of centred values and
      * the local's lag of x itself, each summed in the order of the functions one by one (the
      * same bits); the lags wait in LOCAL until m2 is known. */
