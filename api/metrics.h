@@ -110,6 +110,9 @@ struct metrics_set {
     unsigned char group_of[METRICS_SET_MAX];
     double group_logs[METRICS_SET_MAX];
     unsigned char order[METRICS_SET_MAX];
+    double sorted[METRICS_SET_MAX]; /* x in ORDER, when has_order */
+    size_t sides_n;                 /* the unweighted Gini's sides of SIDES_N units, or 0 */
+    double sides[METRICS_SET_MAX];
 };
 
 /* Opens S on X and W[0..n). Zero S ({0}) before its first open; reopening it for the next

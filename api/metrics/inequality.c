@@ -42,31 +42,43 @@ struct pair {
     double x, w;
 };
 
-/* The Gini of S's values P[0..n) sorted ascending by x (ties in input order). */
-static double gini_sorted(const struct metrics_sample *s, const struct pair *p)
+/* Sorted ascending, sum_ij w_i w_j |x_i - x_j| = 2 sum_i w_i x_i (2 C_i - w_i - W) with C_i the
+ * weight up to and including i: unit i lies above the C_i - w_i weight before it and below the
+ * W - C_i after it. Ties cancel, so their order does not matter. Each factor is divided by W
+ * first so that no term exceeds w_i x_i, which is bounded by the finite total.
+ * 2 W sum(...) / (2 W^2 mu) = sum(...) / (W mu) = sum(...) / sum_i w_i x_i. */
+
+/* The side (2 C_i - w_i - W) / W of unit I of N with unit weights: the compensated sum of i + 1
+ * ones is i + 1 exactly (a carry of +0), so C_i needs no chain of additions and each side is
+ * divided on its own, not after the last one (the same bits as gini_weighted with weights 1). */
+static inline double gini_unit_side(size_t i, double n)
 {
-    /* Sorted ascending, sum_ij w_i w_j |x_i - x_j| = 2 sum_i w_i x_i (2 C_i - w_i - W) with C_i
-     * the weight up to and including i: unit i lies above the C_i - w_i weight before it and
-     * below the W - C_i after it. Ties cancel, so their order does not matter. Each factor is
-     * divided by W first so that no term exceeds w_i x_i, which is bounded by the finite total. */
+    return (2 * (double)(i + 1) - 1.0 - n) / n;
+}
+
+/* The Gini of S (unit weights) from its values XS[0..n) sorted ascending, and SIDES[i] =
+ * gini_unit_side(i, n) when not NULL. */
+static double gini_unit(const struct metrics_sample *s, const double *xs, const double *sides)
+{
+    struct metrics_nsum acc = {0, 0};
+    double total = s->total_weight;
+    for (size_t i = 0; i < s->n; i++) {
+        double side = sides ? sides[i] : gini_unit_side(i, total);
+        metrics_nsum_add(&acc, 1.0 * xs[i] * side);
+    }
+    return metrics_nsum_value(&acc) / s->total_value;
+}
+
+/* The Gini of S (weighted) from its values XS and weights WS[0..n) sorted ascending by x. */
+static double gini_weighted(const struct metrics_sample *s, const double *xs, const double *ws)
+{
     double total = s->total_weight;
     struct metrics_nsum cum = {0, 0}, acc = {0, 0};
-    if (!s->w) {
-        /* Unit weights: the compensated sum of i + 1 ones is i + 1 exactly (a carry of +0), so
-         * C_i needs no chain of additions and each side is divided on its own, not after the
-         * last one (the same bits as below with weights 1). */
-        for (size_t i = 0; i < s->n; i++) {
-            double side = (2 * (double)(i + 1) - 1.0 - total) / total;
-            metrics_nsum_add(&acc, 1.0 * p[i].x * side);
-        }
-        return metrics_nsum_value(&acc) / s->total_value;
-    }
     for (size_t i = 0; i < s->n; i++) {
-        metrics_nsum_add(&cum, p[i].w);
-        double side = (2 * metrics_nsum_value(&cum) - p[i].w - total) / total;
-        metrics_nsum_add(&acc, p[i].w * p[i].x * side);
+        metrics_nsum_add(&cum, ws[i]);
+        double side = (2 * metrics_nsum_value(&cum) - ws[i] - total) / total;
+        metrics_nsum_add(&acc, ws[i] * xs[i] * side);
     }
-    /* 2 W sum(...) / (2 W^2 mu) = sum(...) / (W mu) = sum(...) / sum_i w_i x_i. */
     return metrics_nsum_value(&acc) / s->total_value;
 }
 
@@ -225,18 +237,22 @@ int metrics_gini(const double *x, const double *w, size_t n, double *out)
 {
     struct metrics_sample s;
     struct pair stack[GINI_STACK_N], *heap = NULL, *p = stack;
+    double stack_x[GINI_STACK_N], stack_w[GINI_STACK_N], *xs = stack_x, *ws = stack_w;
     if (!out)
         return METRICS_E_DOMAIN;
     int rc = metrics_sample_open(&s, x, w, n, 2, METRICS_FLOOR_NONNEG, 1);
     if (rc != METRICS_OK)
         return rc;
     if (n > GINI_STACK_N) {
+        /* one block: the pairs, then the sorted values and weights */
         rc = METRICS_E_NOMEM;
-        if (n > SIZE_MAX / sizeof *p)
+        if (n > SIZE_MAX / (sizeof *p + 2 * sizeof *xs))
             goto fail;
-        p = heap = malloc(n * sizeof *p);
+        p = heap = malloc(n * (sizeof *p + 2 * sizeof *xs));
         if (!p)
             goto fail;
+        xs = (double *)(void *)(heap + n);
+        ws = xs + n;
     }
     for (size_t i = 0; i < n; i++)
         p[i] = (struct pair){.x = x[i], .w = metrics_weight_at(w, i)};
@@ -244,7 +260,11 @@ int metrics_gini(const double *x, const double *w, size_t n, double *out)
         qsort(p, n, sizeof *p, pair_cmp);
     else
         pair_insertion_sort(p, n);
-    rc = metrics_finish(gini_sorted(&s, p), out);
+    for (size_t i = 0; i < n; i++) {
+        xs[i] = p[i].x;
+        ws[i] = p[i].w;
+    }
+    rc = metrics_finish(w ? gini_weighted(&s, xs, ws) : gini_unit(&s, xs, NULL), out);
 fail:
     free(heap);
     return rc;
@@ -485,17 +505,12 @@ int metrics_set_cv(const struct metrics_set *s, int sample, double *out)
     return rc != METRICS_OK ? rc : metrics_finish(cv_of(&smp, sample), out);
 }
 
-/* 1 when unit A goes before unit B in ascending order of x, ties by index: the order of a
- * stable sort by x, whatever order the sort starts from. */
-static inline int set_before(const double *x, unsigned a, unsigned b)
-{
-    return x[a] < x[b] || (a < b && x[a] == x[b]);
-}
-
-/* S's units in ascending order of x (ties by index) in S->order. The last sample's order is the
- * start when it is a permutation of as many units: from one year to the next the ranking of
- * regions barely moves, and an insertion sort of an almost sorted order is one comparison per
- * unit. Anything else starts from 0, 1, ..., n - 1. */
+/* S's units in ascending order of x (ties by index: the order of a stable sort by x, whatever
+ * order the sort starts from) in S->order, their values in S->sorted. The last sample's order
+ * is the start when it had as many units (only this function writes it, so it is a permutation
+ * of them): from one year to the next the ranking of regions barely moves, and an insertion
+ * sort of an almost sorted order is one comparison per unit. Anything else starts from 0, 1,
+ * ..., n - 1. The values are compared in SORTED, beside the order, not through it. */
 static void set_sort(struct metrics_set *s)
 {
     if (s->has_order)
@@ -503,22 +518,25 @@ static void set_sort(struct metrics_set *s)
     s->has_order = 1;
     size_t n = s->n;
     unsigned char *o = s->order;
-    uint64_t seen = 0, all = n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
-    if (s->order_n == n)
-        for (size_t i = 0; i < n; i++)
-            seen |= o[i] < 64 ? (uint64_t)1 << o[i] : 0;
-    if (s->order_n != n || seen != all)
+    double *v = s->sorted;
+    const double *x = s->x;
+    if (s->order_n != n)
         for (size_t i = 0; i < n; i++)
             o[i] = (unsigned char)i;
     s->order_n = n;
+    for (size_t i = 0; i < n; i++)
+        v[i] = x[o[i]];
     for (size_t i = 1; i < n; i++) {
-        unsigned char v = o[i];
+        unsigned char u = o[i];
+        double xu = v[i];
         size_t j = i;
-        while (j > 0 && set_before(s->x, v, o[j - 1])) {
+        while (j > 0 && (xu < v[j - 1] || (xu == v[j - 1] && u < o[j - 1]))) {
             o[j] = o[j - 1];
+            v[j] = v[j - 1];
             j--;
         }
-        o[j] = v;
+        o[j] = u;
+        v[j] = xu;
     }
 }
 
@@ -531,7 +549,7 @@ const unsigned char *metrics_set_order(struct metrics_set *s)
 int metrics_set_gini(struct metrics_set *s, double *out)
 {
     struct metrics_sample smp;
-    struct pair p[METRICS_SET_MAX];
+    double ws[METRICS_SET_MAX];
     if (!out)
         return METRICS_E_DOMAIN;
     int rc = set_check(s, 2, METRICS_FLOOR_NONNEG, 1, &smp);
@@ -540,9 +558,17 @@ int metrics_set_gini(struct metrics_set *s, double *out)
     if (smp.n > METRICS_SET_MAX)
         return metrics_gini(s->x, s->w, s->n, out);
     set_sort(s);
+    if (!s->w) {
+        /* the sides depend on n alone: kept for the next sample of as many units */
+        if (s->sides_n != smp.n)
+            for (size_t i = 0; i < smp.n; i++)
+                s->sides[i] = gini_unit_side(i, smp.total_weight);
+        s->sides_n = smp.n;
+        return metrics_finish(gini_unit(&smp, s->sorted, s->sides), out);
+    }
     for (size_t i = 0; i < smp.n; i++)
-        p[i] = (struct pair){.x = s->x[s->order[i]], .w = metrics_weight_at(s->w, s->order[i])};
-    return metrics_finish(gini_sorted(&smp, p), out);
+        ws[i] = s->w[s->order[i]];
+    return metrics_finish(gini_weighted(&smp, s->sorted, ws), out);
 }
 
 /* Theil T or L (KIND) of the opened S, checked as SMP: taken once per sample for the index
