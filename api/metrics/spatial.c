@@ -260,24 +260,27 @@ static struct local_consts local_consts_of(double xbar, double n, double m2)
  * neighbours. With W_i = 1 for a unit with neighbours, z^2 W_i is z^2 and W_i^2 / (n - 1) is
  * 1 / (n - 1) to the bit; an island's W_i = W2_i = 0 give E = -0 (-(z^2 0) / ...) and a
  * factor W2_i - W_i^2 / (n - 1) of +0. */
-static inline struct spatial_local local_unit(double zi, double lx, size_t d,
-                                              const struct local_consts *c)
+static inline void local_unit(struct spatial_local *r, double zi, double lx, size_t d,
+                              const struct local_consts *c)
 {
     double m2 = c->m2;
     double lz = d ? lx - c->xbar : 0;
     double w_term = d ? 1.0 / (double)d - c->inv_n1 : 0.0;
-    struct spatial_local r = {.lag = lx};
-    r.i = zi / m2 * lz;
-    r.expected = d ? -(zi * zi) / c->n1_m2 : -0.0;
-    r.variance = (zi / m2) * (zi / m2) * c->n_n2 * w_term * (m2 - zi * zi / (c->n - 1));
-    r.has_z = r.variance > 0;
-    r.z = r.has_z ? (r.i - r.expected) / sqrt(r.variance) : 0;
-    r.p_two_sided = 1; /* local_p_values' */
+    double i = zi / m2 * lz;
+    double expected = d ? -(zi * zi) / c->n1_m2 : -0.0;
+    double variance = (zi / m2) * (zi / m2) * c->n_n2 * w_term * (m2 - zi * zi / (c->n - 1));
+    /* field by field into R: a whole struct built and then copied costs more */
+    r->i = i;
+    r->lag = lx;
+    r->expected = expected;
+    r->variance = variance;
+    r->has_z = variance > 0;
+    r->z = variance > 0 ? (i - expected) / sqrt(variance) : 0;
+    r->p_two_sided = 1; /* local_p_values' */
     if (zi > 0)
-        r.quadrant = lz > 0 ? SPATIAL_HH : SPATIAL_HL;
+        r->quadrant = lz > 0 ? SPATIAL_HH : SPATIAL_HL;
     else
-        r.quadrant = lz > 0 ? SPATIAL_LH : SPATIAL_LL;
-    return r;
+        r->quadrant = lz > 0 ? SPATIAL_LH : SPATIAL_LL;
 }
 
 /* The two-sided p-values of the N units of OUT that have a z: a loop of its own, so that each
@@ -310,7 +313,7 @@ static int local_core(const struct spatial_weights *w, const double *x, double x
                 lx += x[w->neighbours[p]];
             lx /= (double)d;
         }
-        out[i] = local_unit(x[i] - xbar, lx, d, &c);
+        local_unit(&out[i], x[i] - xbar, lx, d, &c);
     }
     local_p_values(out, nfull);
     return METRICS_OK;
@@ -390,7 +393,7 @@ int spatial_moran_both(const struct spatial_plan *k, const double *x, struct spa
         return METRICS_E_DOMAIN;
     const struct local_consts c = local_consts_of(xbar, n, m2);
     for (size_t i = 0; i < nfull; i++)
-        local[i] = local_unit(x[i] - xbar, local[i].lag, degree(w, i), &c);
+        local_unit(&local[i], x[i] - xbar, local[i].lag, degree(w, i), &c);
     local_p_values(local, nfull);
     *global = m;
     return METRICS_OK;
