@@ -515,6 +515,12 @@ static int check_domain(const struct store *s, const struct dispersion_req *rq,
     int need_positive = rq->want[M_THEIL_L] || (rq->want[M_ATKINSON] && rq->epsilon >= 1) ||
                         rq->want[M_MAX_MIN_RATIO];
     int need_nonneg = rq->want[M_GINI] || rq->want[M_THEIL_T] || rq->want[M_ATKINSON];
+    /* Most panels are all positive: one pass that looks for no region or year first. */
+    int some_not_positive = 0;
+    for (size_t i = 0; i < p->ny * p->nr; i++)
+        some_not_positive |= !(p->x[i] > 0);
+    if (!some_not_positive)
+        return 0;
     for (size_t y = 0; y < p->ny; y++)
         for (size_t k = 0; k < p->nr; k++) {
             double v = p->x[y * p->nr + k];

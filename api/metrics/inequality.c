@@ -401,15 +401,16 @@ void metrics_set_open(struct metrics_set *s, const double *x, const double *w, s
      * extremes()'s folds for the range and its ratio, which read no weights. glibc's fmin(a, b)
      * on numbers is minsd, a < b ? a : b (fmax: a > b ? a : b), which picks b when a == b:
      * written so, it keeps fmin's choice between -0 and +0 without a call per value. In locals,
-     * which the stores into S would otherwise make the compiler reload. */
-    int finite = 1, negative = 0, nonpositive = 0;
+     * which the stores into S would otherwise make the compiler reload. Finiteness is one sum:
+     * v * 0 is a zero for every finite v and NaN for an infinite or NaN one, so the sum of them
+     * is a zero exactly when every value is finite. The floors read only the smallest value: a
+     * value below 0 or not above it exists when the smallest is so (read only when every value
+     * is finite: set_check answers a non-finite one first). */
     size_t min_at = 0, max_at = 0;
-    double min_v = x[0], max_v = x[0], lo = x[0], hi = x[0];
+    double min_v = x[0], max_v = x[0], lo = x[0], hi = x[0], probe = 0;
     for (size_t i = 0; i < n; i++) {
         double v = x[i];
-        finite &= isfinite(v) != 0;
-        negative |= v < 0;
-        nonpositive |= !(v > 0);
+        probe += v * 0;
         min_at = v < min_v ? i : min_at;
         min_v = v < min_v ? v : min_v;
         max_at = v > max_v ? i : max_at;
@@ -417,9 +418,10 @@ void metrics_set_open(struct metrics_set *s, const double *x, const double *w, s
         lo = lo < v ? lo : v;
         hi = hi > v ? hi : v;
     }
+    int finite = probe == 0;
     s->values = finite ? METRICS_OK : METRICS_E_DOMAIN;
-    s->negative = negative;
-    s->nonpositive = nonpositive;
+    s->negative = lo < 0;
+    s->nonpositive = !(lo > 0);
     s->min_at = min_at;
     s->max_at = max_at;
     if (!finite)
