@@ -6,6 +6,8 @@
 
 #include "stats.h"
 
+/* A list in strictly ascending order (as api/contiguity gives them) cannot name a neighbour
+ * twice: only a list out of order is scanned for one, O(d^2). */
 int spatial_weights_check(const struct spatial_weights *w, size_t *n_isolated)
 {
     if (!w || w->n == 0 || !w->offsets || (w->offsets[w->n] > 0 && !w->neighbours))
@@ -19,14 +21,17 @@ int spatial_weights_check(const struct spatial_weights *w, size_t *n_isolated)
             return METRICS_E_DOMAIN;
         if (a == b)
             isolated++;
+        int ascending = 1;
         for (size_t p = a; p < b; p++) {
             size_t j = w->neighbours[p];
             if (j >= w->n || j == i)
                 return METRICS_E_DOMAIN;
-            for (size_t q = a; q < p; q++)
-                if (w->neighbours[q] == j)
-                    return METRICS_E_DOMAIN;
+            ascending &= p == a || w->neighbours[p - 1] < j;
         }
+        for (size_t p = a; !ascending && p < b; p++)
+            for (size_t q = a; q < p; q++)
+                if (w->neighbours[q] == w->neighbours[p])
+                    return METRICS_E_DOMAIN;
     }
     if (n_isolated)
         *n_isolated = isolated;

@@ -103,6 +103,17 @@ START_TEST(test_spatial_weights_rejected)
     ck_assert_int_eq(spatial_weights_check(&w, NULL), METRICS_E_DOMAIN);
     w.n = 0;
     ck_assert_int_eq(spatial_weights_check(&w, NULL), METRICS_E_DOMAIN);
+    /* a neighbour twice in a list out of order, apart or at its end; a list out of order
+     * without one is fine (only ascending lists skip the scan for them) */
+    size_t off4[] = {0, 3, 4, 5, 6}, apart[] = {3, 1, 3, 0, 0, 0}, at_end[] = {1, 2, 2, 0, 0, 0},
+           unsorted[] = {3, 1, 2, 0, 0, 0}, isolated = 9;
+    struct spatial_weights w4 = {.n = 4, .offsets = off4, .neighbours = apart};
+    ck_assert_int_eq(spatial_weights_check(&w4, NULL), METRICS_E_DOMAIN);
+    w4.neighbours = at_end;
+    ck_assert_int_eq(spatial_weights_check(&w4, NULL), METRICS_E_DOMAIN);
+    w4.neighbours = unsorted;
+    ck_assert_int_eq(spatial_weights_check(&w4, &isolated), METRICS_OK);
+    ck_assert_uint_eq(isolated, 0);
 }
 END_TEST
 
