@@ -26,11 +26,6 @@ int contiguity_asked(const struct query *q)
     return query_get(q, "links") != NULL || query_get(q, "isolated") != NULL;
 }
 
-static int counts(const struct contiguity_opts *o, uint8_t kind)
-{
-    return !(o->exclude_links && kind == NEIGHBOUR_LINK);
-}
-
 /* Sorts the N positions at A ascending (a region has a handful of neighbours). */
 static void sort_positions(size_t *a, size_t n)
 {
@@ -45,40 +40,39 @@ static void sort_positions(size_t *a, size_t n)
 int contiguity_build(const struct store *s, const uint32_t *regions, size_t n,
                      const struct contiguity_opts *o, struct contiguity *out, struct api_error *err)
 {
-    size_t nstore = store_region_count(s), links = 0;
-    size_t *pos = malloc((nstore ? nstore : 1) * sizeof *pos);
+    size_t nstore = store_region_count(s), links = 0, listed = 0;
+    int exclude_links = o->exclude_links;
     memset(out, 0, sizeof *out);
-    out->offsets = calloc(n + 1, sizeof *out->offsets);
+    /* One pass: the neighbours go straight into a list sized for all the store lists of the
+     * regions, the degrees into offsets as each region's part is written. */
+    for (size_t i = 0; i < n; i++)
+        listed += store_region_at(s, regions[i])->n_neighbours;
+    size_t *pos = malloc((nstore ? nstore : 1) * sizeof *pos);
+    out->offsets = malloc((n + 1) * sizeof *out->offsets);
     out->isolated = malloc((n ? n : 1) * sizeof *out->isolated);
-    if (!pos || !out->offsets || !out->isolated)
+    out->neighbours = malloc((listed ? listed : 1) * sizeof *out->neighbours);
+    if (!pos || !out->offsets || !out->isolated || !out->neighbours)
         goto nomem;
     for (size_t r = 0; r < nstore; r++)
         pos[r] = NOT_IN_SET;
     for (size_t i = 0; i < n; i++)
         pos[regions[i]] = i;
-    /* Two passes: the degrees (into offsets), then the neighbours themselves. */
-    for (size_t i = 0; i < n; i++) {
-        const struct region *r = store_region_at(s, regions[i]);
-        size_t d = 0;
-        for (uint32_t k = 0; k < r->n_neighbours; k++)
-            if (pos[r->neighbours[k]] != NOT_IN_SET && counts(o, r->neighbour_kinds[k])) {
-                d++;
-                links += r->neighbour_kinds[k] == NEIGHBOUR_LINK;
-            }
-        out->offsets[i + 1] = out->offsets[i] + d;
-        if (d == 0)
-            out->isolated[out->n_isolated++] = i;
-    }
-    out->neighbours = malloc((out->offsets[n] ? out->offsets[n] : 1) * sizeof *out->neighbours);
-    if (!out->neighbours)
-        goto nomem;
+    out->offsets[0] = 0;
     for (size_t i = 0; i < n; i++) {
         const struct region *r = store_region_at(s, regions[i]);
         size_t *dst = &out->neighbours[out->offsets[i]], d = 0;
-        for (uint32_t k = 0; k < r->n_neighbours; k++)
-            if (pos[r->neighbours[k]] != NOT_IN_SET && counts(o, r->neighbour_kinds[k]))
-                dst[d++] = pos[r->neighbours[k]];
+        for (uint32_t k = 0; k < r->n_neighbours; k++) {
+            size_t at = pos[r->neighbours[k]];
+            int link = r->neighbour_kinds[k] == NEIGHBOUR_LINK;
+            if (at != NOT_IN_SET && !(exclude_links && link)) {
+                dst[d++] = at;
+                links += (size_t)link;
+            }
+        }
         sort_positions(dst, d);
+        out->offsets[i + 1] = out->offsets[i] + d;
+        if (d == 0)
+            out->isolated[out->n_isolated++] = i;
     }
     /* The store's adjacency is symmetric, so every pair was seen from both ends. */
     out->n_pairs = out->offsets[n] / 2;

@@ -25,7 +25,7 @@ struct contiguity_opts {
 struct contiguity {
     struct spatial_weights w; /* n, offsets, neighbours below (positions in the set) */
     size_t *offsets;          /* n + 1, owned */
-    size_t *neighbours;       /* offsets[n], owned; ascending per region */
+    size_t *neighbours;       /* offsets[n] used, owned; ascending per region */
     size_t *isolated;         /* positions of the regions without neighbours, owned */
     size_t n_isolated;
     size_t n_pairs, n_link_pairs; /* unordered pairs used, and those of kind link */
