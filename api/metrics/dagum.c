@@ -86,6 +86,27 @@ static int check_inputs(const double *x, const double *w, const size_t *group, s
     return below ? METRICS_E_NONPOSITIVE : METRICS_OK;
 }
 
+/* check_inputs of the values of SET (opened on X, W, N): when its scan found every value finite
+ * and every weight valid, only the groups are left to look at, and a value below 0 is the
+ * set's flag (the same codes: check_inputs can then fail on nothing else). Otherwise
+ * check_inputs itself, which names the first fault in index order. */
+static int check_set_inputs(const struct metrics_set *set, const double *x, const double *w,
+                            const size_t *group, size_t n, size_t ngroups)
+{
+    if (!x || set->values != METRICS_OK || set->weights != METRICS_OK)
+        return check_inputs(x, w, group, n, ngroups);
+    if (!group || ngroups == 0)
+        return METRICS_E_DOMAIN;
+    if (n < 2 || ngroups > n)
+        return METRICS_E_TOO_FEW;
+    size_t out_of_range = 0;
+    for (size_t i = 0; i < n; i++)
+        out_of_range |= group[i] >= ngroups;
+    if (out_of_range)
+        return METRICS_E_DOMAIN;
+    return set->negative ? METRICS_E_NONPOSITIVE : METRICS_OK;
+}
+
 /* Fills SUMS[0..k) and the sorted UNITS: in ORDER (the units' indexes in ascending order of x,
  * ties by index) when not NULL, else sorted here. METRICS_E_* for an empty or weightless
  * group. */
@@ -238,7 +259,8 @@ static int dagum_run(const double *x, const double *w, const size_t *group, size
 
     if (!out)
         return METRICS_E_DOMAIN;
-    int rc = check_inputs(x, w, group, n, ngroups);
+    int rc = set ? check_set_inputs(set, x, w, group, n, ngroups)
+                 : check_inputs(x, w, group, n, ngroups);
     if (rc != METRICS_OK)
         return rc;
 
