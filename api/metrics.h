@@ -103,12 +103,17 @@ struct metrics_set {
     int has_order;  /* ORDER is this sample's (sorted since the last open) */
     int has_theil[2];
     double theil[2]; /* Theil L [0] and T [1] of this sample, when has_theil */
-    /* ln(x_i / group mean) of the last decomposition's groups (GROUP_OF, GROUP_LOGS_NG of them),
-     * in its grouped order, for the other kind of the same groups */
+    /* The last decomposition's groups of this sample (GROUP_OF, GROUP_LOGS_NG of them), for the
+     * other kind of the same groups: the values and weights regrouped (group k in
+     * GROUP_FIRST[k] .. GROUP_FIRST[k + 1]), each group's weight and weighted value, and
+     * ln(x_i / group mean) in the grouped order. */
     int has_group_logs;
     size_t group_logs_ng;
     unsigned char group_of[METRICS_SET_MAX];
     double group_logs[METRICS_SET_MAX];
+    double group_x[METRICS_SET_MAX], group_w[METRICS_SET_MAX];
+    size_t group_first[METRICS_SET_MAX + 1];
+    double group_weight[METRICS_SET_MAX], group_value[METRICS_SET_MAX];
     unsigned char order[METRICS_SET_MAX];
     double sorted[METRICS_SET_MAX]; /* x in ORDER, when has_order */
     size_t sides_n;                 /* the unweighted Gini's sides of SIDES_N units, or 0 */

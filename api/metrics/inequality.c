@@ -741,17 +741,25 @@ static int group_index(enum metrics_theil_kind kind, const double *gx, const dou
                           out);
 }
 
-/* Fills one group's shares, mean and own index from its members GX, GW[0..m). */
-static int group_describe(const struct metrics_sample *all, enum metrics_theil_kind kind,
-                          const double *gx, const double *gw, size_t m, const struct group_logs *gl,
-                          struct metrics_group *out)
+/* The weight and the weighted value of a group's members GX, GW[0..m). */
+static void group_sums(const double *gx, const double *gw, size_t m, double *weight,
+                       double *value)
 {
     struct metrics_nsum sw = {0, 0}, swx = {0, 0};
     for (size_t i = 0; i < m; i++) {
         metrics_nsum_add(&sw, metrics_weight_at(gw, i));
         metrics_nsum_add(&swx, metrics_weight_at(gw, i) * gx[i]);
     }
-    double weight = metrics_nsum_value(&sw), value = metrics_nsum_value(&swx);
+    *weight = metrics_nsum_value(&sw);
+    *value = metrics_nsum_value(&swx);
+}
+
+/* Fills one group's shares, mean and own index from its members GX, GW[0..m), whose sums
+ * group_sums took. */
+static int group_describe(const struct metrics_sample *all, enum metrics_theil_kind kind,
+                          const double *gx, const double *gw, size_t m, double weight,
+                          double value, const struct group_logs *gl, struct metrics_group *out)
+{
     /* A group nobody lives in has no mean and no share to compare. */
     if (!(weight > 0))
         return METRICS_E_WEIGHTS;
@@ -785,7 +793,16 @@ static int decompose(const struct metrics_sample *s, double total, const size_t 
     size_t n = s->n;
     gr.x = gr.w = NULL;
     gr.first = NULL;
-    for (size_t i = 0; i < n; i++)
+    /* SET's last decomposition of this sample had these groups (the other kind, or the same
+     * again): its grouping, sums and logs serve, and its groups passed the checks below. */
+    int ready = 0;
+    if (set) {
+        ready = set->has_group_logs && set->group_logs_ng == ngroups;
+        for (size_t i = 0; ready && i < n; i++)
+            ready = set->group_of[i] == group[i];
+        set->has_group_logs = 0;
+    }
+    for (size_t i = 0; !ready && i < n; i++)
         if (group[i] >= ngroups)
             return METRICS_E_DOMAIN;
     if (ngroups > n)
@@ -796,30 +813,39 @@ static int decompose(const struct metrics_sample *s, double total, const size_t 
     int rc = metrics_finish(total, &d.total);
     if (rc != METRICS_OK)
         goto fail;
-    rc = grouping_build(&gr, s->x, s->w, group, n, ngroups);
-    if (rc != METRICS_OK)
-        goto fail;
+    if (ready) {
+        gr.x = set->group_x;
+        gr.w = s->w ? set->group_w : NULL;
+        gr.first = set->group_first;
+    } else {
+        rc = grouping_build(&gr, s->x, s->w, group, n, ngroups);
+        if (rc != METRICS_OK)
+            goto fail;
+    }
     rc = METRICS_E_NOMEM;
     if (ngroups > METRICS_SET_MAX && !(desc = calloc(ngroups, sizeof *desc)))
         goto fail;
 
-    /* SET's group logs when its last decomposition had these groups, else taken into it */
-    int ready = 0;
-    if (set) {
-        ready = set->has_group_logs && set->group_logs_ng == ngroups;
-        for (size_t i = 0; ready && i < n; i++)
-            ready = set->group_of[i] == group[i];
-        set->has_group_logs = 0;
-    }
     struct metrics_nsum between = {0, 0}, within = {0, 0};
     for (size_t k = 0; k < ngroups; k++) {
         size_t m = gr.first[k + 1] - gr.first[k];
         rc = METRICS_E_TOO_FEW;
         if (m == 0)
             goto fail;
-        const double *gw = gr.w ? gr.w + gr.first[k] : NULL;
+        const double *gx = gr.x + gr.first[k], *gw = gr.w ? gr.w + gr.first[k] : NULL;
+        double weight, value;
+        if (ready) {
+            weight = set->group_weight[k];
+            value = set->group_value[k];
+        } else {
+            group_sums(gx, gw, m, &weight, &value);
+            if (set) {
+                set->group_weight[k] = weight;
+                set->group_value[k] = value;
+            }
+        }
         struct group_logs gl = {set ? set->group_logs + gr.first[k] : NULL, ready};
-        rc = group_describe(s, kind, gr.x + gr.first[k], gw, m, set ? &gl : NULL, &desc[k]);
+        rc = group_describe(s, kind, gx, gw, m, weight, value, set ? &gl : NULL, &desc[k]);
         if (rc != METRICS_OK)
             goto fail;
         double v = desc[k].population_share, sh = desc[k].value_share;
@@ -844,17 +870,23 @@ static int decompose(const struct metrics_sample *s, double total, const size_t 
     *out = d;
     if (groups)
         memcpy(groups, desc, ngroups * sizeof *desc);
-    if (set) { /* every group's logs taken (groups of one: none needed) */
+    if (set && !ready) { /* every group's logs and sums taken (groups of one: no logs needed) */
         for (size_t i = 0; i < n; i++)
             set->group_of[i] = (unsigned char)group[i];
+        memcpy(set->group_x, gr.x, n * sizeof *gr.x);
+        if (gr.w)
+            memcpy(set->group_w, gr.w, n * sizeof *gr.w);
+        memcpy(set->group_first, gr.first, (ngroups + 1) * sizeof *gr.first);
         set->group_logs_ng = ngroups;
-        set->has_group_logs = 1;
     }
+    if (set)
+        set->has_group_logs = 1;
     rc = METRICS_OK;
 fail:
     if (desc != inline_desc)
         free(desc);
-    grouping_free(&gr);
+    if (!ready)
+        grouping_free(&gr);
     return rc;
 }
 
