@@ -543,8 +543,9 @@ static int check_domain(const struct store *s, const struct dispersion_req *rq,
 
 /* Member KEY = *V when CODE (of the call that wrote *V) is METRICS_OK; else -1 with the 422
  * naming the measure WHAT and YEAR. V is read here, after the call: an argument's value would
- * be read in no fixed order with the call's. */
-static int measure_doc(struct doc *d, const char *key, const char *what, int code, const double *v,
+ * be read in no fixed order with the call's. Inline, so that each KEY is the literal of its
+ * call, which doc_key writes without looking at its bytes (160 keys of an answer of 20 years). */
+__attribute__((always_inline)) static inline int measure_doc(struct doc *d, const char *key, const char *what, int code, const double *v,
                        int year, struct api_error *err)
 {
     if (code != METRICS_OK)
