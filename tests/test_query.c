@@ -209,6 +209,17 @@ START_TEST(test_select_regions_lists)
     ck_assert_int_eq(regions_of("group:provinces", &sel, &err), 0);
     ck_assert_uint_eq(sel.n, 31);
     selection_free(&sel);
+    /* each region once, where it first appears, through groups, children and ids alike */
+    ck_assert_int_eq(regions_of("shanghai,group:provinces,children:east,shanghai,east", &sel, &err),
+                     0);
+    ck_assert_uint_eq(sel.n, 32);
+    ck_assert_str_eq(store_region_at(s, sel.items[0])->id, "shanghai");
+    ck_assert_str_eq(store_region_at(s, sel.items[1])->id, "beijing");
+    ck_assert_str_eq(store_region_at(s, sel.items[31])->id, "east");
+    for (size_t i = 0; i < sel.n; i++)
+        for (size_t j = 0; j < i; j++)
+            ck_assert_uint_ne(sel.items[i], sel.items[j]);
+    selection_free(&sel);
 }
 END_TEST
 
