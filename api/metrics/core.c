@@ -16,8 +16,13 @@ int metrics_sample_sums(struct metrics_sample *s)
         for (size_t i = 0; i < s->n; i++)
             metrics_nsum_add(&swx, s->x[i]);
     }
-    s->total_weight = metrics_nsum_value(&sw);
-    s->total_value = metrics_nsum_value(&swx);
+    return metrics_sample_totals(s, metrics_nsum_value(&sw), metrics_nsum_value(&swx));
+}
+
+int metrics_sample_totals(struct metrics_sample *s, double total_weight, double total_value)
+{
+    s->total_weight = total_weight;
+    s->total_value = total_value;
     if (!isfinite(s->total_weight))
         return METRICS_E_WEIGHTS;
     if (!(s->total_weight > 0))

@@ -102,6 +102,9 @@ const unsigned char *metrics_set_order(struct metrics_set *s);
  * METRICS_E_WEIGHTS (the weights do not sum to a finite W > 0) or METRICS_E_DOMAIN (the value
  * total or the mean is not finite). */
 int metrics_sample_sums(struct metrics_sample *s);
+/* metrics_sample_sums after its sums: S's totals are TOTAL_WEIGHT and TOTAL_VALUE (summed as it
+ * sums them), checked and divided into the mean; the same codes. */
+int metrics_sample_totals(struct metrics_sample *s, double total_weight, double total_value);
 
 /* Validates X and W (n >= MIN_N, values at or above FLOOR, weights as in metrics.h) and fills
  * S. NONZERO_MEAN: every index divides by mu, so a zero mean is METRICS_E_ZERO. */

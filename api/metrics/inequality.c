@@ -405,12 +405,16 @@ void metrics_set_open(struct metrics_set *s, const double *x, const double *w, s
      * v * 0 is a zero for every finite v and NaN for an infinite or NaN one, so the sum of them
      * is a zero exactly when every value is finite. The floors read only the smallest value: a
      * value below 0 or not above it exists when the smallest is so (read only when every value
-     * is finite: set_check answers a non-finite one first). */
+     * is finite: set_check answers a non-finite one first). Without weights the value total
+     * (metrics_sample_sums': the compensated sum of x in order) is taken in the same pass. */
     size_t min_at = 0, max_at = 0;
     double min_v = x[0], max_v = x[0], lo = x[0], hi = x[0], probe = 0;
+    struct metrics_nsum swx = {0, 0};
     for (size_t i = 0; i < n; i++) {
         double v = x[i];
         probe += v * 0;
+        if (!w)
+            metrics_nsum_add(&swx, v);
         min_at = v < min_v ? i : min_at;
         min_v = v < min_v ? v : min_v;
         max_at = v > max_v ? i : max_at;
@@ -432,7 +436,9 @@ void metrics_set_open(struct metrics_set *s, const double *x, const double *w, s
     if (s->weights != METRICS_OK)
         return;
     struct metrics_sample smp = {.x = x, .w = w, .n = n};
-    s->sums = metrics_sample_sums(&smp);
+    /* unit weights: their compensated sum is N exactly, as metrics_sample_sums takes it */
+    s->sums = w ? metrics_sample_sums(&smp)
+                : metrics_sample_totals(&smp, (double)n, metrics_nsum_value(&swx));
     s->total_weight = smp.total_weight;
     s->total_value = smp.total_value;
     s->mean = smp.mean;
@@ -742,8 +748,7 @@ static int group_index(enum metrics_theil_kind kind, const double *gx, const dou
 }
 
 /* The weight and the weighted value of a group's members GX, GW[0..m). */
-static void group_sums(const double *gx, const double *gw, size_t m, double *weight,
-                       double *value)
+static void group_sums(const double *gx, const double *gw, size_t m, double *weight, double *value)
 {
     struct metrics_nsum sw = {0, 0}, swx = {0, 0};
     for (size_t i = 0; i < m; i++) {
@@ -757,8 +762,8 @@ static void group_sums(const double *gx, const double *gw, size_t m, double *wei
 /* Fills one group's shares, mean and own index from its members GX, GW[0..m), whose sums
  * group_sums took. */
 static int group_describe(const struct metrics_sample *all, enum metrics_theil_kind kind,
-                          const double *gx, const double *gw, size_t m, double weight,
-                          double value, const struct group_logs *gl, struct metrics_group *out)
+                          const double *gx, const double *gw, size_t m, double weight, double value,
+                          const struct group_logs *gl, struct metrics_group *out)
 {
     /* A group nobody lives in has no mean and no share to compare. */
     if (!(weight > 0))
