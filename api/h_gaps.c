@@ -545,8 +545,10 @@ static int check_domain(const struct store *s, const struct dispersion_req *rq,
  * naming the measure WHAT and YEAR. V is read here, after the call: an argument's value would
  * be read in no fixed order with the call's. Inline, so that each KEY is the literal of its
  * call, which doc_key writes without looking at its bytes (160 keys of an answer of 20 years). */
-__attribute__((always_inline)) static inline int measure_doc(struct doc *d, const char *key, const char *what, int code, const double *v,
-                       int year, struct api_error *err)
+__attribute__((always_inline)) static inline int measure_doc(struct doc *d, const char *key,
+                                                             const char *what, int code,
+                                                             const double *v, int year,
+                                                             struct api_error *err)
 {
     if (code != METRICS_OK)
         return undefined(err, "measures", what, NULL, year, code);

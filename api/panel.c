@@ -143,8 +143,7 @@ static int keep_all_years(struct panel *p, int weighted, const int *cand, size_t
 
 /* Keeps the candidate years in which every kept region has a point; records the others with
  * the regions missing in them. */
-static void keep_years(struct panel *p, int weighted, const int *cand, size_t nc,
-                       struct lookup *l)
+static void keep_years(struct panel *p, int weighted, const int *cand, size_t nc, struct lookup *l)
 {
     size_t nmissing = 0, nr = p->nr;
     if (nr > 0 && keep_all_years(p, weighted, cand, nc, l))
