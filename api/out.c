@@ -46,9 +46,13 @@ void out_region_kind_doc(struct doc *d, const struct store *s, uint32_t r, const
                          const struct query *q)
 {
     const struct region *reg = store_region_at(s, r);
+    /* out_texts_doc's members with the keys spelled out: literal keys are written in place (a
+     * decomposition writes this object for every group of every year) */
     doc_object_begin(d);
     doc_set_str(d, "id", reg->id);
-    out_texts_doc(d, "name", reg->name_en, reg->name_zh, q);
+    doc_set_str(d, "name", out_text(reg->name_en, reg->name_zh, q));
+    doc_set_str(d, "name_en", reg->name_en);
+    doc_set_str(d, "name_zh", reg->name_zh);
     doc_set_str(d, "kind", kind);
     doc_object_end(d);
 }
