@@ -302,10 +302,23 @@ void buf_put_int(struct buf *b, long long v)
     if (v >= 0 && v < 10000 && b->len + 6 <= b->cap && !b->failed) {
         /* years, counts and ranks: written in place, no call (most integers of an answer) */
         char *p = b->data + b->len;
-        int n = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : 4;
-        unsigned u = (unsigned)v;
-        for (int i = n - 1; i >= 0; i--, u /= 10)
-            p[i] = (char)('0' + u % 10);
+        unsigned u = (unsigned)v, hi = u / 100, lo = u % 100;
+        int n;
+        if (u >= 1000) { /* a year: two pairs of digits */
+            memcpy(p, digit_pairs + 2 * hi, 2);
+            memcpy(p + 2, digit_pairs + 2 * lo, 2);
+            n = 4;
+        } else if (u >= 100) {
+            p[0] = (char)('0' + hi);
+            memcpy(p + 1, digit_pairs + 2 * lo, 2);
+            n = 3;
+        } else if (u >= 10) {
+            memcpy(p, digit_pairs + 2 * lo, 2);
+            n = 2;
+        } else {
+            p[0] = (char)('0' + u);
+            n = 1;
+        }
         p[n] = '\0';
         b->len += (size_t)n;
         return;
