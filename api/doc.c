@@ -116,6 +116,14 @@ void doc_key_n(struct doc *d, const char *key, size_t len)
         render_key_n(&d->w, key, len);
 }
 
+void doc_key_literal(struct doc *d, const char *key, size_t len)
+{
+    if (d->form == DOC_TREE)
+        d->key = key;
+    else if (d->form == DOC_BYTES)
+        render_key_literal(&d->w, key, len);
+}
+
 void doc_str_other(struct doc *d, const char *s)
 {
     if (d->form == DOC_TREE)
@@ -129,7 +137,7 @@ void doc_num_other(struct doc *d, double x)
     if (d->form == DOC_TREE)
         attach(d, out_num(x));
     else if (d->form == DOC_BYTES)
-        render_num(&d->w, x);
+        render_num_other(&d->w, x);
 }
 
 void doc_int_other(struct doc *d, long long v)

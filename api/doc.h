@@ -48,6 +48,9 @@ void doc_array_end(struct doc *d);
 /* The next member's KEY (NUL-terminated, borrowed until that member is written), of LEN bytes;
  * doc_key (inline) takes a literal key's length where it is written. */
 void doc_key_n(struct doc *d, const char *key, size_t len);
+/* doc_key_n for a KEY known to need no escape (doc_key's literals, LEN <= 16), where
+ * render_key_in_place did not write it: any form. */
+void doc_key_literal(struct doc *d, const char *key, size_t len);
 /* KEY (LEN <= 16 bytes) needs no escape in JSON: byte by byte without a loop, so that for a
  * literal the compiler folds it to a constant (it does not unroll a loop in time). */
 #define DOC_KEY_BYTE_PLAIN(key, len, i)                                                            \
@@ -72,9 +75,10 @@ __attribute__((always_inline)) static inline void doc_key(struct doc *d, const c
      * assert it is plain). Any other key, or where the compiler cannot tell, is checked as it
      * is copied: right either way, only the speed depends on the compiler. */
     int plain = len <= 16 && doc_key_plain(key, len);
-    if (__builtin_constant_p(len) && __builtin_constant_p(plain) && plain && d->form == DOC_BYTES) {
+    if (__builtin_constant_p(len) && __builtin_constant_p(plain) && plain) {
+        /* the writer is in a compact object only in the bytes form: no test of the form here */
         if (!render_key_in_place(&d->w, key, len))
-            render_key_literal(&d->w, key, len);
+            doc_key_literal(d, key, len);
     } else
         doc_key_n(d, key, len);
 }
@@ -106,8 +110,9 @@ static inline void doc_str(struct doc *d, const char *s)
 }
 static inline void doc_num(struct doc *d, double x)
 {
-    if (d->form == DOC_BYTES)
-        render_num(&d->w, x);
+    /* render_num's inline case, whose test implies the bytes form; any other to doc_num_other */
+    if ((d->w.mode & RENDER_OBJECT) && __builtin_isfinite(x))
+        buf_put_double(d->w.out, x);
     else
         doc_num_other(d, x);
 }

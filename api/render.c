@@ -167,6 +167,18 @@ void render_json_begin(struct render_json *w, int pretty, struct buf *out)
     w->out = out;
     w->pretty = pretty;
     w->depth = 0;
+    w->mode = 0;
+}
+
+/* W's mode for its innermost open container (render.h), after DEPTH changed. */
+static void set_mode(struct render_json *w)
+{
+    int d = w->depth;
+    if (d == 0)
+        w->mode = 0;
+    else
+        w->mode =
+            (w->is_array[d - 1] ? RENDER_ARRAY : RENDER_OBJECT) | (w->pretty ? 0 : RENDER_COMPACT);
 }
 
 /* What put_value writes before an array element: the comma and the line. Out of line: an
@@ -195,6 +207,7 @@ __attribute__((noinline)) static void open_slow(struct render_json *w, char c, i
     w->count[w->depth] = 0;
     w->is_array[w->depth] = (char)is_array;
     w->depth++;
+    set_mode(w);
 }
 
 static void open_container(struct render_json *w, char c, int is_array)
@@ -215,12 +228,14 @@ static void open_container(struct render_json *w, char c, int is_array)
     w->count[d] = 0;
     w->is_array[d] = (char)is_array;
     w->depth = d + 1;
+    w->mode = (is_array ? RENDER_ARRAY : RENDER_OBJECT) | RENDER_COMPACT;
 }
 
 static void close_container(struct render_json *w, char c)
 {
     if (w->depth > 0 && w->count[--w->depth])
         newline(w->out, w->pretty, w->depth);
+    set_mode(w);
     buf_putc(w->out, c);
 }
 

@@ -90,10 +90,15 @@ void render_json_string(struct buf *out, const char *s, size_t len);
 struct render_json {
     struct buf *out;
     int pretty;
-    int depth;                            /* open objects and arrays */
+    int depth; /* open objects and arrays */
+    /* The innermost open container as the inline paths (here and in api/doc.h) test it, in one
+     * load: RENDER_OBJECT or RENDER_ARRAY, with RENDER_COMPACT unless pretty; 0 when nothing is
+     * open (and always in a doc of another form than bytes, whose writer is never opened). */
+    int mode;
     size_t count[RENDER_JSON_MAX_DEPTH];  /* members written so far in each */
     char is_array[RENDER_JSON_MAX_DEPTH]; /* each open container: array (1) or object (0) */
 };
+enum { RENDER_OBJECT = 1, RENDER_ARRAY = 2, RENDER_COMPACT = 4 };
 
 void render_json_begin(struct render_json *w, int pretty, struct buf *out);
 void render_object_begin(struct render_json *w);
@@ -107,17 +112,25 @@ void render_key_n(struct render_json *w, const char *key, size_t len);
  * grow); debug builds assert it is plain. */
 void render_key_literal(struct render_json *w, const char *key, size_t len);
 /* render_key_literal's common case, inline where the key is a literal (its copy becomes stores
- * of constants): 1 when written, 0 (nothing written) when the writer is pretty or the buffer
- * lacks room. */
+ * of constants): 1 when written, 0 (nothing written) when the writer is not in a compact object
+ * or the buffer lacks room. The fields it needs are read before the first byte is stored (a
+ * store through char * could change any of them, so the compiler would read them again), and a
+ * failed buffer is not tested: its bytes are never read (buf_cstr and buf_steal give NULL), so
+ * writing within its capacity is harmless. */
 __attribute__((always_inline)) static inline int render_key_in_place(struct render_json *w,
                                                                      const char *key, size_t len)
 {
+    if (w->mode != (RENDER_OBJECT | RENDER_COMPACT))
+        return 0;
     struct buf *out = w->out;
-    if (w->pretty || w->depth == 0 || out->len + len + 5 > out->cap || out->failed)
+    size_t at = out->len;
+    if (at + len + 5 > out->cap)
         return 0;
     size_t *count = &w->count[w->depth - 1];
     size_t comma = *count != 0;
-    char *p = out->data + out->len;
+    ++*count;
+    out->len = at + comma + len + 3;
+    char *p = out->data + at;
     p[0] = ','; /* overwritten by the quote when there is no comma */
     p += comma;
     p[0] = '"';
@@ -125,8 +138,6 @@ __attribute__((always_inline)) static inline int render_key_in_place(struct rend
     p[len + 1] = '"';
     p[len + 2] = ':';
     p[len + 3] = '\0';
-    out->len += comma + len + 3;
-    ++*count;
     return 1;
 }
 
@@ -137,7 +148,7 @@ void render_str(struct render_json *w, const char *s);
 void render_num_other(struct render_json *w, double x);
 static inline void render_num(struct render_json *w, double x)
 {
-    if (w->depth > 0 && !w->is_array[w->depth - 1] && __builtin_isfinite(x))
+    if ((w->mode & RENDER_OBJECT) && __builtin_isfinite(x))
         buf_put_double(w->out, x);
     else
         render_num_other(w, x);

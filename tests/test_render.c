@@ -513,6 +513,48 @@ START_TEST(test_doc_bytes_are_the_tree_rendered)
 }
 END_TEST
 
+/* The in-place paths test the room left before they write: a document written into a buffer
+ * filled to every length of its first storage (a stack array with a guard after it) is the tree
+ * rendered after the same bytes, and nothing is written past the storage. */
+START_TEST(test_doc_bytes_at_every_fill)
+{
+    for (int pretty = 0; pretty <= 1; pretty++) {
+        struct doc d;
+        doc_begin_tree(&d);
+        sample_doc(&d);
+        ck_assert_int_eq(doc_finish(&d), 0);
+        json_t *t = doc_take_tree(&d);
+        doc_free(&d);
+        struct buf rendered = BUF_INIT;
+        render_json(t, pretty, &rendered);
+        json_decref(t);
+        for (size_t fill = 0; fill <= 256; fill++) {
+            struct {
+                char data[256];
+                char guard[64];
+            } st;
+            memset(st.guard, 'G', sizeof st.guard);
+            struct buf b = BUF_STACK(st.data), want = BUF_INIT;
+            for (size_t k = 0; k < fill; k++) {
+                buf_putc(&b, 'x');
+                buf_putc(&want, 'x');
+            }
+            buf_append(&want, rendered.data, rendered.len);
+            doc_begin_bytes(&d, pretty, &b);
+            sample_doc(&d);
+            ck_assert_int_eq(doc_finish(&d), 0);
+            for (size_t k = 0; k < sizeof st.guard; k++)
+                ck_assert_msg(st.guard[k] == 'G', "fill %zu pretty %d: byte %zu past the storage",
+                              fill, pretty, k);
+            ck_assert_str_eq(buf_cstr(&b), buf_cstr(&want));
+            buf_free(&b);
+            buf_free(&want);
+        }
+        buf_free(&rendered);
+    }
+}
+END_TEST
+
 /* Misuse and failed allocations are reported by doc_finish, in both forms, and leak nothing. */
 START_TEST(test_doc_reports_failures)
 {
@@ -632,6 +674,7 @@ int main(void)
     tcase_add_test(j, test_dispersion_written_as_tree);
     tcase_add_test(j, test_documents_written_as_trees);
     tcase_add_test(j, test_doc_bytes_are_the_tree_rendered);
+    tcase_add_test(j, test_doc_bytes_at_every_fill);
     tcase_add_test(j, test_doc_reports_failures);
     suite_add_tcase(s, j);
     TCase *c = tcase_create("csv");
