@@ -172,6 +172,14 @@ void doc_tristate(struct doc *d, int v)
         doc_bool(d, v);
 }
 
+void doc_raw(struct doc *d, const char *json, size_t len)
+{
+    if (doc_compact(d))
+        render_raw(&d->w, json, len);
+    else
+        d->failed = 1;
+}
+
 void doc_tree(struct doc *d, json_t *j)
 {
     if (d->form == DOC_TREE) {

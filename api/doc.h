@@ -92,6 +92,15 @@ void doc_bool(struct doc *d, int v);
 void doc_null(struct doc *d);
 /* true, false or null for V = 1, 0, -1 (an indicator's higher_is_better). */
 void doc_tristate(struct doc *d, int v);
+/* 1 when D is written as compact JSON bytes: the form doc_raw takes. */
+static inline int doc_compact(const struct doc *d)
+{
+    return d->form == DOC_BYTES && !d->w.pretty;
+}
+/* JSON (LEN bytes, borrowed): a whole value as D's writer writes it compact (an object written
+ * before, kept by the caller), as the next value. Only where doc_compact (D); anywhere else it
+ * marks the document failed. */
+void doc_raw(struct doc *d, const char *json, size_t len);
 /* J (stolen; NULL marks the document failed): a subtree made with jansson, e.g. by a builder
  * shared with answers that are still trees. */
 void doc_tree(struct doc *d, json_t *j);

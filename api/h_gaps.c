@@ -594,6 +594,7 @@ struct by_parent {
     struct metrics_group *theil;       /* NG */
     struct metrics_dagum_group *dagum; /* NG */
     struct metrics_dagum_pair *pairs;  /* NP */
+    struct out_region_memo *regions;   /* the groups' objects, written once per answer */
 };
 
 static void by_parent_free(struct by_parent *bp)
@@ -660,7 +661,7 @@ static int decomposition_doc(struct doc *d, const char *key, const struct store 
         const struct metrics_group *e = &bp->theil[g];
         doc_object_begin(d);
         doc_key(d, "group");
-        out_region_doc(d, s, bp->parents[g], q);
+        out_region_memo_doc(d, bp->regions, s, bp->parents[g], q);
         doc_set_int(d, "n", (long long)e->n);
         doc_set_num(d, "population_share", e->population_share);
         doc_set_num(d, "value_share", e->value_share);
@@ -711,7 +712,7 @@ static int dagum_doc(struct doc *d, const struct store *s, const struct query *q
         const struct metrics_dagum_group *e = &bp->dagum[g];
         doc_object_begin(d);
         doc_key(d, "group");
-        out_region_doc(d, s, bp->parents[g], q);
+        out_region_memo_doc(d, bp->regions, s, bp->parents[g], q);
         doc_set_int(d, "n", (long long)e->n);
         doc_set_num(d, "mean", e->mean);
         doc_set_num(d, "population_share", e->population_share);
@@ -1031,10 +1032,12 @@ int gaps_dispersion(const struct store *s, const struct query *q, struct doc *d,
     double *cvs = NULL;
     struct metrics_set set = {0}; /* reopened year by year: no allocation per year */
     struct by_parent bp = {0};
+    struct out_region_memo regions = {0};
     int rc = -1, all_cv = 1;
     if (dispersion_prepare(s, q, &rq, &p, &cvs, err) != 0 ||
         (rq.by_parent && by_parent_make(s, &p, &bp, err) != 0))
         goto done;
+    bp.regions = &regions;
     doc_object_begin(d);
     head_doc(d, s, q, &rq, &p);
     doc_key(d, "years");

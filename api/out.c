@@ -62,6 +62,39 @@ void out_region_doc(struct doc *d, const struct store *s, uint32_t r, const stru
     out_region_kind_doc(d, s, r, store_region_at(s, r)->kind, q);
 }
 
+/* R's object written into slot K of M: 0, or -1 when it does not fit (or memory ran out). */
+static int memo_fill(struct out_region_memo *m, size_t k, const struct store *s, uint32_t r,
+                     const struct query *q)
+{
+    struct buf b = BUF_STACK(m->json[k]);
+    struct doc t;
+    doc_begin_bytes(&t, 0, &b);
+    out_region_doc(&t, s, r, q);
+    int fits = doc_finish(&t) == 0 && b.borrowed;
+    m->len[k] = b.len;
+    buf_free(&b);
+    return fits ? 0 : -1;
+}
+
+void out_region_memo_doc(struct doc *d, struct out_region_memo *m, const struct store *s,
+                         uint32_t r, const struct query *q)
+{
+    if (doc_compact(d)) {
+        for (size_t k = 0; k < m->n; k++)
+            if (m->region[k] == r) {
+                doc_raw(d, m->json[k], m->len[k]);
+                return;
+            }
+        if (m->n < OUT_REGION_MEMO_SLOTS && memo_fill(m, m->n, s, r, q) == 0) {
+            m->region[m->n] = r;
+            doc_raw(d, m->json[m->n], m->len[m->n]);
+            m->n++;
+            return;
+        }
+    }
+    out_region_doc(d, s, r, q);
+}
+
 void out_indicator_doc(struct doc *d, const struct store *s, uint32_t i, const struct query *q)
 {
     doc_object_begin(d);

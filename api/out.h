@@ -32,6 +32,20 @@ void out_texts_doc(struct doc *d, const char *key, const char *en, const char *z
 void out_region_doc(struct doc *d, const struct store *s, uint32_t r, const struct query *q);
 void out_region_kind_doc(struct doc *d, const struct store *s, uint32_t r, const char *kind,
                          const struct query *q);
+/* The region objects an answer writes again and again (a decomposition's groups, every year):
+ * in compact JSON each is written once, kept here, and copied after that; in any other form
+ * out_region_memo_doc is out_region_doc. One per answer (the language is the query's), zeroed
+ * before its first use: it holds no memory. */
+#define OUT_REGION_MEMO_SLOTS 8
+#define OUT_REGION_MEMO_BYTES 256
+struct out_region_memo {
+    size_t n;
+    uint32_t region[OUT_REGION_MEMO_SLOTS];
+    size_t len[OUT_REGION_MEMO_SLOTS];
+    char json[OUT_REGION_MEMO_SLOTS][OUT_REGION_MEMO_BYTES];
+};
+void out_region_memo_doc(struct doc *d, struct out_region_memo *m, const struct store *s,
+                         uint32_t r, const struct query *q);
 /* {id, name, name_en, name_zh, unit, unit_en, unit_zh, category, higher_is_better,
  * aggregation} of indicator I; out_indicator_members_doc writes those members into an object
  * the caller opened (and goes on writing). */

@@ -405,6 +405,12 @@ void render_null(struct render_json *w)
     buf_puts(w->out, "null");
 }
 
+void render_raw(struct render_json *w, const char *json, size_t len)
+{
+    before_value(w);
+    buf_append(w->out, json, len);
+}
+
 void render_tree(struct render_json *w, const json_t *j)
 {
     before_value(w);

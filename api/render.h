@@ -155,6 +155,9 @@ static inline void render_num(struct render_json *w, double x)
 }
 void render_int(struct render_json *w, long long v);
 void render_null(struct render_json *w);
+/* JSON (LEN bytes): a whole value as this writer writes it compact (an object written earlier
+ * in the same answer, say), as the next value; for a compact writer only. */
+void render_raw(struct render_json *w, const char *json, size_t len);
 /* J (borrowed) as render_json prints it at this depth: a subtree built with jansson. */
 void render_tree(struct render_json *w, const json_t *j);
 /* Ends the document (a newline when pretty, as render_json). */

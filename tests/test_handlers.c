@@ -3,7 +3,11 @@
 #include <math.h>
 #include <string.h>
 
+#include "doc.h"
 #include "import.h"
+#include "out.h"
+#include "query.h"
+#include "store.h"
 #include "testutil.h"
 
 static json_t *get(const char *target, int expect_status)
@@ -30,6 +34,43 @@ static void expect_problem(const char *target, int status, const char *code, con
         ck_assert(json_is_null(tu_at(j, "param")));
     json_decref(j);
 }
+
+/* out_region_memo_doc writes what out_region_doc writes: into its slots (the first regions),
+ * copied from them (the second round), past them (the slots full), in both languages, compact
+ * and pretty (where it writes through out_region_doc). */
+START_TEST(test_region_memo_as_region_doc)
+{
+    const struct store *s = tu_store();
+    uint32_t nr = (uint32_t)store_region_count(s);
+    ck_assert_uint_gt(nr, OUT_REGION_MEMO_SLOTS);
+    for (int zh = 0; zh <= 1; zh++)
+        for (int pretty = 0; pretty <= 1; pretty++) {
+            struct query q = {0};
+            q.zh = zh;
+            struct out_region_memo m = {0};
+            struct buf a = BUF_INIT, b = BUF_INIT;
+            struct doc da, db;
+            doc_begin_bytes(&da, pretty, &a);
+            doc_begin_bytes(&db, pretty, &b);
+            doc_array_begin(&da);
+            doc_array_begin(&db);
+            for (int round = 0; round < 2; round++)
+                for (uint32_t r = 0; r < nr; r++) {
+                    out_region_memo_doc(&da, &m, s, r, &q);
+                    out_region_doc(&db, s, r, &q);
+                }
+            doc_array_end(&da);
+            doc_array_end(&db);
+            ck_assert_int_eq(doc_finish(&da), 0);
+            ck_assert_int_eq(doc_finish(&db), 0);
+            ck_assert_msg(strcmp(buf_cstr(&a), buf_cstr(&b)) == 0,
+                          "zh %d pretty %d: the memo wrote other bytes", zh, pretty);
+            ck_assert_uint_eq(m.n, pretty ? 0 : OUT_REGION_MEMO_SLOTS);
+            buf_free(&a);
+            buf_free(&b);
+        }
+}
+END_TEST
 
 START_TEST(test_index_lists_every_route)
 {
@@ -805,6 +846,7 @@ int main(void)
     tcase_add_test(e, test_edge_compare_overflowing_difference_is_null);
     tcase_add_test(e, test_edge_pairs_direction_against_distance_from_parity);
     tcase_add_test(e, test_edge_dispersion_computes_only_what_is_asked);
+    tcase_add_test(e, test_region_memo_as_region_doc);
     suite_add_tcase(s, e);
     return tu_run(s);
 }
