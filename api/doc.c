@@ -76,7 +76,7 @@ static void close_tree(struct doc *d)
         d->failed = 1;
 }
 
-void doc_object_begin(struct doc *d)
+void doc_object_begin_other(struct doc *d)
 {
     if (d->form == DOC_TREE)
         open_tree(d, json_object());
@@ -84,7 +84,7 @@ void doc_object_begin(struct doc *d)
         render_object_begin(&d->w);
 }
 
-void doc_object_end(struct doc *d)
+void doc_object_end_other(struct doc *d)
 {
     if (d->form == DOC_TREE)
         close_tree(d);
@@ -92,7 +92,7 @@ void doc_object_end(struct doc *d)
         render_object_end(&d->w);
 }
 
-void doc_array_begin(struct doc *d)
+void doc_array_begin_other(struct doc *d)
 {
     if (d->form == DOC_TREE)
         open_tree(d, json_array());
@@ -100,7 +100,7 @@ void doc_array_begin(struct doc *d)
         render_array_begin(&d->w);
 }
 
-void doc_array_end(struct doc *d)
+void doc_array_end_other(struct doc *d)
 {
     if (d->form == DOC_TREE)
         close_tree(d);

@@ -41,10 +41,12 @@ void doc_begin_tree(struct doc *d);
 /* Starts a document that keeps nothing (doc_finish says 0). */
 void doc_begin_nothing(struct doc *d);
 
-void doc_object_begin(struct doc *d);
-void doc_object_end(struct doc *d);
-void doc_array_begin(struct doc *d);
-void doc_array_end(struct doc *d);
+/* Containers (inline: the compact bytes form writes its bracket in place, the rest goes to
+ * the _other functions). */
+static inline void doc_object_begin(struct doc *d);
+static inline void doc_object_end(struct doc *d);
+static inline void doc_array_begin(struct doc *d);
+static inline void doc_array_end(struct doc *d);
 /* The next member's KEY (NUL-terminated, borrowed until that member is written), of LEN bytes;
  * doc_key (inline) takes a literal key's length where it is written. */
 void doc_key_n(struct doc *d, const char *key, size_t len);
@@ -110,6 +112,31 @@ void doc_tree(struct doc *d, json_t *j);
 void doc_str_other(struct doc *d, const char *s);
 void doc_num_other(struct doc *d, double x);
 void doc_int_other(struct doc *d, long long v);
+void doc_object_begin_other(struct doc *d);
+void doc_object_end_other(struct doc *d);
+void doc_array_begin_other(struct doc *d);
+void doc_array_end_other(struct doc *d);
+/* The writer is compact only in the bytes form: no test of the form in the inline case. */
+static inline void doc_object_begin(struct doc *d)
+{
+    if (!render_open_in_place(&d->w, '{', 0))
+        doc_object_begin_other(d);
+}
+static inline void doc_object_end(struct doc *d)
+{
+    if (!render_close_in_place(&d->w, '}'))
+        doc_object_end_other(d);
+}
+static inline void doc_array_begin(struct doc *d)
+{
+    if (!render_open_in_place(&d->w, '[', 1))
+        doc_array_begin_other(d);
+}
+static inline void doc_array_end(struct doc *d)
+{
+    if (!render_close_in_place(&d->w, ']'))
+        doc_array_end_other(d);
+}
 static inline void doc_str(struct doc *d, const char *s)
 {
     if (d->form == DOC_BYTES)

@@ -212,27 +212,14 @@ __attribute__((noinline)) static void open_slow(struct render_json *w, char c, i
 
 static void open_container(struct render_json *w, char c, int is_array)
 {
-    struct buf *out = w->out;
-    int d = w->depth;
-    if (w->pretty || d >= RENDER_JSON_MAX_DEPTH || out->len + 3 > out->cap || out->failed) {
+    if (!render_open_in_place(w, c, is_array))
         open_slow(w, c, is_array);
-        return;
-    }
-    /* compact, with room: the comma of an array element and the bracket in place */
-    size_t comma = d > 0 && w->is_array[d - 1] && w->count[d - 1]++ != 0;
-    char *p = out->data + out->len;
-    p[0] = ',';
-    p[comma] = c;
-    p[comma + 1] = '\0';
-    out->len += comma + 1;
-    w->count[d] = 0;
-    w->is_array[d] = (char)is_array;
-    w->depth = d + 1;
-    w->mode = (is_array ? RENDER_ARRAY : RENDER_OBJECT) | RENDER_COMPACT;
 }
 
 static void close_container(struct render_json *w, char c)
 {
+    if (render_close_in_place(w, c))
+        return;
     if (w->depth > 0 && w->count[--w->depth])
         newline(w->out, w->pretty, w->depth);
     set_mode(w);

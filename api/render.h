@@ -141,6 +141,51 @@ __attribute__((always_inline)) static inline int render_key_in_place(struct rend
     return 1;
 }
 
+/* render_object_begin and render_array_begin (C '{' or '[', IS_ARRAY 0 or 1) inline where the
+ * writer is compact, inside a container and with room: 1 when written, else 0 (nothing done). */
+__attribute__((always_inline)) static inline int render_open_in_place(struct render_json *w, char c,
+                                                                      int is_array)
+{
+    int mode = w->mode, d = w->depth;
+    if (!(mode & RENDER_COMPACT) || d >= RENDER_JSON_MAX_DEPTH)
+        return 0;
+    struct buf *out = w->out;
+    size_t at = out->len;
+    if (at + 3 > out->cap)
+        return 0;
+    size_t comma = (mode & RENDER_ARRAY) && w->count[d - 1]++ != 0; /* an element after another */
+    out->len = at + comma + 1;
+    w->count[d] = 0;
+    w->is_array[d] = (char)is_array;
+    w->depth = d + 1;
+    w->mode = (is_array ? RENDER_ARRAY : RENDER_OBJECT) | RENDER_COMPACT;
+    char *p = out->data + at;
+    p[0] = ','; /* overwritten by the bracket when there is no comma */
+    p[comma] = c;
+    p[comma + 1] = '\0';
+    return 1;
+}
+/* render_object_end and render_array_end (C '}' or ']') inline where the writer is compact
+ * (so a container is open) and has room: 1 when written, else 0. */
+__attribute__((always_inline)) static inline int render_close_in_place(struct render_json *w,
+                                                                       char c)
+{
+    if (!(w->mode & RENDER_COMPACT))
+        return 0;
+    struct buf *out = w->out;
+    size_t at = out->len;
+    if (at + 2 > out->cap)
+        return 0;
+    int d = w->depth - 1;
+    w->depth = d;
+    w->mode = d == 0 ? 0 : (w->is_array[d - 1] ? RENDER_ARRAY : RENDER_OBJECT) | RENDER_COMPACT;
+    out->len = at + 1;
+    char *p = out->data + at;
+    p[0] = c;
+    p[1] = '\0';
+    return 1;
+}
+
 /* S (NUL-terminated), or null when S is NULL. */
 void render_str(struct render_json *w, const char *s);
 /* X, or null when X is not finite (as out_num and render_json print it). Inline for the common
