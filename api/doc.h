@@ -139,8 +139,9 @@ static inline void doc_array_end(struct doc *d)
 }
 static inline void doc_str(struct doc *d, const char *s)
 {
-    if (d->form == DOC_BYTES)
-        render_str(&d->w, s);
+    /* an open container implies the bytes form; the length taken here (a literal's is known) */
+    if (d->w.mode && s)
+        render_str_n(&d->w, s, __builtin_strlen(s));
     else
         doc_str_other(d, s);
 }

@@ -10,6 +10,10 @@
 
 #include "csv.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* S (LEN bytes) needs no escape in a JSON string. */
 static int plain(const char *s, size_t len)
 {
@@ -269,6 +273,22 @@ static inline uint64_t escapes8(uint64_t v)
     return (((v - ones * 0x20) & ~v) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
 }
 
+/* Nonzero when a byte of A or B (words of KEY bytes, as escapes8) needs an escape. With SSE2 the
+ * sixteen bytes are tested at once, in vector registers (the scalar form needs five 64-bit
+ * constants and spilled registers in render_str). */
+static inline int escapes16(uint64_t a, uint64_t b)
+{
+#ifdef __SSE2__
+    __m128i v = _mm_set_epi64x((long long)b, (long long)a);
+    __m128i e =
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+    e = _mm_or_si128(e, _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v)); /* < 0x20 */
+    return _mm_movemask_epi8(e);
+#else
+    return (escapes8(a) | escapes8(b)) != 0;
+#endif
+}
+
 /* KEY (LEN <= 16 bytes: a key or a short string) to P by two overlapping loads and stores (no byte
  * loop, no memcpy call, nothing read past the key): 0, or -1 (nothing written that counts) when a
  * byte needs an escape. */
@@ -277,24 +297,24 @@ static inline int copy_short(char *p, const char *key, size_t len)
     const uint64_t fill = 0x4141414141414141ULL; /* 'A's: plain, in the bytes not loaded */
     if (len >= 8) {
         uint64_t a = load_le(key, 8), b = load_le(key + len - 8, 8);
-        if (escapes8(a) | escapes8(b))
+        if (escapes16(a, b))
             return -1;
         store_le(p, a, 8);
         store_le(p + len - 8, b, 8);
     } else if (len >= 4) {
         uint64_t a = load_le(key, 4), b = load_le(key + len - 4, 4);
-        if (escapes8(a | b << 32))
+        if (escapes16(a | b << 32, fill))
             return -1;
         store_le(p, a, 4);
         store_le(p + len - 4, b, 4);
     } else if (len > 0) { /* 1 to 3 bytes: the first, the middle and the last */
         uint64_t a = (uint64_t)(unsigned char)key[0] | (uint64_t)(unsigned char)key[len / 2] << 8 |
                      (uint64_t)(unsigned char)key[len - 1] << 16;
-        if (escapes8(a | (fill << 24)))
+        if (escapes16(a | (fill << 24), fill))
             return -1;
-        p[0] = key[0];
-        p[len / 2] = key[len / 2];
-        p[len - 1] = key[len - 1];
+        p[0] = (char)a; /* from A: a store could change KEY's bytes for all the compiler knows */
+        p[len / 2] = (char)(a >> 8);
+        p[len - 1] = (char)(a >> 16);
     }
     return 0;
 }
@@ -348,27 +368,51 @@ void render_key_literal(struct render_json *w, const char *key, size_t len)
     key_slow(w, key, len);   /* render_key_in_place (render.h) took the in-place case already */
 }
 
-void render_str(struct render_json *w, const char *s)
+/* render_str_n's long way: pretty array elements, long strings, escapes, a buffer to grow. */
+__attribute__((noinline)) static void str_slow(struct render_json *w, const char *s, size_t len)
 {
     before_value(w);
-    if (!s) {
-        buf_puts(w->out, "null");
+    render_json_string(w->out, s, len);
+}
+
+void render_str(struct render_json *w, const char *s)
+{
+    if (s) {
+        render_str_n(w, s, strlen(s));
         return;
     }
-    size_t len = strlen(s);
+    before_value(w);
+    buf_puts(w->out, "null");
+}
+
+void render_str_n(struct render_json *w, const char *s, size_t len)
+{
+    int mode = w->mode;
     struct buf *out = w->out;
-    if (len <= 16 && out->len + len + 3 <= out->cap && !out->failed) {
-        /* a short string (ids, most strings of an answer) checked and copied in place */
-        char *p = out->data + out->len;
-        if (copy_short(p + 1, s, len) == 0) {
-            p[0] = '"';
-            p[len + 1] = '"';
-            p[len + 2] = '\0';
-            out->len += len + 2;
-            return;
-        }
+    size_t at = out->len;
+    /* a member value (compact or pretty) or a compact element (no line to write before it), short,
+     * with room: ids and most strings of an answer, checked and copied in place, after the comma
+     * of an element that follows another */
+    if (!(mode & (RENDER_OBJECT | RENDER_COMPACT)) || len > 16 || at + len + 4 > out->cap) {
+        str_slow(w, s, len);
+        return;
     }
-    render_json_string(out, s, len);
+    /* few values live across the copy, so that no register is saved (a leaf function) */
+    size_t comma = (mode & RENDER_ARRAY) && w->count[w->depth - 1] != 0;
+    char *p = out->data + at;
+    p[0] = ','; /* overwritten by the quote when there is no comma */
+    p += comma;
+    if (copy_short(p + 1, s, len) != 0) {
+        out->data[at] = '\0';
+        str_slow(w, s, len);
+        return;
+    }
+    if (w->mode & RENDER_ARRAY)
+        w->count[w->depth - 1]++;
+    out->len = at + comma + len + 2;
+    p[0] = '"';
+    p[len + 1] = '"';
+    p[len + 2] = '\0';
 }
 
 void render_num_other(struct render_json *w, double x)

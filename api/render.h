@@ -188,6 +188,9 @@ __attribute__((always_inline)) static inline int render_close_in_place(struct re
 
 /* S (NUL-terminated), or null when S is NULL. */
 void render_str(struct render_json *w, const char *s);
+/* S of LEN bytes (its strlen: api/doc.h's doc_str takes it where it is called, so that a
+ * literal's is known there and this function needs no call of its own). */
+void render_str_n(struct render_json *w, const char *s, size_t len);
 /* X, or null when X is not finite (as out_num and render_json print it). Inline for the common
  * case, a finite member value of an object (no comma to write): one call less per number. */
 void render_num_other(struct render_json *w, double x);

@@ -462,6 +462,14 @@ static void sample_doc(struct doc *d)
     doc_key(d, "empty");
     doc_array_begin(d);
     doc_array_end(d);
+    doc_key(d, "ids"); /* strings as elements: each after the first with its comma */
+    doc_array_begin(d);
+    doc_str(d, "a");
+    doc_str(d, "beijing");
+    doc_str(d, NULL);
+    doc_str(d, "x\"y");
+    doc_str(d, "a string longer than sixteen bytes");
+    doc_array_end(d);
     doc_key(d, "nested");
     doc_array_begin(d);
     doc_object_begin(d);
@@ -502,6 +510,8 @@ START_TEST(test_doc_bytes_are_the_tree_rendered)
             ck_assert_str_eq(buf_cstr(&bytes),
                              "{\"id\":\"beijing\",\"none\":null,\"x\":4.8,\"inf\":null,\"n\":-31,"
                              "\"nothing\":null,\"flags\":[true,false,null,true],\"empty\":[],"
+                             "\"ids\":[\"a\",\"beijing\",null,\"x\\\"y\",\"a string longer than "
+                             "sixteen bytes\"],"
                              "\"nested\":[{\"\u4e2d\u6587 \\\"q\\\"\":\"\u5317\u4eac\\n\"},{}],"
                              "\"conventions\":{\"a\":\"first\",\"b\":\"second\"},"
                              "\"a_key_of_exactly_forty_eight_bytes_for_the_fast_\":48,"
