@@ -69,7 +69,9 @@ __attribute__((always_inline)) static inline int doc_key_plain(const char *key, 
            DOC_KEY_BYTE_PLAIN(key, len, 12) && DOC_KEY_BYTE_PLAIN(key, len, 13) &&
            DOC_KEY_BYTE_PLAIN(key, len, 14) && DOC_KEY_BYTE_PLAIN(key, len, 15);
 }
-__attribute__((always_inline)) static inline void doc_key(struct doc *d, const char *key)
+/* doc_key, and 1 when the key went in place (the writer is then in a compact object, with the
+ * key's colon written: the member's value needs no test of the form or the container), else 0. */
+__attribute__((always_inline)) static inline int doc_key_in_place(struct doc *d, const char *key)
 {
     size_t len = __builtin_strlen(key);
     /* A key the compiler knows to be plain, at compile time (a string literal of ours, like
@@ -79,10 +81,16 @@ __attribute__((always_inline)) static inline void doc_key(struct doc *d, const c
     int plain = len <= 16 && doc_key_plain(key, len);
     if (__builtin_constant_p(len) && __builtin_constant_p(plain) && plain) {
         /* the writer is in a compact object only in the bytes form: no test of the form here */
-        if (!render_key_in_place(&d->w, key, len))
-            doc_key_literal(d, key, len);
+        if (render_key_in_place(&d->w, key, len))
+            return 1;
+        doc_key_literal(d, key, len);
     } else
         doc_key_n(d, key, len);
+    return 0;
+}
+__attribute__((always_inline)) static inline void doc_key(struct doc *d, const char *key)
+{
+    (void)doc_key_in_place(d, key);
 }
 
 /* S (NUL-terminated), or null when S is NULL. */
@@ -171,14 +179,18 @@ __attribute__((always_inline)) static inline void doc_set_str(struct doc *d, con
 __attribute__((always_inline)) static inline void doc_set_num(struct doc *d, const char *key,
                                                               double x)
 {
-    doc_key(d, key);
-    doc_num(d, x);
+    if (doc_key_in_place(d, key) && __builtin_isfinite(x))
+        buf_put_double(d->w.out, x);
+    else
+        doc_num(d, x);
 }
 __attribute__((always_inline)) static inline void doc_set_int(struct doc *d, const char *key,
                                                               long long v)
 {
-    doc_key(d, key);
-    doc_int(d, v);
+    if (doc_key_in_place(d, key))
+        buf_put_int(d->w.out, v); /* a member value: nothing before it */
+    else
+        doc_int(d, v);
 }
 __attribute__((always_inline)) static inline void doc_set_null(struct doc *d, const char *key)
 {
