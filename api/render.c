@@ -172,12 +172,14 @@ void render_json_begin(struct render_json *w, int pretty, struct buf *out)
     w->pretty = pretty;
     w->depth = 0;
     w->mode = 0;
+    w->top = w->count;
 }
 
 /* W's mode for its innermost open container (render.h), after DEPTH changed. */
 static void set_mode(struct render_json *w)
 {
     int d = w->depth;
+    w->top = d > 0 ? &w->count[d - 1] : w->count;
     if (d == 0)
         w->mode = 0;
     else
@@ -326,7 +328,7 @@ static inline int key_in_place(struct render_json *w, const char *key, size_t le
     struct buf *out = w->out;
     if (w->pretty || w->depth == 0 || len > 16 || out->len + len + 5 > out->cap || out->failed)
         return -1;
-    size_t *count = &w->count[w->depth - 1];
+    size_t *count = w->top;
     size_t comma = *count != 0;
     char *p = out->data + out->len;
     p[0] = ','; /* overwritten by the quote when there is no comma */
@@ -398,7 +400,7 @@ void render_str_n(struct render_json *w, const char *s, size_t len)
         return;
     }
     /* few values live across the copy, so that no register is saved (a leaf function) */
-    size_t comma = (mode & RENDER_ARRAY) && w->count[w->depth - 1] != 0;
+    size_t comma = (mode & RENDER_ARRAY) && *w->top != 0;
     char *p = out->data + at;
     p[0] = ','; /* overwritten by the quote when there is no comma */
     p += comma;
@@ -408,7 +410,7 @@ void render_str_n(struct render_json *w, const char *s, size_t len)
         return;
     }
     if (w->mode & RENDER_ARRAY)
-        w->count[w->depth - 1]++;
+        ++*w->top;
     out->len = at + comma + len + 2;
     p[0] = '"';
     p[len + 1] = '"';

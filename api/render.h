@@ -95,6 +95,7 @@ struct render_json {
      * load: RENDER_OBJECT or RENDER_ARRAY, with RENDER_COMPACT unless pretty; 0 when nothing is
      * open (and always in a doc of another form than bytes, whose writer is never opened). */
     int mode;
+    size_t *top; /* &count[depth - 1], the innermost's count (no index to work out per key) */
     size_t count[RENDER_JSON_MAX_DEPTH];  /* members written so far in each */
     char is_array[RENDER_JSON_MAX_DEPTH]; /* each open container: array (1) or object (0) */
 };
@@ -126,7 +127,7 @@ __attribute__((always_inline)) static inline int render_key_in_place(struct rend
     size_t at = out->len;
     if (at + len + 5 > out->cap)
         return 0;
-    size_t *count = &w->count[w->depth - 1];
+    size_t *count = w->top;
     size_t comma = *count != 0;
     ++*count;
     out->len = at + comma + len + 3;
@@ -153,9 +154,10 @@ __attribute__((always_inline)) static inline int render_open_in_place(struct ren
     size_t at = out->len;
     if (at + 3 > out->cap)
         return 0;
-    size_t comma = (mode & RENDER_ARRAY) && w->count[d - 1]++ != 0; /* an element after another */
+    size_t comma = (mode & RENDER_ARRAY) && (*w->top)++ != 0; /* an element after another */
     out->len = at + comma + 1;
     w->count[d] = 0;
+    w->top = &w->count[d];
     w->is_array[d] = (char)is_array;
     w->depth = d + 1;
     w->mode = (is_array ? RENDER_ARRAY : RENDER_OBJECT) | RENDER_COMPACT;
@@ -179,6 +181,7 @@ __attribute__((always_inline)) static inline int render_close_in_place(struct re
     int d = w->depth - 1;
     w->depth = d;
     w->mode = d == 0 ? 0 : (w->is_array[d - 1] ? RENDER_ARRAY : RENDER_OBJECT) | RENDER_COMPACT;
+    w->top = &w->count[d > 0 ? d - 1 : 0]; /* not read at depth 0 (the mode is 0 then) */
     out->len = at + 1;
     char *p = out->data + at;
     p[0] = c;
