@@ -10,7 +10,7 @@
 
 #include "pow10.h"
 
-#if defined(__SSE2__) && !defined(PROSPERITY_SCALAR_DIGITS)
+#ifdef PROSPERITY_SSE2
 #include <emmintrin.h>
 #endif
 
@@ -119,7 +119,7 @@ static inline __attribute__((always_inline)) uint64_t digits8(uint32_t n)
     return t | ((x - t * 10) << 8);
 }
 
-#if defined(__SSE2__) && !defined(PROSPERITY_SCALAR_DIGITS)
+#ifdef PROSPERITY_SSE2
 /* The 15 digits of M (10^14 <= M < 10^15) as characters, the first in the lowest byte of the
  * result and a zero byte on top, and in *ND how many there are up to the last nonzero one. Its
  * two 8-digit halves side by side in one vector: divided by 10^4, then by 100, then by 10, each

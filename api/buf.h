@@ -4,6 +4,12 @@
 
 #include <stddef.h>
 
+/* SSE2 paths (buf.c's digits, render.c's escape test) unless PROSPERITY_NO_SIMD is defined: the
+ * scalar forms other CPUs take, which test_render_scalar builds and tests on this one too. */
+#if defined(__SSE2__) && !defined(PROSPERITY_NO_SIMD)
+#define PROSPERITY_SSE2 1
+#endif
+
 struct buf {
     char *data; /* owned, or the caller's storage (see BUF_STACK); NUL-terminated if len */
     size_t len;

@@ -10,7 +10,7 @@
 
 #include "csv.h"
 
-#ifdef __SSE2__
+#ifdef PROSPERITY_SSE2
 #include <emmintrin.h>
 #endif
 
@@ -280,7 +280,7 @@ static inline uint64_t escapes8(uint64_t v)
  * constants and spilled registers in render_str). */
 static inline int escapes16(uint64_t a, uint64_t b)
 {
-#ifdef __SSE2__
+#ifdef PROSPERITY_SSE2
     __m128i v = _mm_set_epi64x((long long)b, (long long)a);
     __m128i e =
         _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
