@@ -155,9 +155,9 @@ static inline void doc_str(struct doc *d, const char *s)
 }
 static inline void doc_num(struct doc *d, double x)
 {
-    /* render_num's inline case, whose test implies the bytes form; any other to doc_num_other */
-    if ((d->w.mode & RENDER_OBJECT) && __builtin_isfinite(x))
-        buf_put_double(d->w.out, x);
+    /* an open container implies the bytes form: render_num (inline) takes it from there */
+    if (d->w.mode)
+        render_num(&d->w, x);
     else
         doc_num_other(d, x);
 }
