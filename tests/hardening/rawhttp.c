@@ -103,18 +103,25 @@ static int parse(struct raw_reply *r, int no_body)
 int raw_exchange(int port, const char *req, size_t len, int flags, int timeout_ms,
                  struct raw_reply *out)
 {
-    int no_body = flags & RAW_NO_BODY;
     memset(out, 0, sizeof *out);
     int fd = raw_connect(port);
     if (fd < 0)
         return -1;
+    int rc = raw_exchange_fd(fd, req, len, flags, timeout_ms, out);
+    close(fd);
+    return rc;
+}
+
+int raw_exchange_fd(int fd, const char *req, size_t len, int flags, int timeout_ms,
+                    struct raw_reply *out)
+{
+    int no_body = flags & RAW_NO_BODY;
+    memset(out, 0, sizeof *out);
     long deadline = now_ms() + timeout_ms;
     size_t sent = 0, cap = 4096;
     out->data = malloc(cap);
-    if (!out->data) {
-        close(fd);
+    if (!out->data)
         return -1;
-    }
     out->data[0] = '\0';
     int writing = 1;
     for (;;) {
@@ -155,7 +162,6 @@ int raw_exchange(int port, const char *req, size_t len, int flags, int timeout_m
                 break;
         }
     }
-    close(fd);
     parse(out, no_body);
     return 0;
 }

@@ -32,6 +32,10 @@ enum {
  * RAW_*. Returns 0, or -1 when the connection could not be made. */
 int raw_exchange(int port, const char *req, size_t len, int flags, int timeout_ms,
                  struct raw_reply *out);
+/* The same on FD, a socket already connected (kept open: for several requests on one
+ * connection); returns 0, or -1 when out of memory. */
+int raw_exchange_fd(int fd, const char *req, size_t len, int flags, int timeout_ms,
+                    struct raw_reply *out);
 void raw_reply_free(struct raw_reply *r);
 /* VmRSS of process PID in KiB, or -1. */
 long raw_rss_kib(int pid);
