@@ -814,7 +814,7 @@ static void release_entry(void *cls)
  * the head (its own send, without MSG_MORE) and the body, so that both leave as one segment.
  * Measured pinned against nginx (bench/README): without the cork, 62 KB cost more by sendfile
  * than by one sendmsg (19 -> 23 us of server CPU); with it, 18.2 -> 16.3 us at 62 KB (the
- * copy was 30 % of the request) and 16.5 -> 17.4 at 27 KB (four more system calls), hence
+ * copy was 30 % of the request) and 16.5 -> 17.4 at 27 KB (five more system calls), hence
  * the threshold between the two; the 541 KB density 114 -> 80 us before the cork. */
 #define HTTP_SENDFILE_MIN (48 * 1024)
 
