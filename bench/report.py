@@ -9,7 +9,8 @@ RECORDS is bench/run's JSON-lines log: one object per measurement, with "kind" o
   meta     facts about the run (machine, versions, settings)
   wrk      one load run (wrk, or prosperity_load when client is "load"): mode (small|scale),
            case (NAME, or NAME_uncached for a server with --cache-bytes-mb 0), target
-           (prosperity|nginx), conns, rep, size (scale), wrk {rps, p50_us, p99_us, ...}
+           (prosperity|nginx|floor|floor_sendfile|floor_cork), conns, rep, size (scale),
+           wrk {rps, p50_us, p99_us, ...}
   bytes    body and header bytes of a small-data case
   micro    prosperity_micro --json output for one database (mode, size)
   scale    per data set: observations, gen_s, import_s, db_bytes, load_s, ready_s, rss_kb...
@@ -211,6 +212,48 @@ def small_tables(recs, result):
     print(table(["case", "conns", "body B", "req/s ratio", "cpu ratio", "p99 ms", "verdict"],
                 summary))
     result["small"] = out
+
+
+def floor_table(recs, result):
+    """bench/run --floor: prosperity_floor (bench/floor.c) answering our exact bytes with no
+    work at all, by one send() and by head + sendfile(): nginx's CPU per request over the
+    floor's is the most any server could show against nginx here."""
+    wrks = [r for r in recs if r["kind"] == "wrk" and r["mode"] == "small"
+            and r["target"].startswith("floor")]
+    if not wrks:
+        return
+    body = {b["case"]: b["body"] for b in recs if b["kind"] == "bytes"}
+    keys = []
+    for r in wrks:
+        if (r["case"], r["conns"]) not in keys:
+            keys.append((r["case"], r["conns"]))
+    targets = ("prosperity", "nginx", "floor", "floor_sendfile", "floor_cork")
+    rows, out = [], []
+    for case, c in keys:
+        cpu = {t: med([cpu_us(r) for r in recs if r["kind"] == "wrk" and r["mode"] == "small"
+                       and (r["case"], r["conns"], r["target"]) == (case, c, t)])
+               for t in targets}
+
+        def over(a, b):
+            return cpu[a] / cpu[b] if cpu[a] and cpu[b] else None
+        entry = {"case": case, "conns": c, "cpu_us_median": cpu,
+                 "nginx_over_floor": over("nginx", "floor"),
+                 "nginx_over_floor_sendfile": over("nginx", "floor_sendfile"),
+                 "nginx_over_floor_cork": over("nginx", "floor_cork"),
+                 "nginx_over_ours": over("nginx", "prosperity")}
+        out.append(entry)
+        rows.append([case, c, f"{body.get(case, 0):,}"] + [fmt_cpu(cpu[t]) for t in targets] +
+                    ["-" if entry[k] is None else f"{entry[k]:.2f}"
+                     for k in ("nginx_over_ours", "nginx_over_floor",
+                               "nginx_over_floor_sendfile", "nginx_over_floor_cork")])
+    print("\n== The floor: prosperity_floor (bench/floor.c) sending our exact response with no"
+          " parsing (CPU µs per request, median) ==")
+    print("floor = one send() of head and body; sendfile = the head by send(MSG_MORE), the body"
+          " by sendfile(); cork = TCP_CORK, send() of the head, sendfile(), uncork (our path from"
+          " 48 KiB); nginx/X = the CPU ratio X shows against nginx (1.2 is the target)")
+    print(table(["case", "conns", "body B", "ours", "nginx", "floor", "sendfile", "cork",
+                 "nginx/ours", "nginx/floor", "nginx/sendfile", "nginx/cork"], rows))
+    result["floor"] = out
 
 
 def micro_tables(recs, result):
@@ -428,6 +471,7 @@ def summarize(records, out_path):
         if m.get("load_before"):
             print(f"load average at start: {m['load_before']}")
     small_tables(recs, result)
+    floor_table(recs, result)
     uncached_http(recs, result)
     micro_tables(recs, result)
     scale_tables(recs, result)

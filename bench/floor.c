@@ -1,0 +1,156 @@
+/* prosperity_floor: the least an HTTP server can do per request on this kernel, to bound what
+ * any server (ours, nginx) can reach in bench/run's cached cases. One thread, epoll, keep-alive:
+ * each request is read to its blank line and answered with the same bytes, a whole response
+ * (head and body) read once from a file, sent
+ *   (default)   by one send() of head and body;
+ *   --sendfile  the head by send(MSG_MORE), the body by sendfile() from a memory file;
+ *   --cork      as our server sends a large cached answer (server/http.c): TCP_CORK on, the
+ *               head by send(), the body by sendfile(), TCP_CORK off.
+ * No parsing, no routing, no header built, no logging: not a server, a measuring stick
+ * (bench/README, "the floor"). A request split across two reads is not seen: wrk writes each
+ * request whole.
+ *
+ * Usage: prosperity_floor PORT RESPONSE_FILE [--sendfile | --cork]
+ * RESPONSE_FILE holds the response as sent (curl -si output of the server, CRLFs kept). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct reply {
+    char *bytes; /* head and body */
+    size_t len;  /* of BYTES */
+    size_t head; /* bytes of the head, to the blank line included */
+    int body_fd; /* the body in a memory file, or -1 for one send() */
+    int cork;    /* --cork */
+};
+
+enum send_mode { SEND_ONE, SEND_SENDFILE, SEND_CORK };
+
+/* Reads PATH whole into R; 0 when done. */
+static int reply_load(const char *path, struct reply *r, enum send_mode mode)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    size_t cap = 1 << 16, n;
+    r->bytes = malloc(cap);
+    r->len = 0;
+    while (r->bytes && (n = fread(r->bytes + r->len, 1, cap - r->len, f)) > 0) {
+        if ((r->len += n) < cap)
+            continue;
+        char *more = realloc(r->bytes, cap *= 2);
+        if (!more)
+            free(r->bytes);
+        r->bytes = more;
+    }
+    fclose(f);
+    char *end = r->bytes ? memmem(r->bytes, r->len, "\r\n\r\n", 4) : NULL;
+    if (!end)
+        return -1;
+    r->head = (size_t)(end - r->bytes) + 4;
+    r->body_fd = -1;
+    r->cork = mode == SEND_CORK;
+    if (mode != SEND_ONE) {
+        r->body_fd = memfd_create("floor", 0);
+        if (r->body_fd < 0 ||
+            write(r->body_fd, r->bytes + r->head, r->len - r->head) != (ssize_t)(r->len - r->head))
+            return -1;
+    }
+    return 0;
+}
+
+/* Sends R on FD; a short send on a full socket is not expected at these sizes on loopback and
+ * counts as an error (the bench then sees errors, not a wrong speed). */
+static int reply_send(int fd, const struct reply *r)
+{
+    if (r->body_fd < 0)
+        return send(fd, r->bytes, r->len, MSG_NOSIGNAL) == (ssize_t)r->len ? 0 : -1;
+    int on = 1, off_ = 0;
+    if (r->cork && setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on) != 0)
+        return -1;
+    if (send(fd, r->bytes, r->head, MSG_NOSIGNAL | (r->cork ? 0 : MSG_MORE)) != (ssize_t)r->head)
+        return -1;
+    off_t off = 0;
+    size_t body = r->len - r->head;
+    while ((size_t)off < body)
+        if (sendfile(fd, r->body_fd, &off, body - (size_t)off) <= 0)
+            return -1;
+    return r->cork ? setsockopt(fd, IPPROTO_TCP, TCP_CORK, &off_, sizeof off_) : 0;
+}
+
+/* Reads what FD has; answers once per blank line seen (wrk sends one request at a time).
+ * -1 when the connection is done. */
+static int on_readable(int fd, const struct reply *r)
+{
+    char buf[16384];
+    for (;;) {
+        ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n == 0)
+            return -1;
+        if (n < 0)
+            return errno == EAGAIN ? 0 : -1;
+        for (char *p = buf; (p = memmem(p, (size_t)(buf + n - p), "\r\n\r\n", 4)); p += 4)
+            if (reply_send(fd, r) != 0)
+                return -1;
+        if ((size_t)n < sizeof buf)
+            return 0;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s PORT RESPONSE_FILE [--sendfile | --cork]\n", argv[0]);
+        return 2;
+    }
+    struct reply r;
+    const char *flag = argc > 3 ? argv[3] : "";
+    enum send_mode mode = strcmp(flag, "--sendfile") == 0 ? SEND_SENDFILE
+                          : strcmp(flag, "--cork") == 0   ? SEND_CORK
+                                                          : SEND_ONE;
+    if (reply_load(argv[2], &r, mode) != 0) {
+        fprintf(stderr, "%s: cannot read a response (head, blank line, body)\n", argv[2]);
+        return 1;
+    }
+    int ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
+    setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((unsigned short)atoi(argv[1])),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (bind(ls, (struct sockaddr *)&a, sizeof a) != 0 || listen(ls, 1024) != 0) {
+        perror("bind/listen");
+        return 1;
+    }
+    int ep = epoll_create1(0);
+    struct epoll_event ev = {.events = EPOLLIN, .data.fd = ls};
+    epoll_ctl(ep, EPOLL_CTL_ADD, ls, &ev);
+    struct epoll_event evs[256];
+    for (;;) {
+        int k = epoll_wait(ep, evs, 256, -1);
+        for (int i = 0; i < k; i++) {
+            int fd = evs[i].data.fd;
+            if (fd == ls) {
+                int c;
+                while ((c = accept4(ls, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
+                    setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+                    ev = (struct epoll_event){.events = EPOLLIN | EPOLLET, .data.fd = c};
+                    epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev);
+                }
+            } else if (on_readable(fd, &r) != 0) {
+                close(fd);
+            }
+        }
+    }
+}
