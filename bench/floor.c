@@ -11,7 +11,8 @@
  * request whole.
  *
  * Usage: prosperity_floor PORT RESPONSE_FILE [--sendfile | --cork]
- * RESPONSE_FILE holds the response as sent (curl -si output of the server, CRLFs kept). */
+ * RESPONSE_FILE holds the response as sent, CRLFs kept (bench/run writes curl -D's head and then
+ * the body). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -38,7 +39,8 @@ struct reply {
 
 enum send_mode { SEND_ONE, SEND_SENDFILE, SEND_CORK };
 
-/* Reads PATH whole into R; 0 when done. */
+/* Reads PATH whole into R, finds the end of its head and, for MODE other than one send(),
+ * writes its body into a memory file; 0 when done. */
 static int reply_load(const char *path, struct reply *r, enum send_mode mode)
 {
     FILE *f = fopen(path, "rb");
@@ -71,8 +73,9 @@ static int reply_load(const char *path, struct reply *r, enum send_mode mode)
     return 0;
 }
 
-/* Sends R on FD; a short send on a full socket is not expected at these sizes on loopback and
- * counts as an error (the bench then sees errors, not a wrong speed). */
+/* Sends R on FD. A short send on a full socket is not expected at these sizes on loopback; it
+ * closes the connection, which wrk reports as a socket error (bench/run's floor table shows
+ * them), so that it is seen and not taken for a speed. */
 static int reply_send(int fd, const struct reply *r)
 {
     if (r->body_fd < 0)
@@ -109,6 +112,36 @@ static int on_readable(int fd, const struct reply *r)
     }
 }
 
+/* A non-blocking socket listening on 127.0.0.1:PORT, or -1. */
+static int listen_loopback(int port)
+{
+    int ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((unsigned short)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (ls < 0 || setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(ls, (struct sockaddr *)&a, sizeof a) != 0 || listen(ls, 1024) != 0) {
+        perror("prosperity_floor: listen");
+        return -1;
+    }
+    return ls;
+}
+
+/* Accepts every pending connection on LS into EP, edge-triggered, TCP_NODELAY on as in both
+ * servers. -1 when accepting fails for another reason than an empty queue (out of descriptors:
+ * the listening socket would stay readable and the loop spin, so the floor stops instead). */
+static int accept_all(int ep, int ls)
+{
+    int c, one = 1;
+    while ((c = accept4(ls, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
+        struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.fd = c};
+        if (setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0 ||
+            epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev) != 0)
+            close(c);
+    }
+    return errno == EAGAIN || errno == EINTR || errno == ECONNABORTED ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -124,33 +157,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: cannot read a response (head, blank line, body)\n", argv[2]);
         return 1;
     }
-    int ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
-    setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in a = {.sin_family = AF_INET,
-                            .sin_port = htons((unsigned short)atoi(argv[1])),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    if (bind(ls, (struct sockaddr *)&a, sizeof a) != 0 || listen(ls, 1024) != 0) {
-        perror("bind/listen");
-        return 1;
-    }
-    int ep = epoll_create1(0);
+    int ls = listen_loopback(atoi(argv[1])), ep = epoll_create1(0);
     struct epoll_event ev = {.events = EPOLLIN, .data.fd = ls};
-    epoll_ctl(ep, EPOLL_CTL_ADD, ls, &ev);
+    if (ls < 0 || ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, ls, &ev) != 0)
+        return 1;
     struct epoll_event evs[256];
     for (;;) {
         int k = epoll_wait(ep, evs, 256, -1);
         for (int i = 0; i < k; i++) {
             int fd = evs[i].data.fd;
-            if (fd == ls) {
-                int c;
-                while ((c = accept4(ls, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
-                    setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-                    ev = (struct epoll_event){.events = EPOLLIN | EPOLLET, .data.fd = c};
-                    epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev);
-                }
-            } else if (on_readable(fd, &r) != 0) {
-                close(fd);
+            if (fd == ls && accept_all(ep, ls) != 0) {
+                perror("prosperity_floor: accept");
+                return 1;
             }
+            if (fd != ls && on_readable(fd, &r) != 0)
+                close(fd);
         }
     }
 }

@@ -216,10 +216,11 @@ def small_tables(recs, result):
 
 def floor_table(recs, result):
     """bench/run --floor: prosperity_floor (bench/floor.c) answering our exact bytes with no
-    work at all, by one send() and by head + sendfile(): nginx's CPU per request over the
-    floor's is the most any server could show against nginx here."""
-    wrks = [r for r in recs if r["kind"] == "wrk" and r["mode"] == "small"
-            and r["target"].startswith("floor")]
+    work at all, by one send(), by head + sendfile() and corked like our path from 48 KiB.
+    nginx's CPU per request over a floor's, paired within each repetition (median), is the
+    most a server sending that way could show against nginx at wrk's load."""
+    small = [r for r in recs if r["kind"] == "wrk" and r["mode"] == "small"]
+    wrks = [r for r in small if r["target"].startswith("floor")]
     if not wrks:
         return
     body = {b["case"]: b["body"] for b in recs if b["kind"] == "bytes"}
@@ -228,31 +229,34 @@ def floor_table(recs, result):
         if (r["case"], r["conns"]) not in keys:
             keys.append((r["case"], r["conns"]))
     targets = ("prosperity", "nginx", "floor", "floor_sendfile", "floor_cork")
+    reps = sorted({r["rep"] for r in wrks})
     rows, out = [], []
     for case, c in keys:
-        cpu = {t: med([cpu_us(r) for r in recs if r["kind"] == "wrk" and r["mode"] == "small"
-                       and (r["case"], r["conns"], r["target"]) == (case, c, t)])
-               for t in targets}
+        runs = {t: {r["rep"]: r for r in small
+                    if (r["case"], r["conns"], r["target"]) == (case, c, t)} for t in targets}
+        cpu = {t: med([cpu_us(r) for r in runs[t].values()]) for t in targets}
 
-        def over(a, b):
-            return cpu[a] / cpu[b] if cpu[a] and cpu[b] else None
+        def over(t):
+            pairs = [cpu_us(runs["nginx"].get(k)) and cpu_us(runs[t].get(k)) and
+                     cpu_us(runs["nginx"][k]) / cpu_us(runs[t][k]) for k in reps]
+            return med([p or None for p in pairs])
+        errors = sum(errors_of(r["wrk"])[0] for t in targets[2:] for r in runs[t].values())
         entry = {"case": case, "conns": c, "cpu_us_median": cpu,
-                 "nginx_over_floor": over("nginx", "floor"),
-                 "nginx_over_floor_sendfile": over("nginx", "floor_sendfile"),
-                 "nginx_over_floor_cork": over("nginx", "floor_cork"),
-                 "nginx_over_ours": over("nginx", "prosperity")}
+                 "nginx_over": {t: over(t) for t in targets if t != "nginx"},
+                 "floor_socket_errors": errors}
         out.append(entry)
         rows.append([case, c, f"{body.get(case, 0):,}"] + [fmt_cpu(cpu[t]) for t in targets] +
-                    ["-" if entry[k] is None else f"{entry[k]:.2f}"
-                     for k in ("nginx_over_ours", "nginx_over_floor",
-                               "nginx_over_floor_sendfile", "nginx_over_floor_cork")])
+                    ["-" if entry["nginx_over"][t] is None else f"{entry['nginx_over'][t]:.2f}"
+                     for t in targets if t != "nginx"] + [errors or ""])
     print("\n== The floor: prosperity_floor (bench/floor.c) sending our exact response with no"
           " parsing (CPU µs per request, median) ==")
     print("floor = one send() of head and body; sendfile = the head by send(MSG_MORE), the body"
           " by sendfile(); cork = TCP_CORK, send() of the head, sendfile(), uncork (our path from"
-          " 48 KiB); nginx/X = the CPU ratio X shows against nginx (1.2 is the target)")
+          " 48 KiB); nginx/X = nginx's CPU over X's in the same repetition (median), the CPU"
+          f" ratio X shows against nginx ({TARGET_RATIO} is the target); errors = the floors'"
+          " socket errors (a short send closes the connection)")
     print(table(["case", "conns", "body B", "ours", "nginx", "floor", "sendfile", "cork",
-                 "nginx/ours", "nginx/floor", "nginx/sendfile", "nginx/cork"], rows))
+                 "nginx/ours", "nginx/floor", "nginx/sendfile", "nginx/cork", "errors"], rows))
     result["floor"] = out
 
 
