@@ -1,11 +1,12 @@
 #!/bin/sh
-# tests/bench/smoke.sh BIN MICRO SOURCE_DIR DEFAULT_DB LOAD — bench/ stays runnable as the code
-# changes: bench/gen's data imports, its shapes answer through the handlers (prosperity_micro,
-# which says how it split handler and render), prosperity_load counts the 304s of the
-# revalidate case against a running server (wrk reads 0 there), and bench/instructions counts a
-# request under callgrind. Nothing here is timed.
+# tests/bench/smoke.sh BIN MICRO SOURCE_DIR DEFAULT_DB LOAD FLOOR — bench/ stays runnable as the
+# code changes: bench/gen's data imports, its shapes answer through the handlers
+# (prosperity_micro, which says how it split handler and render), prosperity_load counts the
+# 304s of the revalidate case against a running server (wrk reads 0 there), prosperity_floor
+# sends a saved answer byte for byte in each of its three ways, twice on one connection, and
+# bench/instructions counts a request under callgrind. Nothing here is timed.
 set -eu
-bin=$1 micro=$2 root=$3 db=$4 load=$5
+bin=$1 micro=$2 root=$3 db=$4 load=$5 floor=$6
 tmp=$(mktemp -d)
 server=""
 trap '[ -z "$server" ] || kill "$server" 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -47,6 +48,31 @@ sed -n 's/^WRKJSON //p' "$tmp/load200.txt" | python3 -c '
 import json, sys
 w = json.load(sys.stdin)
 assert w["requests"] > 0 and w["status_2xx"] == w["requests"] and w["err_read"] == 0, w'
+
+# prosperity_floor: our saved answer (curl's head, then the body) sent back whole by each mode,
+# to two requests on one kept-alive connection (curl reuses it for the second URL)
+curl -sS -D "$tmp/answer.h" -o "$tmp/answer.body" "$url"
+cat "$tmp/answer.h" "$tmp/answer.body" >"$tmp/answer"
+cat "$tmp/answer.body" "$tmp/answer.body" >"$tmp/answer.twice"
+for mode in "" --sendfile --cork; do
+    fport=$(python3 "$root/bench/report.py" free-port)
+    # shellcheck disable=SC2086 # no mode is no argument
+    timeout 30 "$floor" "$fport" "$tmp/answer" $mode >"$tmp/floor.log" 2>&1 &
+    fpid=$!
+    for _ in $(seq 1 100); do
+        curl -s -o /dev/null "http://127.0.0.1:$fport/" && break
+        sleep 0.02
+    done
+    curl -sS -o "$tmp/floor.out" "http://127.0.0.1:$fport/a" -o "$tmp/floor.out2" \
+        "http://127.0.0.1:$fport/b" -w '%{num_connects}\n' >"$tmp/connects"
+    cat "$tmp/floor.out" "$tmp/floor.out2" | cmp -s - "$tmp/answer.twice" ||
+        { echo "prosperity_floor ${mode:-(one send)}: not our answer"; exit 1; }
+    [ "$(tr -d '\n' <"$tmp/connects")" = 10 ] ||
+        { echo "prosperity_floor ${mode:-(one send)}: not one kept-alive connection"; exit 1; }
+    kill "$fpid"
+    wait "$fpid" 2>/dev/null || true
+done
+
 kill "$server"
 wait "$server" 2>/dev/null || true
 server=""
@@ -56,4 +82,4 @@ if command -v valgrind >/dev/null 2>&1; then
         --top 3 >"$tmp/instructions.txt"
     grep -q "user-space instructions per request" "$tmp/instructions.txt"
 fi
-echo "bench smoke: gen -> import -> micro (split), load (304s), instructions: ok"
+echo "bench smoke: gen -> import -> micro (split), load (304s), floor (3 ways), instructions: ok"
