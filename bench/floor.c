@@ -1,5 +1,6 @@
-/* prosperity_floor: the least an HTTP server can do per request on this kernel, to bound what
- * any server (ours, nginx) can reach in bench/run's cached cases. One thread, epoll, keep-alive:
+/* prosperity_floor: what this kernel charges per request for sending a cached answer one way or
+ * another, with nothing else done, beside the servers in bench/run's cached cases (nginx's CPU
+ * over it is the most a server sending that way could show). One thread, epoll, keep-alive:
  * each request is read to its blank line and answered with the same bytes, a whole response
  * (head and body) read once from a file, sent
  *   (default)   by one send() of head and body;
@@ -29,15 +30,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-struct reply {
-    char *bytes; /* head and body */
-    size_t len;  /* of BYTES */
-    size_t head; /* bytes of the head, to the blank line included */
-    int body_fd; /* the body in a memory file, or -1 for one send() */
-    int cork;    /* --cork */
-};
-
 enum send_mode { SEND_ONE, SEND_SENDFILE, SEND_CORK };
+
+struct reply {
+    char *bytes;         /* head and body */
+    size_t len;          /* of BYTES */
+    size_t head;         /* bytes of the head, to the blank line included */
+    enum send_mode mode; /* how it is sent */
+    int body_fd;         /* the body in a memory file, for SEND_SENDFILE and SEND_CORK */
+};
 
 /* Reads PATH whole into R, finds the end of its head and, for MODE other than one send(),
  * writes its body into a memory file; 0 when done. */
@@ -62,8 +63,8 @@ static int reply_load(const char *path, struct reply *r, enum send_mode mode)
     if (!end)
         return -1;
     r->head = (size_t)(end - r->bytes) + 4;
+    r->mode = mode;
     r->body_fd = -1;
-    r->cork = mode == SEND_CORK;
     if (mode != SEND_ONE) {
         r->body_fd = memfd_create("floor", 0);
         if (r->body_fd < 0 ||
@@ -78,19 +79,19 @@ static int reply_load(const char *path, struct reply *r, enum send_mode mode)
  * them), so that it is seen and not taken for a speed. */
 static int reply_send(int fd, const struct reply *r)
 {
-    if (r->body_fd < 0)
+    if (r->mode == SEND_ONE)
         return send(fd, r->bytes, r->len, MSG_NOSIGNAL) == (ssize_t)r->len ? 0 : -1;
-    int on = 1, off_ = 0;
-    if (r->cork && setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on) != 0)
+    int on = 1, off_ = 0, cork = r->mode == SEND_CORK;
+    if (cork && setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on) != 0)
         return -1;
-    if (send(fd, r->bytes, r->head, MSG_NOSIGNAL | (r->cork ? 0 : MSG_MORE)) != (ssize_t)r->head)
+    if (send(fd, r->bytes, r->head, MSG_NOSIGNAL | (cork ? 0 : MSG_MORE)) != (ssize_t)r->head)
         return -1;
     off_t off = 0;
     size_t body = r->len - r->head;
     while ((size_t)off < body)
         if (sendfile(fd, r->body_fd, &off, body - (size_t)off) <= 0)
             return -1;
-    return r->cork ? setsockopt(fd, IPPROTO_TCP, TCP_CORK, &off_, sizeof off_) : 0;
+    return cork ? setsockopt(fd, IPPROTO_TCP, TCP_CORK, &off_, sizeof off_) : 0;
 }
 
 /* Reads what FD has; answers once per blank line seen (wrk sends one request at a time).
@@ -112,9 +113,16 @@ static int on_readable(int fd, const struct reply *r)
     }
 }
 
-/* A non-blocking socket listening on 127.0.0.1:PORT, or -1. */
-static int listen_loopback(int port)
+/* A non-blocking socket listening on 127.0.0.1:PORT (text, 1-65535), or -1. */
+static int listen_loopback(const char *text)
 {
+    char *end;
+    errno = 0;
+    long port = strtol(text, &end, 10);
+    if (errno || end == text || *end || port < 1 || port > 65535) {
+        fprintf(stderr, "prosperity_floor: '%s' is not a port (1-65535)\n", text);
+        return -1;
+    }
     int ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
     struct sockaddr_in a = {.sin_family = AF_INET,
                             .sin_port = htons((unsigned short)port),
@@ -157,7 +165,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: cannot read a response (head, blank line, body)\n", argv[2]);
         return 1;
     }
-    int ls = listen_loopback(atoi(argv[1])), ep = epoll_create1(0);
+    int ls = listen_loopback(argv[1]), ep = epoll_create1(0);
     struct epoll_event ev = {.events = EPOLLIN, .data.fd = ls};
     if (ls < 0 || ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, ls, &ev) != 0)
         return 1;

@@ -237,9 +237,12 @@ def floor_table(recs, result):
         cpu = {t: med([cpu_us(r) for r in runs[t].values()]) for t in targets}
 
         def over(t):
-            pairs = [cpu_us(runs["nginx"].get(k)) and cpu_us(runs[t].get(k)) and
-                     cpu_us(runs["nginx"][k]) / cpu_us(runs[t][k]) for k in reps]
-            return med([p or None for p in pairs])
+            """nginx's CPU over T's, each repetition's pair, median."""
+            ratios = []
+            for k in reps:
+                theirs, this = cpu_us(runs["nginx"].get(k)), cpu_us(runs[t].get(k))
+                ratios.append(theirs / this if theirs and this else None)
+            return med(ratios)
         errors = sum(errors_of(r["wrk"])[0] for t in targets[2:] for r in runs[t].values())
         entry = {"case": case, "conns": c, "cpu_us_median": cpu,
                  "nginx_over": {t: over(t) for t in targets if t != "nginx"},
